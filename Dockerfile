@@ -1,0 +1,21 @@
+# article3: two stages, runtime dependencies only, a non-root user, a health check.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 article3 && install -d -o article3 -m 0700 /home/article3/data
+COPY --from=build /venv /venv
+WORKDIR /home/article3
+COPY alembic.ini ./
+COPY alembic ./alembic
+ENV PATH="/venv/bin:$PATH" \
+    PYTHONDONTWRITEBYTECODE=1 \
+    ARTICLE3_DATABASE_URL=sqlite:////home/article3/data/article3.db
+USER article3
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --retries=3 \
+  CMD python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+CMD ["article3", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,139 @@
+"""The `article3` command: migrate, serve, organisations, tokens, audit, and the operator's tools."""
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from app import migrate as migrations
+from app.db import make_engine, unit_of_work
+from app.errors import AppError
+from app.keyring import Keyring
+from app.main import create_app
+from app.models.token import Role, TokenCreate
+from app.services import audit as audit_service
+from app.services import demo as demo_service
+from app.services import org as org_service
+from app.services import token as token_service
+from app.settings import MissingSecretKey, Settings, resolve_secret_key
+
+app = typer.Typer(
+    help="article3: INTERPOL notice abuse, per person and per requesting state.", no_args_is_help=True
+)
+orgs = typer.Typer(help="Organisations.", no_args_is_help=True)
+tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
+audit = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(orgs, name="orgs")
+app.add_typer(tokens, name="tokens")
+app.add_typer(audit, name="audit")
+
+err = Console(stderr=True)
+
+
+def _settings() -> tuple[Settings, Keyring]:
+    settings = Settings()
+    try:
+        return settings, Keyring(resolve_secret_key(settings))
+    except MissingSecretKey as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _fail(exc: AppError) -> typer.Exit:
+    err.print(f"[red]{exc.detail}[/red]")
+    return typer.Exit(1)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the newest version."""
+    settings, _ = _settings()
+    migrations.upgrade(settings.database_url)
+    err.print("Database schema is up to date.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the documented public cases into org 'demo'.")
+    ] = False,
+) -> None:
+    """Migrate, then serve the API (with --demo: load the demo cases and print an admin token)."""
+    settings, keyring = _settings()
+    migrations.upgrade(settings.database_url)
+    if demo:
+        engine = make_engine(settings.database_url, writer=True, pooled=False)
+        with unit_of_work(engine, keyring) as session:
+            loaded, org = demo_service.load(session)
+            _, plain = token_service.create(
+                session,
+                org_id=org.id,
+                data=TokenCreate(role=Role.admin, label="demo (serve --demo)"),
+                by=None,
+            )
+        engine.dispose()
+        err.print(f"Demo organisation 'demo': {loaded} new case(s) loaded.")
+        typer.echo(f"Demo admin token (shown once): {plain}")
+        typer.echo(f"Try: curl -H 'Authorization: Bearer {plain}' http://{host}:{port}/api/v1/persons")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
+
+
+@orgs.command("create")
+def create_org(name: Annotated[str, typer.Argument(help="The organisation's name.")]) -> None:
+    """Create an organisation and print its id."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=True, pooled=False)
+    try:
+        with unit_of_work(engine, keyring) as session:
+            org = org_service.create(session, name=name)
+    except AppError as exc:
+        raise _fail(exc) from None
+    finally:
+        engine.dispose()
+    typer.echo(org.id)
+
+
+@tokens.command("create")
+def create_token(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    role: Annotated[Role, typer.Option("--role", help="admin, editor, viewer or analyst.")],
+    label: Annotated[str | None, typer.Option("--label", help="What the token is for.")] = None,
+    expires_days: Annotated[int | None, typer.Option("--expires-days", min=1, max=3650)] = None,
+) -> None:
+    """Create a token; it is printed alone on the last line, once."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=True, pooled=False)
+    try:
+        with unit_of_work(engine, keyring) as session:
+            owner = org_service.by_name(session, org)
+            row, plain = token_service.create(
+                session,
+                org_id=owner.id,
+                data=TokenCreate(role=role, label=label, expires_days=expires_days),
+                by=None,
+            )
+    except AppError as exc:
+        raise _fail(exc) from None
+    finally:
+        engine.dispose()
+    err.print(f"Token {row.id} ({role.value}) for {org}; it is shown once:")
+    typer.echo(plain)
+
+
+@audit.command("verify")
+def verify_audit() -> None:
+    """Check the whole audit chain; exit 1 and name the first bad entry when it is broken."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=False, pooled=False)
+    try:
+        with unit_of_work(engine, keyring) as session:
+            bad, entries = audit_service.verify(session)
+    finally:
+        engine.dispose()
+    if bad is not None:
+        typer.echo(f"Audit chain broken: first bad entry is seq {bad}.")
+        raise typer.Exit(1)
+    typer.echo(f"Audit chain intact: {entries} entries.")

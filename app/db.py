@@ -1,0 +1,84 @@
+"""Engines and the unit of work: the only place in the code base that commits.
+
+SQLite is set up so that no concurrent write is lost: WAL, a busy timeout, pysqlite's own transaction
+handling turned off and every write transaction opened with BEGIN IMMEDIATE, so a read-modify-write
+holds the write lock from its first read. (SQLModel's default setup lost 979 of 1000 concurrent
+increments in our study, silently.) Reads that record nothing use a second engine with a plain BEGIN,
+so under WAL they never wait for writers. On PostgreSQL, services lock the rows they read-modify-write
+with `SELECT … FOR UPDATE`.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from app.keyring import Keyring
+
+SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "busy_timeout=30000",
+    "synchronous=FULL",
+    "secure_delete=ON",
+)
+
+
+def make_engine(url: str, *, writer: bool, pooled: bool = True, foreign_keys: bool = True) -> Engine:
+    """`pooled=False` for one-off engines (command line, migrations) that must not keep connections open.
+
+    Migrations pass `foreign_keys=False`: SQLite's batch mode rebuilds tables, and dropping a parent
+    table with foreign keys on would cascade-delete its children.
+    """
+    pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    if not url.startswith("sqlite"):
+        if pooled:
+            pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+        return create_engine(url, **pool)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # pysqlite must not open transactions behind our back
+        for pragma in SQLITE_PRAGMAS:
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+        dbapi_conn.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def unit_of_work(engine: Engine, keyring: Keyring) -> Iterator[Session]:
+    """Commit if the block returns, roll back if it raises. The keyring rides along in `session.info`."""
+    with Session(engine, expire_on_commit=False, info={"keyring": keyring}) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
+def _write_session(request: Request) -> Iterator[Session]:
+    with unit_of_work(request.state.write_engine, request.state.keyring) as session:
+        yield session
+
+
+def _read_session(request: Request) -> Iterator[Session]:
+    with Session(request.state.read_engine, info={"keyring": request.state.keyring}) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+# scope="function": the commit happens before the response is sent, so a 2xx never precedes a failed commit.
+WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
+ReadSession = Annotated[Session, Depends(_read_session, scope="function")]

@@ -1,0 +1,91 @@
+"""Request dependencies: who is calling (bearer token), what their role allows, If-Match, list paging."""
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from sqlmodel import Session
+
+from app.db import ReadSession
+from app.errors import Forbidden, PreconditionFailed, PreconditionRequired
+from app.models.token import Principal, Role
+from app.services import token as token_service
+from app.services.name_index import LiveNameIndex
+
+_BEARER = re.compile(r"^Bearer ([^\s]+)$", re.IGNORECASE)
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def _principal(request: Request, session: ReadSession) -> Principal:
+    header = request.headers.get("authorization", "")
+    match = _BEARER.match(header.strip())
+    principal = token_service.authenticate(session, match.group(1) if match else None)
+    request.state.principal = principal  # read by the rate limiter and the access log, never logged whole
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+
+
+def _require(*roles: Role) -> object:
+    allowed = frozenset(roles)
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(
+                f"This action needs one of the roles: {', '.join(sorted(r.value for r in allowed))}."
+            )
+        return principal
+
+    return Depends(check)
+
+
+Admin = Annotated[Principal, _require(Role.admin)]
+Editor = Annotated[Principal, _require(Role.admin, Role.editor)]
+Viewer = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer)]
+AnyRole = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer, Role.analyst)]
+
+
+def _if_match(
+    if_match: Annotated[str | None, Header(description='The record\'s ETag, e.g. "3".')] = None,
+) -> int:
+    if if_match is None:
+        raise PreconditionRequired(
+            'This change needs an If-Match header with the record\'s ETag, e.g. If-Match: "3".'
+        )
+    match = _ETAG.match(if_match.strip())
+    if match is None:
+        raise PreconditionFailed("If-Match does not name a version of this record.")
+    return int(match.group(1))
+
+
+IfMatch = Annotated[int, Depends(_if_match)]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200.")]
+Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`.")]
+
+
+def _names(request: Request) -> LiveNameIndex:
+    index: LiveNameIndex = request.state.names
+    return index
+
+
+Names = Annotated[LiveNameIndex, Depends(_names)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+__all__ = [
+    "Admin",
+    "AnyRole",
+    "CurrentPrincipal",
+    "Cursor",
+    "Editor",
+    "IfMatch",
+    "Limit",
+    "Names",
+    "Session",
+    "Viewer",
+    "etag",
+]

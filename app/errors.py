@@ -1,0 +1,161 @@
+"""Domain errors and the one problem+json renderer (RFC 9457) for every error the API returns.
+
+AppError
+├── BadRequest                400
+├── Unauthorized              401  (one body for missing, malformed, unknown, expired, revoked)
+├── Forbidden                 403
+├── NotFound                  404  (one body for unknown and another organisation's ids)
+├── Conflict                  409
+│   └── InvalidTransition     409  (an action the record's current state forbids)
+├── PreconditionFailed        412  (stale If-Match)
+├── PayloadTooLarge           413
+├── Unprocessable             422  (a value wrong in itself or against the record's own dates)
+├── PreconditionRequired      428  (If-Match missing)
+├── TooManyRequests           429  (rate limit, daily quota; carries Retry-After)
+├── UpstreamFailed            502  (INTERPOL failed)
+└── UpstreamUnavailable       503  (INTERPOL rate-limits us; carries Retry-After)
+"""
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class AppError(Exception):
+    status = 500
+    title = "Internal Server Error"
+
+    def __init__(self, detail: str, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = dict(headers or {})
+
+
+class BadRequest(AppError):
+    status, title = 400, "Bad Request"
+
+
+class Unauthorized(AppError):
+    status, title = 401, "Unauthorized"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A valid bearer token is required.", headers={"WWW-Authenticate": 'Bearer realm="article3"'}
+        )
+
+
+class Forbidden(AppError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(AppError):
+    status, title = 404, "Not Found"
+
+
+class Conflict(AppError):
+    status, title = 409, "Conflict"
+
+
+class InvalidTransition(Conflict):
+    pass
+
+
+class PreconditionFailed(AppError):
+    status, title = 412, "Precondition Failed"
+
+
+class PayloadTooLarge(AppError):
+    status, title = 413, "Content Too Large"
+
+
+class Unprocessable(AppError):
+    """A 422 raised by a service, with the field it concerns so clients can show it next to the input."""
+
+    status, title = 422, "Unprocessable Content"
+
+    def __init__(self, detail: str, *, loc: tuple[str | int, ...] = ("body",)) -> None:
+        super().__init__(detail)
+        self.loc = loc
+
+
+class PreconditionRequired(AppError):
+    status, title = 428, "Precondition Required"
+
+
+class TooManyRequests(AppError):
+    status, title = 429, "Too Many Requests"
+
+
+class UpstreamFailed(AppError):
+    status, title = 502, "Bad Gateway"
+
+
+class UpstreamUnavailable(AppError):
+    status, title = 503, "Service Unavailable"
+
+
+def problem(
+    status: int, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """A problem+json response. `type` stays about:blank: the status code is the problem type."""
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
+
+
+def _validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic's errors without `input` and `ctx`: they would echo personal data back into logs and proxies."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in errors
+    ]
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)  # noqa: S101 - registered for AppError only
+    if isinstance(exc, Unprocessable):
+        errors = [{"loc": list(exc.loc), "msg": exc.detail, "type": "value_error"}]
+        return problem(exc.status, exc.detail, headers=exc.headers, errors=errors)
+    return problem(exc.status, exc.detail, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101
+    errors = _validation_errors(exc.errors())
+    if any(e["type"] == "json_invalid" for e in errors):
+        detail = "The request body is not valid JSON."
+    else:
+        detail = "The request is not valid: see `errors`."
+    return problem(422, detail, errors=errors)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    details = {
+        404: "No such resource.",
+        405: "Method not allowed on this resource.",
+        413: "The request body is too large.",
+    }
+    detail = details.get(exc.status_code) or (
+        exc.detail if isinstance(exc.detail, str) else "Request failed."
+    )
+    return problem(exc.status_code, detail, headers=exc.headers)
+
+
+async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+    # The traceback goes to the server log through uvicorn; the client sees no internals.
+    return problem(500, "The server could not complete the request.")
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

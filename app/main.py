@@ -1,0 +1,78 @@
+"""create_app(settings): the FastAPI application, its lifespan (engines, keys, name index, INTERPOL client)."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypedDict
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.db import make_engine
+from app.errors import add_error_handlers
+from app.keyring import Keyring
+from app.middleware import BodyLimit, SecurityHeaders
+from app.routers import api_router, health
+from app.services.name_index import LiveNameIndex
+from app.settings import Settings, resolve_secret_key
+
+log = logging.getLogger("article3")
+
+DESCRIPTION = """\
+article3 records, per person and per requesting state, how states use INTERPOL's notices and
+diffusions against exiles, and turns the evidence into indicators a lawyer can put before a court or
+INTERPOL's Commission for the Control of Files. Every call needs `Authorization: Bearer <token>`;
+errors are `application/problem+json`; another organisation's records answer exactly like records
+that do not exist.
+"""
+
+
+class State(TypedDict):
+    write_engine: Engine
+    read_engine: Engine
+    keyring: Keyring
+    names: LiveNameIndex
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    keyring = Keyring(resolve_secret_key(settings))  # fail fast, before serving, on a missing key
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
+        write_engine = make_engine(settings.database_url, writer=True)
+        read_engine = make_engine(settings.database_url, writer=False)
+        names = LiveNameIndex()
+        with Session(read_engine) as session:
+            names.load(session)
+        try:
+            yield {
+                "write_engine": write_engine,
+                "read_engine": read_engine,
+                "keyring": keyring,
+                "names": names,
+            }
+        finally:
+            write_engine.dispose()
+            read_engine.dispose()
+
+    docs: dict[str, Any] = (
+        {} if settings.docs_enabled else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    )
+    app = FastAPI(title="article3", version="1.0.0", description=DESCRIPTION, lifespan=lifespan, **docs)
+    add_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)
+    return app

@@ -1,0 +1,27 @@
+"""Alembic from code: where the migrations live, and bringing a database to the newest schema."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+import app
+
+_REPO = Path(app.__file__).resolve().parent.parent
+
+
+def alembic_config(url: str) -> Config:
+    """A config for `url`; the migrations sit beside the package (repo checkout or the image's workdir)."""
+    root = _REPO if (_REPO / "alembic").is_dir() else Path.cwd()
+    config = Config(str(root / "alembic.ini")) if (root / "alembic.ini").exists() else Config()
+    config.set_main_option("script_location", str(root / "alembic"))
+    config.attributes["url"] = url
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    command.downgrade(alembic_config(url), revision)

@@ -1,0 +1,34 @@
+"""Every table, imported in dependency order: the one import Alembic and the app need."""
+
+from sqlmodel import SQLModel
+
+from app.models.audit import AuditEntry, AuditHead
+from app.models.demo_case import DemoCase
+from app.models.detention import Detention
+from app.models.extradition import Extradition
+from app.models.incident import Incident
+from app.models.notice import Charge, Notice, NoticeStatusChange
+from app.models.org import Org
+from app.models.person import Person, PersonAffiliation, PersonChange, PersonRelation
+from app.models.protection import Protection
+from app.models.token import ApiToken
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Charge",
+    "Detention",
+    "Extradition",
+    "Incident",
+    "Notice",
+    "NoticeStatusChange",
+    "DemoCase",
+    "Org",
+    "Person",
+    "PersonAffiliation",
+    "PersonChange",
+    "PersonRelation",
+    "Protection",
+    "SQLModel",
+]

@@ -1,0 +1,70 @@
+"""Protection: a status a host state granted (or refused) a person against the state they fled."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import model_validator
+from sqlmodel import Field, SQLModel
+
+from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
+from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
+from app.models.person import SourceText
+from app.models.state import StateCode
+
+
+class ProtectionKind(StrEnum):
+    asylum_applied = "asylum_applied"
+    refugee_status = "refugee_status"
+    subsidiary_protection = "subsidiary_protection"
+    humanitarian = "humanitarian"
+    citizenship = "citizenship"
+    asylum_rejected = "asylum_rejected"
+
+
+class ProtectionCreate(StrictInput):
+    kind: ProtectionKind
+    host_state: StateCode
+    against_state: StateCode = Field(
+        description="The state the person fled: whose requests the protection guards against."
+    )
+    since: FuzzyDate | None = None
+    until: FuzzyDate | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    sources: list[SourceText] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ProtectionCreate":
+        if self.since is not None and self.until is not None and self.until.start < self.since.start:
+            raise ValueError("until must not be before since")
+        return self
+
+
+class Protection(OrgOwned, Versioned, table=True):
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
+    kind: ProtectionKind = Field(sa_type=enum_column(ProtectionKind))
+    host_state: str = Field(max_length=2)
+    against_state: str = Field(max_length=2, index=True)
+    since: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
+    until: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
+    note: str | None = None
+    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+
+
+class ProtectionPublic(SQLModel):
+    id: str
+    person_id: str
+    kind: ProtectionKind
+    host_state: str
+    against_state: str
+    since: FuzzyDate | None
+    until: FuzzyDate | None
+    note: str | None
+    sources: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProtectionList(SQLModel):
+    items: list[ProtectionPublic]
+    next_cursor: str | None = None

@@ -1,0 +1,120 @@
+"""The audit trail: append an entry in the caller's transaction, list them, verify the chain.
+
+Each entry's hash is an HMAC (keyed by a sub-key of the secret key, which never sits in the database)
+over the previous entry's hash and the entry's own fields, so an attacker holding only the database
+file can neither edit nor delete an entry, nor re-forge the rest of the chain to hide it.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.keyring import keyring_of
+from app.models.audit import AuditEntry, AuditHead
+from app.models.base import utcnow
+from app.models.token import Principal
+from app.services.pagination import decode_cursor, encode_cursor
+
+GENESIS = "0" * 64
+CLI_ACTOR = "cli"
+
+
+def _entry_hash(key: bytes, prev_hash: str, entry: AuditEntry) -> str:
+    fields = (
+        str(entry.seq),
+        entry.at.isoformat(timespec="microseconds"),
+        entry.org_id or "",
+        entry.actor,
+        entry.action,
+        entry.object_kind or "",
+        entry.object_id or "",
+    )
+    return hmac.new(key, (prev_hash + "\x1f" + "\x1f".join(fields)).encode(), hashlib.sha256).hexdigest()
+
+
+def _head(session: Session) -> AuditHead:
+    """The chain's head row, locked: entries get gapless numbers in commit order (PostgreSQL: FOR UPDATE)."""
+    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    if head is None:  # the migration inserts it; this only guards a hand-made database
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record(
+    session: Session,
+    *,
+    by: Principal | None,
+    action: str,
+    kind: str | None = None,
+    object_id: str | None = None,
+    org_id: str | None = None,
+) -> AuditEntry:
+    """Append one entry, after the change it records and in the same transaction: both commit or neither."""
+    head = _head(session)
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        at=utcnow(),
+        org_id=by.org_id if by else org_id,
+        actor=by.token_id if by else CLI_ACTOR,
+        action=action,
+        object_kind=kind,
+        object_id=object_id,
+        prev_hash=head.hash,
+        hash="",
+    )
+    entry.hash = _entry_hash(keyring_of(session).audit_key, head.hash, entry)
+    head.seq, head.hash, head.updated_at = entry.seq, entry.hash, entry.at
+    session.add(entry)
+    session.add(head)
+    session.flush()
+    return entry
+
+
+def list_entries(
+    session: Session, *, by: Principal, limit: int, cursor: str | None
+) -> tuple[list[AuditEntry], str | None]:
+    """The caller's organisation's entries, newest first."""
+    query = select(AuditEntry).where(AuditEntry.org_id == by.org_id)
+    if cursor:
+        (last_seq,) = decode_cursor(cursor, arity=1)
+        query = query.where(col(AuditEntry.seq) < int(last_seq))
+    rows = list(session.exec(query.order_by(col(AuditEntry.seq).desc()).limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], encode_cursor(rows[limit - 1].seq)
+
+
+def first_bad_seq(entries: Iterable[AuditEntry], *, key: bytes, head_seq: int | None) -> int | None:
+    """Walk the chain in order; the first entry whose number, link or hash is wrong, else None.
+
+    A deleted entry shows as a gap (the next number is bad); a truncated tail shows against the head row.
+    """
+    expected_seq, prev_hash = 1, GENESIS
+    for entry in entries:
+        if entry.seq != expected_seq or entry.prev_hash != prev_hash:
+            return expected_seq if entry.seq > expected_seq else entry.seq
+        if not hmac.compare_digest(entry.hash, _entry_hash(key, prev_hash, entry)):
+            return entry.seq
+        expected_seq, prev_hash = expected_seq + 1, entry.hash
+    if head_seq is not None and head_seq >= expected_seq:
+        return expected_seq
+    return None
+
+
+def verify(session: Session, *, org_id: str | None = None) -> tuple[int | None, int]:
+    """(first bad seq or None, number of entries of `org_id`, or of all when None). The chain is one for the service."""
+    head = session.exec(select(AuditHead).where(AuditHead.id == 1)).first()
+    entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq)).execution_options(yield_per=2000))
+    try:
+        bad = first_bad_seq(entries, key=keyring_of(session).audit_key, head_seq=head.seq if head else None)
+    finally:
+        entries.close()  # a server-side cursor on PostgreSQL when the walk stops early
+    counted = select(func.count()).select_from(AuditEntry)
+    if org_id is not None:
+        counted = counted.where(AuditEntry.org_id == org_id)
+    return bad, int(session.exec(counted).one())

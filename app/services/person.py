@@ -1,0 +1,202 @@
+"""Persons: create, read, search, update and erase, with relatives and affiliations."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import Text, delete, or_, type_coerce
+from sqlmodel import Session, col, select
+
+from app.errors import PreconditionFailed, Unprocessable
+from app.keyring import keyring_of
+from app.models.base import utcnow
+from app.models.person import (
+    Person,
+    PersonAffiliation,
+    PersonCreate,
+    PersonListItem,
+    PersonPublic,
+    PersonRelation,
+    PersonUpdate,
+    RelatedPerson,
+)
+from app.models.token import Principal
+from app.services import audit, name_index
+from app.services.name_index import LiveNameIndex
+from app.services.pagination import decode_cursor, encode_cursor, newest_first, page
+from app.services.tenancy import get_owned, owned
+
+SEARCH_THRESHOLD = 0.5  # below this a "match" is noise to a lawyer; /match lets callers pick their own
+MAX_SEARCH_RESULTS = 1000
+MAX_SEARCH_RESULTS = 1000
+
+
+def affiliation_key(session: Session, name: str) -> str:
+    """Affiliations compare case- and space-insensitively, through a keyed digest (a blind index)."""
+    return keyring_of(session).blind_index("affiliation:" + " ".join(name.casefold().split()))
+
+
+def _check_related(
+    session: Session, related: Sequence[RelatedPerson], *, person_id: str | None, by: Principal
+) -> None:
+    """Every related person must exist in the caller's organisation (else 422, the same for foreign ids)."""
+    wanted = {r.person_id for r in related}
+    if person_id is not None and person_id in wanted:
+        raise Unprocessable("A person cannot be related to themselves.", loc=("body", "related_persons"))
+    if not wanted:
+        return
+    found = set(session.exec(select(Person.id).where(Person.org_id == by.org_id, col(Person.id).in_(wanted))))
+    for index, item in enumerate(related):
+        if item.person_id not in found:
+            raise Unprocessable(
+                "No person with that id.", loc=("body", "related_persons", index, "person_id")
+            )
+
+
+def _write_links(session: Session, person: Person, *, related: Sequence[RelatedPerson] | None) -> None:
+    session.exec(delete(PersonAffiliation).where(col(PersonAffiliation.person_id) == person.id))
+    for key in sorted({affiliation_key(session, name) for name in person.affiliations}):
+        session.add(PersonAffiliation(person_id=person.id, key=key, org_id=person.org_id))
+    if related is not None:
+        session.exec(delete(PersonRelation).where(col(PersonRelation.person_id) == person.id))
+        seen: set[str] = set()
+        for item in related:
+            if item.person_id not in seen:
+                seen.add(item.person_id)
+                session.add(
+                    PersonRelation(
+                        person_id=person.id,
+                        related_id=item.person_id,
+                        org_id=person.org_id,
+                        relation=item.relation,
+                    )
+                )
+    session.flush()
+
+
+def create(session: Session, *, data: PersonCreate, by: Principal) -> Person:
+    _check_related(session, data.related_persons, person_id=None, by=by)
+    person = Person(org_id=by.org_id, **data.model_dump(exclude={"related_persons"}))
+    session.add(person)
+    session.flush()
+    _write_links(session, person, related=data.related_persons)
+    entry = audit.record(session, by=by, action="person.created", kind="person", object_id=person.id)
+    name_index.log_change(session, seq=entry.seq, person=person)
+    return person
+
+
+def get(session: Session, person_id: str, *, by: Principal, action: str | None = "person.read") -> Person:
+    """A person of the caller's organisation; reading one is audited (pass action=None inside a larger read)."""
+    person = get_owned(session, Person, person_id, org_id=by.org_id)
+    if action:
+        audit.record(session, by=by, action=action, kind="person", object_id=person.id)
+    return person
+
+
+def related_of(session: Session, person_ids: Sequence[str]) -> dict[str, list[RelatedPerson]]:
+    """The related persons of several persons at once, as entered."""
+    found: dict[str, list[RelatedPerson]] = defaultdict(list)
+    if person_ids:
+        rows = session.exec(
+            select(PersonRelation)
+            .where(col(PersonRelation.person_id).in_(person_ids))
+            .order_by(col(PersonRelation.related_id))
+        )
+        for row in rows:
+            found[row.person_id].append(RelatedPerson(person_id=row.related_id, relation=row.relation))
+    return found
+
+
+def public(session: Session, person: Person) -> PersonPublic:
+    related = related_of(session, [person.id]).get(person.id, [])
+    return PersonPublic.model_validate(person, update={"related_persons": related})
+
+
+def search_page(
+    session: Session,
+    *,
+    names: LiveNameIndex,
+    by: Principal,
+    q: str | None,
+    nationality: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[PersonListItem], str | None]:
+    """Newest first; with `q`, best name match first (score ≥ SEARCH_THRESHOLD). Audited, without the query."""
+    if q is None:
+        query = owned(Person, by.org_id)
+        if nationality:
+            # The list is JSON text of validated codes, so '"TJ"' can only match the element TJ.
+            query = query.where(type_coerce(Person.nationalities, Text).contains(f'"{nationality}"'))
+        rows, next_cursor = page(
+            list(session.exec(newest_first(query, Person, cursor=cursor, limit=limit))), limit=limit
+        )
+        audit.record(session, by=by, action="person.listed", kind="person")
+        return listed(session, rows), next_cursor
+    offset = int(decode_cursor(cursor, arity=1)[0]) if cursor else 0
+    names.catch_up(session)
+    matches = names.index.search(by.org_id, q, limit=MAX_SEARCH_RESULTS, threshold=SEARCH_THRESHOLD)
+    if nationality:
+        matches = [m for m in matches if nationality in names.nationalities.get(m.person_id, ())]
+    window = matches[offset : offset + limit]
+    query = owned(Person, by.org_id).where(col(Person.id).in_([m.person_id for m in window]))
+    found = {p.id: p for p in session.exec(query)}
+    hits = [(found[m.person_id], m.score) for m in window if m.person_id in found]
+    audit.record(session, by=by, action="person.searched", kind="person")
+    next_cursor = encode_cursor(offset + limit) if len(matches) > offset + limit else None
+    return listed(session, [p for p, _ in hits], [score for _, score in hits]), next_cursor
+
+
+def listed(
+    session: Session, persons: Sequence[Person], scores: Sequence[float] | None = None
+) -> list[PersonListItem]:
+    related = related_of(session, [p.id for p in persons])
+    return [
+        PersonListItem.model_validate(
+            person,
+            update={
+                "related_persons": related.get(person.id, []),
+                "match_score": scores[i] if scores else None,
+            },
+        )
+        for i, person in enumerate(persons)
+    ]
+
+
+def update(
+    session: Session, person_id: str, *, data: PersonUpdate, expected_version: int, by: Principal
+) -> Person:
+    person = get_owned(session, Person, person_id, org_id=by.org_id, for_update=True)
+    if person.version != expected_version:
+        raise PreconditionFailed(f"The person has changed: it is at version {person.version}.")
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("name", "sex", "aliases", "nationalities", "categories", "affiliations", "sources"):
+        if required in changes and changes[required] is None:
+            raise Unprocessable(f"{required} cannot be null.", loc=("body", required))
+    if data.related_persons is not None:
+        _check_related(session, data.related_persons, person_id=person.id, by=by)
+    person.sqlmodel_update({k: v for k, v in changes.items() if k != "related_persons"})
+    person.version += 1
+    person.updated_at = utcnow()
+    session.add(person)
+    session.flush()
+    _write_links(session, person, related=data.related_persons if "related_persons" in changes else None)
+    entry = audit.record(session, by=by, action="person.updated", kind="person", object_id=person.id)
+    name_index.log_change(session, seq=entry.seq, person=person)
+    return person
+
+
+def erase(session: Session, person_id: str, *, by: Principal) -> None:
+    """Erase the person and every record about them; the audit trail keeps the ids, never the data.
+
+    The database cascades the delete to every dependent table (foreign keys ON DELETE CASCADE).
+    """
+    person = get_owned(session, Person, person_id, org_id=by.org_id, for_update=True)
+    session.exec(
+        delete(PersonRelation).where(
+            or_(col(PersonRelation.person_id) == person.id, col(PersonRelation.related_id) == person.id)
+        )
+    )
+    session.delete(person)
+    session.flush()
+    entry = audit.record(session, by=by, action="person.erased", kind="person", object_id=person_id)
+    name_index.log_change(session, seq=entry.seq, person=person, erased=True)

@@ -1,0 +1,28 @@
+"""Plain functions that create records through the API, returning their JSON."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+Headers = dict[str, str]
+
+
+def make_person(client: TestClient, headers: Headers, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": "Farrukh Namunov", "nationalities": ["TJ"], "categories": ["opposition"]}
+    body.update(overrides)
+    response = client.post("/api/v1/persons", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def make_protection(client: TestClient, headers: Headers, person_id: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "refugee_status",
+        "host_state": "DE",
+        "against_state": "TJ",
+        "since": "2016",
+    }
+    body.update(overrides)
+    response = client.post(f"/api/v1/persons/{person_id}/protections", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
