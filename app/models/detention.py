@@ -1,0 +1,151 @@
+"""Detention: a person held by a host state at a requesting state's behest, and its release or surrender."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
+from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
+from app.models.notice import NoteText
+from app.models.person import SourceText
+from app.models.state import StateCode
+
+
+class DetentionBasis(StrEnum):
+    red_notice = "red_notice"
+    diffusion = "diffusion"
+    blue_notice = "blue_notice"
+    national_warrant = "national_warrant"
+    bilateral_request = "bilateral_request"
+    cis_wanted_list = "cis_wanted_list"
+    sltd_passport = "sltd_passport"
+    immigration = "immigration"
+    unknown = "unknown"
+
+
+class DetentionStatus(StrEnum):
+    in_custody = "in_custody"
+    released = "released"
+    surrendered = "surrendered"
+
+
+class ReleaseReason(StrEnum):
+    extradition_refused = "extradition_refused"
+    notice_deleted = "notice_deleted"
+    bail = "bail"
+    asylum_granted = "asylum_granted"
+    time_limit = "time_limit"
+    insufficient_documents = "insufficient_documents"
+    court_order = "court_order"
+    other = "other"
+    unknown = "unknown"
+
+
+class ReleaseConditions(StrEnum):
+    none = "none"
+    bail = "bail"
+    house_arrest = "house_arrest"
+    travel_ban = "travel_ban"
+
+
+class SurrenderKind(StrEnum):
+    extradited = "extradited"
+    deported = "deported"
+    rendered = "rendered"
+
+
+class DetentionCreate(StrictInput):
+    person_id: str = Field(max_length=36)
+    notice_id: str | None = Field(
+        default=None, max_length=36, description="The notice the detention executed."
+    )
+    host_state: StateCode
+    requesting_state: StateCode | None = Field(
+        default=None,
+        description="Required unless `notice_id` is given; it then defaults to the notice's and must equal it.",
+    )
+    detained_on: FuzzyDate
+    place: str | None = Field(default=None, max_length=200)
+    basis: DetentionBasis = DetentionBasis.unknown
+    note: NoteText | None = None
+    sources: list[SourceText] = Field(default_factory=list, max_length=50)
+
+
+class ReleaseIn(StrictInput):
+    released_on: FuzzyDate
+    reason: ReleaseReason
+    conditions: ReleaseConditions | None = None
+    note: NoteText | None = None
+
+
+class SurrenderIn(StrictInput):
+    surrendered_on: FuzzyDate
+    kind: SurrenderKind
+    note: NoteText | None = None
+
+
+class Detention(OrgOwned, Versioned, table=True):
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
+    notice_id: str | None = Field(
+        default=None, foreign_key="notice.id", index=True, max_length=36, ondelete="SET NULL"
+    )
+    host_state: str = Field(max_length=2, index=True)
+    requesting_state: str = Field(max_length=2, index=True)
+    detained_on: FuzzyDate = Field(sa_type=FuzzyDateType)
+    place: str | None = Field(default=None, max_length=200)
+    basis: DetentionBasis = Field(sa_type=enum_column(DetentionBasis))
+    status: DetentionStatus = Field(
+        default=DetentionStatus.in_custody, sa_type=enum_column(DetentionStatus, length=16)
+    )
+    released_on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
+    release_reason: ReleaseReason | None = Field(default=None, sa_type=enum_column(ReleaseReason))
+    release_conditions: ReleaseConditions | None = Field(
+        default=None, sa_type=enum_column(ReleaseConditions, length=16)
+    )
+    release_note: str | None = None
+    surrendered_on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
+    surrender_kind: SurrenderKind | None = Field(default=None, sa_type=enum_column(SurrenderKind, length=16))
+    surrender_note: str | None = None
+    note: str | None = None
+    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+
+    @property
+    def custody_days(self) -> int | None:
+        """Days from detention to release or surrender, when both are known to the day."""
+        end = self.released_on or self.surrendered_on
+        if end is None or end.exact is None or self.detained_on.exact is None:
+            return None
+        return (end.exact - self.detained_on.exact).days
+
+
+class DetentionPublic(SQLModel):
+    id: str
+    person_id: str
+    notice_id: str | None
+    host_state: str
+    requesting_state: str
+    detained_on: FuzzyDate
+    place: str | None
+    basis: DetentionBasis
+    status: DetentionStatus
+    released_on: FuzzyDate | None
+    release_reason: ReleaseReason | None
+    release_conditions: ReleaseConditions | None
+    release_note: str | None
+    surrendered_on: FuzzyDate | None
+    surrender_kind: SurrenderKind | None
+    surrender_note: str | None
+    custody_days: int | None = Field(
+        description="Null while in custody or when a date is not known to the day."
+    )
+    note: str | None
+    sources: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DetentionList(SQLModel):
+    items: list[DetentionPublic]
+    next_cursor: str | None = None

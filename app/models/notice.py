@@ -1,0 +1,232 @@
+"""Notice: every channel by which a state asks for a person, with its charges and its status history."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import StringConstraints, model_validator
+from sqlmodel import Field, SQLModel
+
+from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column, new_id, timestamp_field
+from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
+from app.models.person import SourceText
+from app.models.state import StateCode
+
+
+class Channel(StrEnum):
+    red_notice = "red_notice"
+    diffusion = "diffusion"
+    blue_notice = "blue_notice"
+    national_warrant = "national_warrant"
+    bilateral_request = "bilateral_request"
+    cis_wanted_list = "cis_wanted_list"
+    sltd_passport = "sltd_passport"
+
+
+class NoticeStatus(StrEnum):
+    requested = "requested"
+    published = "published"
+    refused = "refused"
+    blocked = "blocked"
+    cancelled = "cancelled"
+    withdrawn = "withdrawn"
+    deleted = "deleted"
+    reinstated = "reinstated"
+    unknown = "unknown"
+
+
+class StatusActor(StrEnum):
+    requesting_state = "requesting_state"
+    general_secretariat = "general_secretariat"
+    ccf = "ccf"
+    court = "court"
+    unknown = "unknown"
+
+
+class StatusReason(StrEnum):
+    article_2 = "article_2"
+    article_3 = "article_3"
+    refugee_policy = "refugee_policy"
+    article_83 = "article_83"
+    purpose_achieved = "purpose_achieved"
+    ncb_no_answer = "ncb_no_answer"
+    source_withdrew = "source_withdrew"
+    other = "other"
+
+
+class ChargeCategory(StrEnum):
+    terrorism = "terrorism"
+    extremism = "extremism"
+    separatism = "separatism"
+    public_order = "public_order"
+    speech = "speech"
+    economic = "economic"
+    violent = "violent"
+    drugs = "drugs"
+    property = "property"
+    other = "other"
+
+
+class CategorySource(StrEnum):
+    auto = "auto"
+    user = "user"
+
+
+InterpolRef = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}/\d{1,7}$")]
+NoteText = Annotated[str, StringConstraints(max_length=2000)]
+MAX_CHARGES = 50
+
+
+class ChargeIn(StrictInput):
+    text: str = Field(
+        min_length=1, max_length=2000, description="The charge in the requesting state's words."
+    )
+    category: ChargeCategory | None = Field(
+        default=None,
+        description="Left out or null: the service classifies the text (`category_source: auto`).",
+    )
+
+
+class ChargePublic(SQLModel):
+    text: str
+    category: ChargeCategory
+    category_source: CategorySource
+
+
+def _dates_ordered(requested_on: FuzzyDate | None, issued_on: FuzzyDate | None) -> None:
+    if requested_on is not None and issued_on is not None and issued_on.start < requested_on.start:
+        raise ValueError("issued_on must not be before requested_on")
+
+
+class NoticeCreate(StrictInput):
+    person_id: str = Field(max_length=36)
+    channel: Channel
+    requesting_state: StateCode
+    interpol_ref: InterpolRef | None = Field(
+        default=None, description="`YYYY/N…`, 1–7 digits after the slash."
+    )
+    requested_on: FuzzyDate | None = None
+    issued_on: FuzzyDate | None = None
+    status: NoticeStatus = Field(default=NoticeStatus.requested, description="The initial status.")
+    status_actor: StatusActor | None = None
+    status_reason: StatusReason | None = None
+    public_extract: bool = False
+    in_absentia: bool = Field(default=False, description="The request rests on a conviction in absentia.")
+    charges: list[ChargeIn] = Field(default_factory=list, max_length=MAX_CHARGES)
+    note: NoteText | None = None
+    sources: list[SourceText] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "NoticeCreate":
+        _dates_ordered(self.requested_on, self.issued_on)
+        return self
+
+
+class NoticeUpdate(StrictInput):
+    channel: Channel | None = None
+    requesting_state: StateCode | None = None
+    interpol_ref: InterpolRef | None = None
+    requested_on: FuzzyDate | None = None
+    issued_on: FuzzyDate | None = None
+    status_actor: StatusActor | None = None
+    status_reason: StatusReason | None = None
+    public_extract: bool | None = None
+    in_absentia: bool | None = None
+    charges: list[ChargeIn] | None = Field(default=None, max_length=MAX_CHARGES)
+    note: NoteText | None = None
+    sources: list[SourceText] | None = Field(default=None, max_length=50)
+
+
+class StatusChangeIn(StrictInput):
+    status: NoticeStatus
+    on: FuzzyDate | None = Field(default=None, description="When it happened; null when unknown.")
+    actor: StatusActor = StatusActor.unknown
+    reason: StatusReason | None = None
+    note: NoteText | None = None
+
+
+class Notice(OrgOwned, Versioned, table=True):
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
+    channel: Channel = Field(sa_type=enum_column(Channel))
+    requesting_state: str = Field(max_length=2, index=True)
+    interpol_ref: str | None = Field(default=None, max_length=16)
+    requested_on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
+    issued_on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
+    initial_status: NoticeStatus = Field(sa_type=enum_column(NoticeStatus))
+    status_actor: StatusActor | None = Field(default=None, sa_type=enum_column(StatusActor))
+    status_reason: StatusReason | None = Field(default=None, sa_type=enum_column(StatusReason))
+    status: NoticeStatus = Field(sa_type=enum_column(NoticeStatus), index=True)
+    public_extract: bool = False
+    in_absentia: bool = False
+    note: str | None = None
+    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+
+    @property
+    def date(self) -> FuzzyDate | None:
+        """A notice's date wherever a rule compares it: `requested_on`, else `issued_on`."""
+        return self.requested_on if self.requested_on is not None else self.issued_on
+
+
+class Charge(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    notice_id: str = Field(foreign_key="notice.id", index=True, max_length=36, ondelete="CASCADE")
+    org_id: str = Field(foreign_key="org.id", index=True, max_length=36, ondelete="CASCADE")
+    position: int
+    text: str
+    category: ChargeCategory = Field(sa_type=enum_column(ChargeCategory), index=True)
+    category_source: CategorySource = Field(sa_type=enum_column(CategorySource, length=8))
+
+
+class NoticeStatusChange(SQLModel, table=True):
+    """A status change appended to a notice; never updated (facts learned late get their place by date)."""
+
+    __tablename__ = "notice_status_change"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    notice_id: str = Field(foreign_key="notice.id", index=True, max_length=36, ondelete="CASCADE")
+    org_id: str = Field(foreign_key="org.id", index=True, max_length=36, ondelete="CASCADE")
+    status: NoticeStatus = Field(sa_type=enum_column(NoticeStatus))
+    on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
+    actor: StatusActor = Field(sa_type=enum_column(StatusActor))
+    reason: StatusReason | None = Field(default=None, sa_type=enum_column(StatusReason))
+    note: str | None = None
+    recorded_at: datetime = timestamp_field()
+    position: int = Field(description="Order recorded, within the notice.")
+
+
+class StatusEntry(SQLModel):
+    status: NoticeStatus
+    on: FuzzyDate | None
+    actor: StatusActor | None
+    reason: StatusReason | None
+    note: str | None
+    recorded_at: datetime
+
+
+class NoticePublic(SQLModel):
+    id: str
+    person_id: str
+    channel: Channel
+    requesting_state: str
+    interpol_ref: str | None
+    requested_on: FuzzyDate | None
+    issued_on: FuzzyDate | None
+    status: NoticeStatus
+    status_actor: StatusActor | None
+    status_reason: StatusReason | None
+    public_extract: bool
+    in_absentia: bool
+    charges: list[ChargePublic]
+    status_history: list[StatusEntry] = Field(
+        description="Oldest first; the initial status is the first entry."
+    )
+    note: str | None
+    sources: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NoticeList(SQLModel):
+    items: list[NoticePublic]
+    next_cursor: str | None = None

@@ -1,0 +1,84 @@
+"""/detentions: detentions and their end by release or surrender."""
+
+from fastapi import APIRouter, Response, status
+
+from app.db import WriteSession
+from app.deps import Cursor, Editor, Limit, Viewer, etag
+from app.models.detention import (
+    DetentionCreate,
+    DetentionList,
+    DetentionPublic,
+    DetentionStatus,
+    ReleaseIn,
+    SurrenderIn,
+)
+from app.models.state import StateCode
+from app.services import detention as detention_service
+
+router = APIRouter(prefix="/detentions", tags=["detentions"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_detention(
+    data: DetentionCreate, session: WriteSession, caller: Editor, response: Response
+) -> DetentionPublic:
+    """Record a detention. With `notice_id`, the requesting state is the notice's (a different one is a 409)."""
+    detention = detention_service.create(session, data=data, by=caller)
+    response.headers["Location"] = f"/api/v1/detentions/{detention.id}"
+    response.headers["ETag"] = etag(detention.version)
+    return DetentionPublic.model_validate(detention)
+
+
+@router.get("")
+def list_detentions(
+    session: WriteSession,
+    caller: Viewer,
+    person_id: str | None = None,
+    host_state: StateCode | None = None,
+    requesting_state: StateCode | None = None,
+    status: DetentionStatus | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> DetentionList:
+    """Your organisation's detentions, newest first."""
+    rows, next_cursor = detention_service.list_page(
+        session,
+        by=caller,
+        person_id=person_id,
+        host_state=host_state,
+        requesting_state=requesting_state,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+    )
+    return DetentionList(items=[DetentionPublic.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/{detention_id}")
+def read_detention(
+    detention_id: str, session: WriteSession, caller: Viewer, response: Response
+) -> DetentionPublic:
+    """One detention, with `custody_days` when both ends are known to the day."""
+    detention = detention_service.get(session, detention_id, by=caller)
+    response.headers["ETag"] = etag(detention.version)
+    return DetentionPublic.model_validate(detention)
+
+
+@router.post("/{detention_id}/release")
+def release_detention(
+    detention_id: str, data: ReleaseIn, session: WriteSession, caller: Editor, response: Response
+) -> DetentionPublic:
+    """End a detention in custody by release (409 if it already ended; 422 if dated before the detention)."""
+    detention = detention_service.release(session, detention_id, data=data, by=caller)
+    response.headers["ETag"] = etag(detention.version)
+    return DetentionPublic.model_validate(detention)
+
+
+@router.post("/{detention_id}/surrender")
+def surrender_detention(
+    detention_id: str, data: SurrenderIn, session: WriteSession, caller: Editor, response: Response
+) -> DetentionPublic:
+    """End a detention in custody by surrender to the requesting state (extradited, deported or rendered)."""
+    detention = detention_service.surrender(session, detention_id, data=data, by=caller)
+    response.headers["ETag"] = etag(detention.version)
+    return DetentionPublic.model_validate(detention)

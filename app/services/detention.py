@@ -1,0 +1,123 @@
+"""Detentions: record one, release or surrender it (each once, never before it began), list them."""
+
+from sqlmodel import Session
+
+from app.errors import Conflict, InvalidTransition, Unprocessable
+from app.models.base import utcnow
+from app.models.detention import Detention, DetentionCreate, DetentionStatus, ReleaseIn, SurrenderIn
+from app.models.fuzzy_date import FuzzyDate
+from app.models.notice import Notice
+from app.models.person import Person
+from app.models.token import Principal
+from app.services import audit
+from app.services.pagination import newest_first, page
+from app.services.tenancy import get_owned, owned
+
+
+def create(session: Session, *, data: DetentionCreate, by: Principal) -> Detention:
+    person = get_owned(session, Person, data.person_id, org_id=by.org_id)
+    requesting_state = data.requesting_state
+    if data.notice_id is not None:
+        notice = get_owned(session, Notice, data.notice_id, org_id=by.org_id)
+        if notice.person_id != person.id:
+            raise Unprocessable("The notice is about another person.", loc=("body", "notice_id"))
+        if requesting_state is not None and requesting_state != notice.requesting_state:
+            raise Conflict(
+                f"The notice was requested by {notice.requesting_state}, not {requesting_state}: "
+                "a detention on it has the notice's requesting state."
+            )
+        requesting_state = notice.requesting_state
+    if requesting_state is None:
+        raise Unprocessable(
+            "requesting_state is required unless notice_id is given.", loc=("body", "requesting_state")
+        )
+    detention = Detention(
+        org_id=by.org_id,
+        **data.model_dump(exclude={"requesting_state"}),
+        requesting_state=requesting_state,
+    )
+    session.add(detention)
+    session.flush()
+    audit.record(session, by=by, action="detention.created", kind="detention", object_id=detention.id)
+    return detention
+
+
+def get(
+    session: Session, detention_id: str, *, by: Principal, action: str | None = "detention.read"
+) -> Detention:
+    detention = get_owned(session, Detention, detention_id, org_id=by.org_id)
+    if action:
+        audit.record(session, by=by, action=action, kind="detention", object_id=detention.id)
+    return detention
+
+
+def _ending(
+    session: Session, detention_id: str, *, ended_on: FuzzyDate, field: str, by: Principal
+) -> Detention:
+    detention = get_owned(session, Detention, detention_id, org_id=by.org_id, for_update=True)
+    if detention.status is not DetentionStatus.in_custody:
+        raise InvalidTransition(
+            f"The detention is already {detention.status.value}; only a detention in custody can end."
+        )
+    if ended_on.start < detention.detained_on.start:
+        raise Unprocessable(
+            f"{field} must not be before detained_on ({detention.detained_on}).", loc=("body", field)
+        )
+    return detention
+
+
+def release(session: Session, detention_id: str, *, data: ReleaseIn, by: Principal) -> Detention:
+    detention = _ending(session, detention_id, ended_on=data.released_on, field="released_on", by=by)
+    detention.status = DetentionStatus.released
+    detention.released_on = data.released_on
+    detention.release_reason = data.reason
+    detention.release_conditions = data.conditions
+    detention.release_note = data.note
+    return _saved(session, detention, action="detention.released", by=by)
+
+
+def surrender(session: Session, detention_id: str, *, data: SurrenderIn, by: Principal) -> Detention:
+    detention = _ending(session, detention_id, ended_on=data.surrendered_on, field="surrendered_on", by=by)
+    detention.status = DetentionStatus.surrendered
+    detention.surrendered_on = data.surrendered_on
+    detention.surrender_kind = data.kind
+    detention.surrender_note = data.note
+    return _saved(session, detention, action="detention.surrendered", by=by)
+
+
+def _saved(session: Session, detention: Detention, *, action: str, by: Principal) -> Detention:
+    detention.version += 1
+    detention.updated_at = utcnow()
+    session.add(detention)
+    session.flush()
+    audit.record(session, by=by, action=action, kind="detention", object_id=detention.id)
+    return detention
+
+
+def list_page(
+    session: Session,
+    *,
+    by: Principal,
+    person_id: str | None,
+    host_state: str | None,
+    requesting_state: str | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Detention], str | None]:
+    query = owned(Detention, by.org_id)
+    for column, value in (
+        (Detention.person_id, person_id),
+        (Detention.host_state, host_state),
+        (Detention.requesting_state, requesting_state),
+        (Detention.status, status),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    rows, next_cursor = page(
+        list(session.exec(newest_first(query, Detention, cursor=cursor, limit=limit))), limit=limit
+    )
+    audit.record(
+        session, by=by, action="detention.listed", kind="person" if person_id else None, object_id=person_id
+    )
+    return rows, next_cursor
