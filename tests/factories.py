@@ -26,3 +26,42 @@ def make_protection(client: TestClient, headers: Headers, person_id: str, **over
     response = client.post(f"/api/v1/persons/{person_id}/protections", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def make_notice(client: TestClient, headers: Headers, person_id: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"person_id": person_id, "channel": "red_notice", "requesting_state": "TJ"}
+    body.update(overrides)
+    response = client.post("/api/v1/notices", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def make_detention(client: TestClient, headers: Headers, person_id: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "person_id": person_id,
+        "host_state": "TR",
+        "requesting_state": "TJ",
+        "detained_on": "2014-12-19",
+    }
+    body.update(overrides)
+    response = client.post("/api/v1/detentions", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def make_extradition(
+    client: TestClient, headers: Headers, person_id: str, **overrides: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"person_id": person_id, "requesting_state": "TJ", "requested_state": "TR"}
+    body.update(overrides)
+    response = client.post("/api/v1/extraditions", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def make_incident(client: TestClient, headers: Headers, person_id: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"person_id": person_id, "kind": "family_intimidation", "perpetrator_state": "TJ"}
+    body.update(overrides)
+    response = client.post("/api/v1/incidents", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

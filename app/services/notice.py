@@ -96,6 +96,7 @@ def create(session: Session, *, data: NoticeCreate, by: Principal) -> Notice:
         org_id=by.org_id,
         person_id=person.id,
         initial_status=data.status,
+        status=data.status,
         **data.model_dump(exclude={"person_id", "status", "charges"}),
     )
     session.add(notice)

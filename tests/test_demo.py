@@ -1,0 +1,52 @@
+"""The bundled demo cases: loaded through the services into `demo`, with sources, never twice."""
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from app.db import unit_of_work
+from app.keyring import Keyring
+from app.models.token import Role, TokenCreate
+from app.services import demo as demo_service
+from app.services import token as token_service
+
+
+def _load(db: sa.Engine, keyring: Keyring) -> tuple[int, dict[str, str]]:
+    with unit_of_work(db, keyring) as session:
+        loaded, org = demo_service.load(session)
+        _, plain = token_service.create(session, org_id=org.id, data=TokenCreate(role=Role.admin), by=None)
+    return loaded, {"Authorization": f"Bearer {plain}"}
+
+
+def test_demo_loads_every_case_once(client: TestClient, db: sa.Engine, keyring: Keyring) -> None:
+    cases = demo_service.cases()
+    assert len(cases) == 12
+    loaded, headers = _load(db, keyring)
+    assert loaded == 12
+    again, _ = _load(db, keyring)
+    assert again == 0
+    persons = client.get("/api/v1/persons?limit=200", headers=headers).json()["items"]
+    assert len(persons) == 12
+    assert all(p["sources"] for p in persons)
+    notices = client.get("/api/v1/notices?limit=200", headers=headers).json()["items"]
+    assert len(notices) == sum(len(c["notices"]) for c in cases)
+    assert all(n["sources"] for n in notices)
+    detentions = client.get("/api/v1/detentions?limit=200", headers=headers).json()["items"]
+    assert len(detentions) == sum(len(c["detentions"]) for c in cases)
+
+
+def test_demo_records_follow_the_cases(client: TestClient, db: sa.Engine, keyring: Keyring) -> None:
+    _, headers = _load(db, keyring)
+    persons = {p["name"]: p for p in client.get("/api/v1/persons?limit=200", headers=headers).json()["items"]}
+    kuvvatov = persons["Umarali Kuvvatov"]
+    assert "Кувватов Умарали" in kuvvatov["aliases"]
+    events = client.get(f"/api/v1/persons/{kuvvatov['id']}/history", headers=headers).json()["events"]
+    assert ("2015-03-05", "incident.assassination") in [(e["on"], e["type"]) for e in events]
+    araibi = persons["Hakeem al-Araibi"]
+    detentions = client.get(f"/api/v1/detentions?person_id={araibi['id']}", headers=headers).json()["items"]
+    assert [(d["host_state"], d["requesting_state"], d["detained_on"], d["status"]) for d in detentions] == [
+        ("TH", "BH", "2018-11-27", "released")
+    ]
+    kabiri = persons["Muhiddin Kabiri"]
+    (notice,) = client.get(f"/api/v1/notices?person_id={kabiri['id']}", headers=headers).json()["items"]
+    assert notice["status"] == "deleted"
+    assert [c["category_source"] for c in notice["charges"]] == ["user", "user", "user"]

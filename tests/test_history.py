@@ -1,0 +1,129 @@
+"""A person's history (section 9): every dated fact, in date order, ties in the documented order."""
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import OrgTokens
+from tests.factories import (
+    make_detention,
+    make_extradition,
+    make_incident,
+    make_notice,
+    make_person,
+    make_protection,
+)
+
+
+def test_history_is_one_readable_timeline(client: TestClient, org_a: OrgTokens) -> None:
+    person = make_person(client, org_a.editor, name="Test Exile")
+    pid = person["id"]
+    make_protection(
+        client, org_a.editor, pid, kind="asylum_applied", host_state="TR", against_state="TJ", since="2014-12"
+    )
+    notice = make_notice(client, org_a.editor, pid, channel="bilateral_request", requested_on="2015-01")
+    client.post(
+        f"/api/v1/notices/{notice['id']}/status",
+        json={"status": "refused", "on": "2015-06", "actor": "court"},
+        headers=org_a.editor,
+    )
+    client.post(f"/api/v1/notices/{notice['id']}/status", json={"status": "unknown"}, headers=org_a.editor)
+    dubai = make_detention(client, org_a.editor, pid, host_state="AE", detained_on="2012", place="Dubai")
+    client.post(
+        f"/api/v1/detentions/{dubai['id']}/release",
+        json={"released_on": "2013-09", "reason": "other"},
+        headers=org_a.editor,
+    )
+    make_detention(client, org_a.editor, pid, host_state="TR", detained_on="2014-12", basis="immigration")
+    make_extradition(client, org_a.editor, pid, opened_on="2015-01", decision="refused", decided_on="2015")
+    make_incident(
+        client,
+        org_a.editor,
+        pid,
+        kind="assassination",
+        host_state="TR",
+        occurred_on="2015-03-05",
+        certainty="alleged",
+    )
+    make_incident(client, org_a.editor, pid, kind="surveillance")  # undated: not on the timeline
+    response = client.get(f"/api/v1/persons/{pid}/history", headers=org_a.viewer)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["person"]["id"] == pid
+    got = [(e["on"], e["type"]) for e in body["events"]]
+    assert got == [
+        ("2012", "detention.detained"),
+        ("2013-09", "detention.released"),
+        ("2014-12", "protection.since"),
+        ("2014-12", "detention.detained"),
+        ("2015-01", "notice.requested"),  # "2015" and "2015-01" both start on 1 Jan 2015: kind, then step
+        ("2015-01", "extradition.opened"),
+        ("2015", "extradition.decided"),
+        ("2015-03-05", "incident.assassination"),
+        ("2015-06", "notice.status.refused"),
+    ]
+    summaries = [e["summary"] for e in body["events"]]
+    assert summaries[0] == "Detained in United Arab Emirates (Dubai) at Tajikistan's request"
+    assert summaries[-1] == "Bilateral extradition request from Tajikistan: refused by a court"
+    assert all(
+        e["ref"]["kind"] in {"protection", "notice", "detention", "extradition", "incident"}
+        for e in body["events"]
+    )
+    assert "Test Exile" not in " ".join(summaries)
+
+
+def test_ties_keep_a_stable_documented_order(client: TestClient, org_a: OrgTokens) -> None:
+    person = make_person(client, org_a.editor)
+    pid = person["id"]
+    notice = make_notice(
+        client, org_a.editor, pid, requested_on="2020-01-01", issued_on="2020-01-01", status="published"
+    )
+    detention = make_detention(
+        client, org_a.editor, pid, notice_id=notice["id"], requesting_state=None, detained_on="2020-01-01"
+    )
+    client.post(
+        f"/api/v1/detentions/{detention['id']}/release",
+        json={"released_on": "2020-01-01", "reason": "bail"},
+        headers=org_a.editor,
+    )
+    make_protection(client, org_a.editor, pid, since="2020")
+    first = client.get(f"/api/v1/persons/{pid}/history", headers=org_a.viewer).json()["events"]
+    assert [e["type"] for e in first] == [
+        "protection.since",
+        "notice.requested",
+        "notice.issued",
+        "detention.detained",
+        "detention.released",
+    ]
+    assert client.get(f"/api/v1/persons/{pid}/history", headers=org_a.viewer).json()["events"] == first
+    assert "after 0 days" in first[-1]["summary"]
+
+
+def test_history_of_a_foreign_person_is_404(client: TestClient, org_a: OrgTokens, org_b: OrgTokens) -> None:
+    theirs = make_person(client, org_b.editor)
+    assert client.get(f"/api/v1/persons/{theirs['id']}/history", headers=org_a.viewer).status_code == 404
+
+
+def test_erasure_takes_every_record(client: TestClient, org_a: OrgTokens, db: object) -> None:
+    import sqlalchemy as sa
+
+    person = make_person(client, org_a.editor)
+    pid = person["id"]
+    notice = make_notice(client, org_a.editor, pid, charges=[{"text": "fraud"}])
+    client.post(f"/api/v1/notices/{notice['id']}/status", json={"status": "deleted"}, headers=org_a.editor)
+    make_detention(client, org_a.editor, pid, notice_id=notice["id"], requesting_state=None)
+    make_extradition(client, org_a.editor, pid)
+    make_incident(client, org_a.editor, pid)
+    make_protection(client, org_a.editor, pid)
+    assert client.delete(f"/api/v1/persons/{pid}", headers=org_a.admin).status_code == 204
+    assert isinstance(db, sa.Engine)
+    with db.connect() as conn:
+        for table in (
+            "person",
+            "notice",
+            "charge",
+            "notice_status_change",
+            "detention",
+            "extradition",
+            "incident",
+            "protection",
+        ):
+            assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() == 0, table  # noqa: S608
