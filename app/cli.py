@@ -5,16 +5,21 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from rich.table import Table
 
 from app import migrate as migrations
 from app.db import make_engine, unit_of_work
 from app.errors import AppError
 from app.keyring import Keyring
 from app.main import create_app
-from app.models.token import Role, TokenCreate
+from app.models.flag import SEVERITY
+from app.models.state import parse_state, state_name
+from app.models.token import Principal, Role, TokenCreate
 from app.services import audit as audit_service
 from app.services import demo as demo_service
+from app.services import flag as flag_service
 from app.services import org as org_service
+from app.services import pattern as pattern_service
 from app.services import token as token_service
 from app.settings import MissingSecretKey, Settings, resolve_secret_key
 
@@ -45,11 +50,21 @@ def _fail(exc: AppError) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _migrate(settings: Settings, keyring: Keyring) -> None:
+    migrations.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url, writer=True, pooled=False)
+    try:
+        with unit_of_work(engine, keyring) as session:
+            flag_service.ensure_built(session)  # derived tables of data written before they existed
+    finally:
+        engine.dispose()
+
+
 @app.command()
 def migrate() -> None:
     """Bring the database schema to the newest version."""
-    settings, _ = _settings()
-    migrations.upgrade(settings.database_url)
+    settings, keyring = _settings()
+    _migrate(settings, keyring)
     err.print("Database schema is up to date.")
 
 
@@ -63,7 +78,7 @@ def serve(
 ) -> None:
     """Migrate, then serve the API (with --demo: load the demo cases and print an admin token)."""
     settings, keyring = _settings()
-    migrations.upgrade(settings.database_url)
+    _migrate(settings, keyring)
     if demo:
         engine = make_engine(settings.database_url, writer=True, pooled=False)
         with unit_of_work(engine, keyring) as session:
@@ -121,6 +136,80 @@ def create_token(
         engine.dispose()
     err.print(f"Token {row.id} ({role.value}) for {org}; it is shown once:")
     typer.echo(plain)
+
+
+@app.command()
+def patterns(
+    state: Annotated[
+        str | None, typer.Option("--state", help="One requesting state (ISO code): its patterns.")
+    ] = None,
+) -> None:
+    """Recurrent patterns by requesting state, pooled across organisations, as a table."""
+    settings, keyring = _settings()
+    code = None
+    if state is not None:
+        try:
+            code = parse_state(state)
+        except ValueError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    engine = make_engine(settings.database_url, writer=False, pooled=False)
+    try:
+        with unit_of_work(engine, keyring) as session:
+            if code is None:
+                rows = pattern_service.pooled_states(session, min_persons=settings.pattern_min_persons)
+            else:
+                cli_org = Principal(
+                    token_id=audit_service.CLI_ACTOR, org_id="", role=Role.analyst
+                )  # no evidence
+                detail = pattern_service.pooled_state(
+                    session, code, min_persons=settings.pattern_min_persons, by=cli_org
+                )
+    finally:
+        engine.dispose()
+    out = Console()
+    if code is None:
+        table = Table(
+            "state",
+            "score",
+            "persons",
+            "notices",
+            "detentions",
+            "released w/o extr.",
+            "extr. refused",
+            "non-compliant",
+            "recurrent patterns",
+        )
+        for row in rows:
+            table.add_row(
+                f"{row.state} {state_name(row.state)}",
+                f"{row.score:.4f}",
+                str(row.persons),
+                str(row.notices),
+                str(row.detentions),
+                str(row.released_without_extradition),
+                str(row.extraditions_refused),
+                str(row.interpol_noncompliant),
+                ", ".join(row.patterns) or "—",
+            )
+        out.print(table)
+        return
+    counts = detail.counts
+    out.print(
+        f"[bold]{code} {state_name(code)}[/bold]  score {detail.score:.4f}  persons {counts.persons}  notices {counts.notices}  "
+        f"detentions {counts.detentions}  released without extradition {counts.released_without_extradition}  "
+        f"extraditions refused {counts.extraditions_refused}  non-compliant notices {counts.interpol_noncompliant}"
+    )
+    table = Table("indicator", "severity", "persons", "rate", "recurrent")
+    for p in detail.patterns:
+        table.add_row(
+            p.code.value,
+            SEVERITY[p.code].value,
+            str(p.persons),
+            f"{p.rate:.0%}",
+            "yes" if p.recurrent else "no",
+        )
+    out.print(table)
 
 
 @audit.command("verify")

@@ -10,11 +10,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.db import make_engine
+from app.db import make_engine, unit_of_work
 from app.errors import add_error_handlers
 from app.keyring import Keyring
 from app.middleware import BodyLimit, SecurityHeaders
 from app.routers import api_router, health
+from app.services import flag as flag_service
 from app.services.name_index import LiveNameIndex
 from app.settings import Settings, resolve_secret_key
 
@@ -34,6 +35,7 @@ class State(TypedDict):
     read_engine: Engine
     keyring: Keyring
     names: LiveNameIndex
+    pattern_min_persons: int
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         write_engine = make_engine(settings.database_url, writer=True)
         read_engine = make_engine(settings.database_url, writer=False)
+        with unit_of_work(write_engine, keyring) as session:
+            flag_service.ensure_built(session)  # derived tables of a database that predates them
         names = LiveNameIndex()
         with Session(read_engine) as session:
             names.load(session)
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "read_engine": read_engine,
                 "keyring": keyring,
                 "names": names,
+                "pattern_min_persons": settings.pattern_min_persons,
             }
         finally:
             write_engine.dispose()

@@ -68,3 +68,23 @@ def test_audit_verify_fails_on_a_tampered_file(env: str) -> None:
 def test_migrate_is_idempotent(env: str) -> None:
     assert runner.invoke(cli, ["migrate"]).exit_code == 0
     assert runner.invoke(cli, ["migrate"]).exit_code == 0
+
+
+def test_patterns_table(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    from app.db import make_engine, unit_of_work
+    from app.keyring import Keyring
+    from app.services import demo as demo_service
+
+    engine = make_engine(env, writer=True, pooled=False)
+    with unit_of_work(engine, Keyring(b"cli-test-secret-key-0123456789-abcdefghijklmnop")) as session:
+        demo_service.load(session)
+    engine.dispose()
+    everything = runner.invoke(cli, ["patterns"])
+    assert everything.exit_code == 0, everything.output
+    assert "released_without_extradition" in everything.stdout
+    assert "RU Russian" in everything.stdout
+    one = runner.invoke(cli, ["patterns", "--state", "tj"])
+    assert one.exit_code == 0
+    assert "security_charge" in one.stdout
+    assert runner.invoke(cli, ["patterns", "--state", "XX"]).exit_code == 2

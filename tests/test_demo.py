@@ -50,3 +50,88 @@ def test_demo_records_follow_the_cases(client: TestClient, db: sa.Engine, keyrin
     (notice,) = client.get(f"/api/v1/notices?person_id={kabiri['id']}", headers=headers).json()["items"]
     assert notice["status"] == "deleted"
     assert [c["category_source"] for c in notice["charges"]] == ["user", "user", "user"]
+
+
+# The flags cases.md expects of each case "if entered exactly as described" (its Flags lines), with
+# the two readings documented in the closing note: Ablyazov's economic charges with his `opposition`
+# category raise `economic_charge_dissident`, and Salih's family_intimidation incident raises
+# `relatives_targeted` (contract section 10 fires it on such an incident recorded on the person).
+EXPECTED_FLAGS = {
+    "Umarali Kuvvatov": {
+        ("TJ", c)
+        for c in (
+            "refugee_protection",
+            "issued_after_protection",
+            "released_without_extradition",
+            "escalation",
+            "security_charge",
+            "economic_charge_dissident",
+        )
+    },
+    "Sulaimon Davlatov": {("TJ", "security_charge")},
+    "Muhiddin Kabiri": {("TJ", "security_charge"), ("TJ", "economic_charge_dissident")},
+    "Mukhtar Ablyazov": {
+        ("RU", "extradition_refused_political"),
+        ("RU", "released_without_extradition"),
+        ("RU", "economic_charge_dissident"),
+        ("UA", "economic_charge_dissident"),
+    },
+    "Muhammad Salih": {
+        ("UZ", c)
+        for c in (
+            "refugee_protection",
+            "released_without_extradition",
+            "in_absentia",
+            "security_charge",
+            "relatives_targeted",
+        )
+    },
+    "Bill Browder": {
+        ("RU", "interpol_found_noncompliant"),
+        ("RU", "released_without_extradition"),
+        ("RU", "in_absentia"),
+    },
+    "Petr Silaev": {
+        ("RU", "refugee_protection"),
+        ("RU", "released_without_extradition"),
+        ("RU", "security_charge"),
+    },
+    "Doğan Akhanlı": {("TR", "released_without_extradition")},
+    "Hakeem al-Araibi": {
+        ("BH", c)
+        for c in (
+            "refugee_protection",
+            "issued_after_protection",
+            "released_without_extradition",
+            "in_absentia",
+            "travel_triggered",
+        )
+    },
+    "Dolkun Isa": {("CN", "released_without_extradition")},
+    "Benny Wenda": {("ID", "refugee_protection"), ("ID", "interpol_found_noncompliant")},
+}
+
+
+def test_demo_raises_the_documented_flags(client: TestClient, db: sa.Engine, keyring: Keyring) -> None:
+    _, headers = _load(db, keyring)
+    persons = {
+        p["name"]: p["id"] for p in client.get("/api/v1/persons?limit=200", headers=headers).json()["items"]
+    }
+    for name, expected in EXPECTED_FLAGS.items():
+        items = client.get(f"/api/v1/persons/{persons[name]}/flags", headers=headers).json()["items"]
+        assert {(f["requesting_state"], f["code"]) for f in items} == expected, name
+
+
+def test_demo_state_patterns(client: TestClient, db: sa.Engine, keyring: Keyring) -> None:
+    _, headers = _load(db, keyring)
+    states = {s["state"]: s for s in client.get("/api/v1/states", headers=headers).json()["items"]}
+    assert states["RU"]["patterns"] == ["released_without_extradition"]
+    assert states["TJ"]["patterns"] == ["security_charge"]
+    for state in ("BH", "BY", "CN", "ID", "TR", "UZ"):
+        assert states[state]["patterns"] == [], state
+    tj = {
+        p["code"]: p["persons"] for p in client.get("/api/v1/states/TJ", headers=headers).json()["patterns"]
+    }
+    assert tj["economic_charge_dissident"] == 2
+    assert tj["escalation"] == 1
+    assert "group_targeting" not in tj

@@ -6,6 +6,7 @@ from app.models.audit import AuditEntry, AuditHead
 from app.models.demo_case import DemoCase
 from app.models.detention import Detention
 from app.models.extradition import Extradition
+from app.models.flag import AppMeta, PersonFlag, PersonState
 from app.models.incident import Incident
 from app.models.notice import Charge, Notice, NoticeStatusChange
 from app.models.org import Org
@@ -14,6 +15,9 @@ from app.models.protection import Protection
 from app.models.token import ApiToken
 
 __all__ = [
+    "AppMeta",
+    "PersonFlag",
+    "PersonState",
     "ApiToken",
     "AuditEntry",
     "AuditHead",

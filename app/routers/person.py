@@ -6,10 +6,12 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.db import WriteSession
 from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, Viewer, etag
+from app.models.flag import FlagList
 from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpdate
 from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic
 from app.models.state import StateCode
 from app.models.timeline import PersonHistory
+from app.services import flag as flag_service
 from app.services import history as history_service
 from app.services import person as person_service
 from app.services import protection as protection_service
@@ -96,6 +98,14 @@ def read_history(person_id: str, session: WriteSession, caller: Viewer) -> Perso
     return PersonHistory(
         person=person_service.public(session, person), events=history_service.events(session, person)
     )
+
+
+@router.get("/{person_id}/flags")
+def read_flags(person_id: str, session: WriteSession, caller: Viewer) -> FlagList:
+    """The indicators that hold for the person, by requesting state, each with a plain explanation
+    naming the facts and the records it rests on. Evidence, never a legal conclusion."""
+    person = person_service.get(session, person_id, by=caller, action="person.flags_read")
+    return FlagList(items=flag_service.for_person(session, person))
 
 
 @router.post("/{person_id}/protections", status_code=status.HTTP_201_CREATED)

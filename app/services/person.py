@@ -7,7 +7,6 @@ from sqlalchemy import Text, delete, or_, type_coerce
 from sqlmodel import Session, col, select
 
 from app.errors import PreconditionFailed, Unprocessable
-from app.keyring import keyring_of
 from app.models.base import utcnow
 from app.models.person import (
     Person,
@@ -20,7 +19,8 @@ from app.models.person import (
     RelatedPerson,
 )
 from app.models.token import Principal
-from app.services import audit, name_index
+from app.services import audit, flag, name_index
+from app.services.affiliation import affiliation_key
 from app.services.name_index import LiveNameIndex
 from app.services.pagination import decode_cursor, encode_cursor, newest_first, page
 from app.services.tenancy import get_owned, owned
@@ -28,11 +28,6 @@ from app.services.tenancy import get_owned, owned
 SEARCH_THRESHOLD = 0.5  # below this a "match" is noise to a lawyer; /match lets callers pick their own
 MAX_SEARCH_RESULTS = 1000
 MAX_SEARCH_RESULTS = 1000
-
-
-def affiliation_key(session: Session, name: str) -> str:
-    """Affiliations compare case- and space-insensitively, through a keyed digest (a blind index)."""
-    return keyring_of(session).blind_index("affiliation:" + " ".join(name.casefold().split()))
 
 
 def _check_related(
@@ -191,6 +186,7 @@ def erase(session: Session, person_id: str, *, by: Principal) -> None:
     The database cascades the delete to every dependent table (foreign keys ON DELETE CASCADE).
     """
     person = get_owned(session, Person, person_id, org_id=by.org_id, for_update=True)
+    flag.touch_erased(session, person.id)
     session.exec(
         delete(PersonRelation).where(
             or_(col(PersonRelation.person_id) == person.id, col(PersonRelation.related_id) == person.id)

@@ -1,0 +1,903 @@
+"""Indicators for one person (contract section 10): one function per code, each naming its evidence.
+
+A flag is evidence for a lawyer, never a legal conclusion: each explanation names the dates, states,
+courts and channels behind it, and lists the records. Fuzzy dates compare by the first day of their
+period. The same functions feed the pooled state figures: after every write, `refresh` recomputes the
+flags of every person the write can touch, in the same transaction, into `person_flag` and
+`person_state`, so no figure is stale once a write has returned.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, event, insert, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.models.detention import Detention, DetentionStatus
+from app.models.extradition import POLITICAL_GROUNDS, Decision, Extradition, Ground
+from app.models.flag import SEVERITY, AppMeta, Evidence, Flag, FlagCode, PersonFlag, PersonState
+from app.models.fuzzy_date import FuzzyDate
+from app.models.incident import Incident, IncidentKind
+from app.models.notice import (
+    Channel,
+    Charge,
+    ChargeCategory,
+    Notice,
+    NoticeStatus,
+    NoticeStatusChange,
+    StatusEntry,
+)
+from app.models.person import Person, PersonAffiliation, PersonCategory, PersonRelation
+from app.models.protection import Protection, ProtectionKind
+from app.models.state import state_name
+from app.services import notice as notice_service
+from app.services.affiliation import affiliation_key
+
+PROTECTING = frozenset(
+    {
+        ProtectionKind.asylum_applied,
+        ProtectionKind.refugee_status,
+        ProtectionKind.subsidiary_protection,
+        ProtectionKind.humanitarian,
+    }
+)
+NONCOMPLIANT_STATUSES = frozenset({NoticeStatus.refused, NoticeStatus.cancelled, NoticeStatus.deleted})
+NONCOMPLIANT_REASONS = frozenset({"article_2", "article_3", "refugee_policy"})
+ENDED_STATUSES = frozenset(
+    {NoticeStatus.refused, NoticeStatus.cancelled, NoticeStatus.withdrawn, NoticeStatus.deleted}
+)
+ESCALATING = frozenset(
+    {
+        IncidentKind.abduction,
+        IncidentKind.rendition,
+        IncidentKind.enforced_disappearance,
+        IncidentKind.assassination,
+        IncidentKind.attempted_assassination,
+    }
+)
+SECURITY_CATEGORIES = frozenset(
+    {
+        ChargeCategory.terrorism,
+        ChargeCategory.extremism,
+        ChargeCategory.separatism,
+        ChargeCategory.public_order,
+        ChargeCategory.speech,
+    }
+)
+DISSIDENT_CATEGORIES = frozenset(
+    {
+        PersonCategory.opposition,
+        PersonCategory.journalist,
+        PersonCategory.activist,
+        PersonCategory.former_insider,
+    }
+)
+TRAVEL_WINDOW_DAYS = 60
+GROUP_SPAN_DAYS = 730
+GROUP_MIN_PERSONS = 3
+FLAGS_BUILT = "flags_built_v1"
+
+
+@dataclass
+class NoticeFacts:
+    notice: Notice
+    history: list[StatusEntry]
+    charges: list[Charge]
+    ccf_deleted_by: list[str] = field(
+        default_factory=list
+    )  # ids of CCF challenges on it that ended `deleted`
+
+    @property
+    def date(self) -> FuzzyDate | None:
+        return self.notice.date
+
+
+@dataclass
+class GroupNotice:
+    on: date
+    person_id: str
+    org_id: str
+    notice_id: str
+
+
+@dataclass
+class Records:
+    """Everything the indicators of one person look at."""
+
+    person: Person
+    protections: list[Protection] = field(default_factory=list)
+    notices: list[NoticeFacts] = field(default_factory=list)
+    detentions: list[Detention] = field(default_factory=list)
+    extraditions: list[Extradition] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    relatives: dict[str, str] = field(default_factory=dict)  # related person id -> relation, either direction
+    relatives_states: dict[str, list[tuple[str, str, str]]] = field(
+        default_factory=dict
+    )  # state -> (kind, id, person)
+    # affiliation key -> state -> dated notices of every member (pooled across organisations)
+    groups: dict[str, dict[str, list[GroupNotice]]] = field(default_factory=dict)
+    affiliation_names: dict[str, str] = field(
+        default_factory=dict
+    )  # key -> the name as this person's record has it
+
+    def states(self) -> list[str]:
+        """The states in a (person, state) pair with this person."""
+        found = {n.notice.requesting_state for n in self.notices}
+        found |= {d.requesting_state for d in self.detentions}
+        found |= {e.requesting_state for e in self.extraditions}
+        found |= {i.perpetrator_state for i in self.incidents}
+        return sorted(found)
+
+    def notices_from(self, state: str) -> list[NoticeFacts]:
+        return [n for n in self.notices if n.notice.requesting_state == state]
+
+
+def _ev(kind: str, id_: str) -> Evidence:
+    return Evidence(kind=kind, id=id_)
+
+
+def _flag(
+    code: FlagCode, state: str, explanation: str, evidence: Iterable[Evidence], notice_id: str | None = None
+) -> Flag:
+    unique = list({(e.kind, e.id): e for e in evidence}.values())
+    return Flag(
+        code=code,
+        severity=SEVERITY[code],
+        requesting_state=state,
+        notice_id=notice_id,
+        explanation=explanation,
+        evidence=unique,
+    )
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def _channel(notice: Notice) -> str:
+    return _words(notice.channel.value)
+
+
+def _notice_label(notice: Notice) -> str:
+    when = f" of {notice.date}" if notice.date else " (undated)"
+    return f"the {_channel(notice)}{when}"
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- one function per indicator -----------------------------------------------------------------
+
+
+def refugee_protection(r: Records, state: str) -> Flag | None:
+    held = [p for p in r.protections if p.kind in PROTECTING and p.against_state == state]
+    if not held:
+        return None
+    facts = [
+        f"{_words(p.kind.value)} in {state_name(p.host_state)}" + (f" since {p.since}" if p.since else "")
+        for p in held
+    ]
+    text = (
+        f"The person has {_and(facts)} against {state_name(state)}, the requesting state; INTERPOL's refugee "
+        "policy bars, in general, notices and diffusions from the state a refugee fled."
+    )
+    return _flag(FlagCode.refugee_protection, state, text, [_ev("protection", p.id) for p in held])
+
+
+def issued_after_protection(r: Records, state: str) -> Flag | None:
+    for protection in r.protections:
+        if protection.kind not in PROTECTING or protection.against_state != state or protection.since is None:
+            continue
+        since = protection.since.start
+        for facts in r.notices_from(state):
+            n = facts.notice
+            dates = [
+                (what, d)
+                for what, d in (("requested", n.requested_on), ("issued", n.issued_on))
+                if d is not None
+            ]
+            hit = next(((what, d) for what, d in dates if d.start >= since), None)
+            if hit:
+                text = (
+                    f"{state_name(state)}'s {_channel(n)} was {hit[0]} on {hit[1]}, on or after the "
+                    f"{_words(protection.kind.value)} granted in {state_name(protection.host_state)} (since {protection.since})."
+                )
+                return _flag(
+                    FlagCode.issued_after_protection,
+                    state,
+                    text,
+                    [_ev("notice", n.id), _ev("protection", protection.id)],
+                    n.id,
+                )
+    return None
+
+
+def extradition_refused_political(r: Records, state: str) -> Flag | None:
+    refused = [
+        e
+        for e in r.extraditions
+        if e.requesting_state == state
+        and e.decision is Decision.refused
+        and POLITICAL_GROUNDS & {Ground(g) for g in e.grounds}
+    ]
+    if not refused:
+        return None
+    facts = []
+    for e in refused:
+        court = e.court or "a court"
+        when = f" on {e.decided_on}" if e.decided_on else ""
+        grounds = ", ".join(_words(g) for g in e.grounds if Ground(g) in POLITICAL_GROUNDS)
+        facts.append(f"{court} in {state_name(e.requested_state)} refused{when} ({grounds})")
+    text = f"Extradition to {state_name(state)} was refused on political or human-rights grounds: {'; '.join(facts)}."
+    return _flag(
+        FlagCode.extradition_refused_political, state, text, [_ev("extradition", e.id) for e in refused]
+    )
+
+
+def noncompliant_notices(r: Records, state: str) -> list[tuple[NoticeFacts, str]]:
+    """Notices of `state` with a finding of INTERPOL's bodies (Art. 2, Art. 3, refugee policy), and the finding."""
+    found = []
+    for facts in r.notices_from(state):
+        entry = next(
+            (
+                e
+                for e in facts.history
+                if e.status in NONCOMPLIANT_STATUSES and e.reason in NONCOMPLIANT_REASONS
+            ),
+            None,
+        )
+        if entry is not None:
+            when = f" on {entry.on}" if entry.on else ""
+            found.append(
+                (
+                    facts,
+                    f"{_notice_label(facts.notice)} was {entry.status.value}{when} under {_words(str(entry.reason))}",
+                )
+            )
+        elif facts.ccf_deleted_by:
+            found.append((facts, f"{_notice_label(facts.notice)} was deleted on a CCF decision"))
+    return found
+
+
+def interpol_found_noncompliant(r: Records, state: str) -> Flag | None:
+    found = noncompliant_notices(r, state)
+    if not found:
+        return None
+    text = f"INTERPOL found {state_name(state)}'s data non-compliant: {'; '.join(t for _, t in found)}."
+    evidence = [_ev("notice", f.notice.id) for f, _ in found] + [
+        _ev("challenge", c) for f, _ in found for c in f.ccf_deleted_by
+    ]
+    return _flag(FlagCode.interpol_found_noncompliant, state, text, evidence, found[0][0].notice.id)
+
+
+def released_without_extradition(r: Records, state: str) -> Flag | None:
+    on_request = [d for d in r.detentions if d.requesting_state == state]
+    if any(d.status is DetentionStatus.surrendered for d in on_request):
+        return None
+    released = [d for d in on_request if d.status is DetentionStatus.released]
+    if not released:
+        return None
+    facts = []
+    for d in released:
+        conditions = (
+            f", under {_words(d.release_conditions.value)}"
+            if d.release_conditions and d.release_conditions.value != "none"
+            else ""
+        )
+        days = f" after {d.custody_days} days" if d.custody_days is not None else ""
+        facts.append(f"detained in {state_name(d.host_state)} on {d.detained_on}, released{days}{conditions}")
+    text = f"Held at {state_name(state)}'s request and never surrendered to it: {'; '.join(facts)}."
+    return _flag(
+        FlagCode.released_without_extradition, state, text, [_ev("detention", d.id) for d in released]
+    )
+
+
+def _repeats(r: Records, state: str) -> list[tuple[NoticeFacts, StatusEntry, NoticeFacts, FuzzyDate]]:
+    """(ended notice, its ending, later notice, the later notice's date) for `state`."""
+    notices = r.notices_from(state)
+    found = []
+    for ended in notices:
+        endings = [e for e in ended.history if e.status in ENDED_STATUSES and e.on is not None]
+        for ending in endings:
+            assert ending.on is not None  # noqa: S101 - filtered above
+            for later in notices:
+                if later is ended:
+                    continue
+                n = later.notice
+                after = next(
+                    (d for d in (n.requested_on, n.issued_on) if d is not None and d.start > ending.on.start),
+                    None,
+                )
+                if after is not None:
+                    found.append((ended, ending, later, after))
+    return found
+
+
+def repeat_after_refusal(r: Records, state: str) -> Flag | None:
+    found = _repeats(r, state)
+    if not found:
+        return None
+    ended, ending, later, after = found[0]
+    purpose = (
+        " (the earlier one was cancelled because its purpose was achieved)"
+        if ending.reason == "purpose_achieved"
+        else ""
+    )
+    text = (
+        f"{state_name(state)} asked again after {_notice_label(ended.notice)} was {ending.status.value} on {ending.on}: "
+        f"a {_channel(later.notice)} dated {after}{purpose}."
+    )
+    evidence = [_ev("notice", x.notice.id) for e, _, l_, _ in found for x in (e, l_)]
+    return _flag(FlagCode.repeat_after_refusal, state, text, evidence, later.notice.id)
+
+
+def channel_switch(r: Records, state: str) -> Flag | None:
+    switched = [(e, s, l_, a) for e, s, l_, a in _repeats(r, state) if e.notice.channel != l_.notice.channel]
+    if not switched:
+        return None
+    ended, ending, later, after = switched[0]
+    text = (
+        f"After its {_channel(ended.notice)} was {ending.status.value} on {ending.on}, {state_name(state)} "
+        f"used another channel: a {_channel(later.notice)} dated {after}."
+    )
+    evidence = [_ev("notice", x.notice.id) for e, _, l_, _ in switched for x in (e, l_)]
+    return _flag(FlagCode.channel_switch, state, text, evidence, later.notice.id)
+
+
+def escalation(r: Records, state: str) -> Flag | None:
+    earlier: list[tuple[date, str, Evidence]] = []
+    for facts in r.notices_from(state):
+        if facts.date is not None:
+            earlier.append(
+                (facts.date.start, f"{_notice_label(facts.notice)}", _ev("notice", facts.notice.id))
+            )
+    for d in r.detentions:
+        if d.requesting_state == state:
+            earlier.append(
+                (
+                    d.detained_on.start,
+                    f"the detention in {state_name(d.host_state)} on {d.detained_on}",
+                    _ev("detention", d.id),
+                )
+            )
+    for incident in r.incidents:
+        if (
+            incident.kind not in ESCALATING
+            or incident.perpetrator_state != state
+            or incident.occurred_on is None
+        ):
+            continue
+        before = sorted((x for x in earlier if x[0] < incident.occurred_on.start), key=lambda x: x[0])
+        if before:
+            where = f" in {state_name(incident.host_state)}" if incident.host_state else ""
+            text = (
+                f"{_words(incident.kind.value).capitalize()}{where} on {incident.occurred_on}, attributed to "
+                f"{state_name(state)} ({incident.certainty.value}), after {_and([b[1] for b in before])}."
+            )
+            return _flag(
+                FlagCode.escalation, state, text, [_ev("incident", incident.id), *(b[2] for b in before)]
+            )
+    return None
+
+
+def _group_window(notices: list[GroupNotice], person_id: str) -> list[GroupNotice] | None:
+    """The notices of a window of at most GROUP_SPAN_DAYS holding ≥ GROUP_MIN_PERSONS persons, this one included."""
+    ordered = sorted(notices, key=lambda g: (g.on, g.person_id))
+    start = 0
+    counts: dict[str, int] = defaultdict(int)
+    for end, item in enumerate(ordered):
+        counts[item.person_id] += 1
+        while (item.on - ordered[start].on).days > GROUP_SPAN_DAYS:
+            counts[ordered[start].person_id] -= 1
+            if not counts[ordered[start].person_id]:
+                del counts[ordered[start].person_id]
+            start += 1
+        if person_id in counts and len(counts) >= GROUP_MIN_PERSONS:
+            return ordered[start : end + 1]
+    return None
+
+
+def group_targeting(r: Records, state: str) -> Flag | None:
+    if not r.notices_from(state):
+        return None
+    for key in sorted(r.groups):
+        window = _group_window(r.groups[key].get(state, []), r.person.id)
+        if window is None:
+            continue
+        persons = {g.person_id for g in window}
+        own = sorted({g.person_id for g in window if g.org_id == r.person.org_id} - {r.person.id})
+        others = len(persons) - len(own) - 1
+        name = r.affiliation_names.get(key)
+        group = f"'{name}'" if name else "a shared affiliation"
+        elsewhere = f" ({others} of them recorded by other organisations)" if others > 0 else ""
+        text = (
+            f"{len(persons)} persons sharing the affiliation {group}, this one included, have notices from "
+            f"{state_name(state)} dated within {GROUP_SPAN_DAYS} days of each other, from {window[0].on} to {window[-1].on}{elsewhere}."
+        )
+        evidence = [_ev("notice", g.notice_id) for g in window if g.person_id == r.person.id] + [
+            _ev("person", p) for p in own
+        ]
+        return _flag(FlagCode.group_targeting, state, text, evidence)
+    return None
+
+
+def relatives_targeted(r: Records, state: str) -> Flag | None:
+    intimidation = [
+        i for i in r.incidents if i.kind is IncidentKind.family_intimidation and i.perpetrator_state == state
+    ]
+    relatives = r.relatives_states.get(state, [])
+    if not intimidation and not relatives:
+        return None
+    parts = []
+    if relatives:
+        kinds = sorted({f"{r.relatives.get(person, 'relative')} ({kind})" for kind, _, person in relatives})
+        parts.append(f"{state_name(state)} also pursues related persons: {_and(kinds)}")
+    for i in intimidation:
+        when = f" on {i.occurred_on}" if i.occurred_on else ""
+        parts.append(
+            f"intimidation of the family by {state_name(state)} is recorded{when} ({i.certainty.value})"
+        )
+    text = "; ".join(parts) + "."
+    evidence = [_ev(kind, id_) for kind, id_, _ in relatives] + [_ev("incident", i.id) for i in intimidation]
+    return _flag(FlagCode.relatives_targeted, state, text[0].upper() + text[1:], evidence)
+
+
+def _charges(
+    r: Records, state: str, categories: frozenset[ChargeCategory]
+) -> list[tuple[NoticeFacts, Charge]]:
+    return [(n, c) for n in r.notices_from(state) for c in n.charges if c.category in categories]
+
+
+def security_charge(r: Records, state: str) -> Flag | None:
+    found = _charges(r, state, SECURITY_CATEGORIES)
+    if not found:
+        return None
+    labels = sorted({f"{_words(c.category.value)}" for _, c in found})
+    text = (
+        f"{state_name(state)} charges the person with vague security or speech offences ({_and(labels)}), "
+        "the usual vehicle of politically motivated requests."
+    )
+    return _flag(
+        FlagCode.security_charge,
+        state,
+        text,
+        [_ev("notice", n.notice.id) for n, _ in found],
+        found[0][0].notice.id,
+    )
+
+
+def economic_charge_dissident(r: Records, state: str) -> Flag | None:
+    roles = [c for c in r.person.categories if c in DISSIDENT_CATEGORIES]
+    found = _charges(r, state, frozenset({ChargeCategory.economic}))
+    if not roles or not found:
+        return None
+    text = (
+        f"{state_name(state)} brings economic charges against a person recorded as {_and([_words(x) for x in roles])}: "
+        "disguised commercial or political disputes fall under RPD Article 83."
+    )
+    return _flag(
+        FlagCode.economic_charge_dissident,
+        state,
+        text,
+        [_ev("notice", n.notice.id) for n, _ in found],
+        found[0][0].notice.id,
+    )
+
+
+def in_absentia(r: Records, state: str) -> Flag | None:
+    found = [n for n in r.notices_from(state) if n.notice.in_absentia]
+    if not found:
+        return None
+    text = f"{state_name(state)}'s {_and([_notice_label(n.notice) for n in found])} rests on a conviction in absentia."
+    return _flag(
+        FlagCode.in_absentia, state, text, [_ev("notice", n.notice.id) for n in found], found[0].notice.id
+    )
+
+
+def travel_triggered(r: Records, state: str) -> Flag | None:
+    for d in r.detentions:
+        if d.requesting_state != state or d.detained_on.exact is None:
+            continue
+        for facts in r.notices_from(state):
+            issued = facts.notice.issued_on
+            if issued is None or issued.exact is None:
+                continue
+            days = (d.detained_on.exact - issued.exact).days
+            if 0 <= days <= TRAVEL_WINDOW_DAYS:
+                text = (
+                    f"Detained in {state_name(d.host_state)} on {d.detained_on}, {days} days after {state_name(state)}'s "
+                    f"{_channel(facts.notice)} was issued on {issued}: a notice issued just before a trip suggests tracking."
+                )
+                return _flag(
+                    FlagCode.travel_triggered,
+                    state,
+                    text,
+                    [_ev("detention", d.id), _ev("notice", facts.notice.id)],
+                    facts.notice.id,
+                )
+    return None
+
+
+def mobility_controls(r: Records, state: str) -> Flag | None:
+    cancelled = [
+        i
+        for i in r.incidents
+        if i.kind is IncidentKind.passport_cancellation and i.perpetrator_state == state
+    ]
+    sltd = [n for n in r.notices_from(state) if n.notice.channel is Channel.sltd_passport]
+    if not cancelled and not sltd:
+        return None
+    parts = [
+        f"passport cancellation by {state_name(state)}" + (f" on {i.occurred_on}" if i.occurred_on else "")
+        for i in cancelled
+    ]
+    parts += [
+        f"an SLTD lost-or-stolen passport entry from {state_name(state)}" + (f" ({n.date})" if n.date else "")
+        for n in sltd
+    ]
+    text = f"Mobility controls that trap the person at borders: {_and(parts)}."
+    evidence = [_ev("incident", i.id) for i in cancelled] + [_ev("notice", n.notice.id) for n in sltd]
+    return _flag(FlagCode.mobility_controls, state, text, evidence, sltd[0].notice.id if sltd else None)
+
+
+INDICATORS: dict[FlagCode, Callable[[Records, str], Flag | None]] = {
+    FlagCode.refugee_protection: refugee_protection,
+    FlagCode.issued_after_protection: issued_after_protection,
+    FlagCode.extradition_refused_political: extradition_refused_political,
+    FlagCode.interpol_found_noncompliant: interpol_found_noncompliant,
+    FlagCode.released_without_extradition: released_without_extradition,
+    FlagCode.repeat_after_refusal: repeat_after_refusal,
+    FlagCode.channel_switch: channel_switch,
+    FlagCode.escalation: escalation,
+    FlagCode.group_targeting: group_targeting,
+    FlagCode.relatives_targeted: relatives_targeted,
+    FlagCode.security_charge: security_charge,
+    FlagCode.economic_charge_dissident: economic_charge_dissident,
+    FlagCode.in_absentia: in_absentia,
+    FlagCode.travel_triggered: travel_triggered,
+    FlagCode.mobility_controls: mobility_controls,
+}
+
+
+def compute(records: Records) -> list[Flag]:
+    """Every flag of the person: by state, then in the contract's order of codes."""
+    return [
+        flag for state in records.states() for check in INDICATORS.values() if (flag := check(records, state))
+    ]
+
+
+# --- loading the records, in a few set-based queries for any number of persons --------------------
+
+CHUNK = 500
+
+
+def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+GroupCache = dict[str, dict[str, list[GroupNotice]]]
+
+
+def group_notices(session: Session, keys: Iterable[str], cache: GroupCache | None = None) -> GroupCache:
+    """Dated notices of every member of each affiliation, by state (pooled across organisations)."""
+    wanted = [k for k in dict.fromkeys(keys) if cache is None or k not in cache]
+    found: GroupCache = {k: defaultdict(list) for k in wanted}
+    for chunk in _chunks(wanted):
+        rows = session.connection().execute(
+            sa_select(
+                PersonAffiliation.__table__.c.key,  # type: ignore[attr-defined]
+                Notice.__table__.c.person_id,  # type: ignore[attr-defined]
+                Notice.__table__.c.org_id,  # type: ignore[attr-defined]
+                Notice.__table__.c.id,  # type: ignore[attr-defined]
+                Notice.__table__.c.requesting_state,  # type: ignore[attr-defined]
+                Notice.__table__.c.requested_on,  # type: ignore[attr-defined]
+                Notice.__table__.c.issued_on,  # type: ignore[attr-defined]
+            )
+            .join_from(PersonAffiliation, Notice, col(Notice.person_id) == col(PersonAffiliation.person_id))
+            .where(col(PersonAffiliation.key).in_(chunk))
+        )
+        for key, person_id, org_id, notice_id, state, requested_on, issued_on in rows:
+            when = requested_on or issued_on
+            if when is not None:
+                found[key][state].append(
+                    GroupNotice(on=when.start, person_id=person_id, org_id=org_id, notice_id=notice_id)
+                )
+    if cache is not None:
+        cache.update(found)
+        return cache
+    return found
+
+
+def load(
+    session: Session,
+    person_ids: Sequence[str],
+    *,
+    key_name: Callable[[str], str],
+    groups: GroupCache | None = None,
+) -> dict[str, Records]:
+    """The records of each person (of any organisation: callers scope the ids), by person id."""
+    out: dict[str, Records] = {}
+    for ids in _chunks(person_ids):
+        for person in session.exec(select(Person).where(col(Person.id).in_(ids))):
+            out[person.id] = Records(person=person)
+        present = [i for i in ids if i in out]
+        if not present:
+            continue
+        for protection in session.exec(select(Protection).where(col(Protection.person_id).in_(present))):
+            out[protection.person_id].protections.append(protection)
+        notices = list(session.exec(select(Notice).where(col(Notice.person_id).in_(present))))
+        _attach_notices(session, out, notices)
+        for detention in session.exec(select(Detention).where(col(Detention.person_id).in_(present))):
+            out[detention.person_id].detentions.append(detention)
+        for extradition in session.exec(select(Extradition).where(col(Extradition.person_id).in_(present))):
+            out[extradition.person_id].extraditions.append(extradition)
+        for incident in session.exec(select(Incident).where(col(Incident.person_id).in_(present))):
+            out[incident.person_id].incidents.append(incident)
+        _attach_relatives(session, out, present)
+        keys: dict[str, list[str]] = defaultdict(list)
+        for link in session.exec(
+            select(PersonAffiliation).where(col(PersonAffiliation.person_id).in_(present))
+        ):
+            keys[link.person_id].append(link.key)
+        cache = group_notices(session, [k for ks in keys.values() for k in ks], groups)
+        for person_id, person_keys in keys.items():
+            records = out[person_id]
+            records.groups = {k: cache.get(k, {}) for k in person_keys}
+            records.affiliation_names = {key_name(a): a for a in records.person.affiliations}
+    return out
+
+
+def _attach_notices(session: Session, out: dict[str, Records], notices: list[Notice]) -> None:
+    ids = [n.id for n in notices]
+    charges: dict[str, list[Charge]] = defaultdict(list)
+    changes: dict[str, list[NoticeStatusChange]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for charge in session.exec(
+            select(Charge).where(col(Charge.notice_id).in_(chunk)).order_by(col(Charge.position))
+        ):
+            charges[charge.notice_id].append(charge)
+        for change in session.exec(
+            select(NoticeStatusChange).where(col(NoticeStatusChange.notice_id).in_(chunk))
+        ):
+            changes[change.notice_id].append(change)
+    for notice in notices:
+        facts = NoticeFacts(
+            notice=notice,
+            history=notice_service.history(notice, changes[notice.id]),
+            charges=charges[notice.id],
+        )
+        out[notice.person_id].notices.append(facts)
+
+
+def _attach_relatives(session: Session, out: dict[str, Records], ids: list[str]) -> None:
+    links = session.exec(
+        select(PersonRelation).where(
+            or_(col(PersonRelation.person_id).in_(ids), col(PersonRelation.related_id).in_(ids))
+        )
+    )
+    related: dict[str, set[str]] = defaultdict(set)  # relative -> the loaded persons related to them
+    for link in links:
+        for me, other in ((link.person_id, link.related_id), (link.related_id, link.person_id)):
+            if me in out:
+                out[me].relatives[other] = link.relation.value
+                related[other].add(me)
+    if not related:
+        return
+    relatives = list(related)
+    found: list[tuple[str, str, str, str]] = []  # (relative, state, kind, id)
+    for chunk in _chunks(relatives):
+        found += [
+            (p, s, "notice", i)
+            for p, s, i in session.exec(
+                select(Notice.person_id, Notice.requesting_state, Notice.id).where(
+                    col(Notice.person_id).in_(chunk)
+                )
+            )
+        ]
+        found += [
+            (p, s, "detention", i)
+            for p, s, i in session.exec(
+                select(Detention.person_id, Detention.requesting_state, Detention.id).where(
+                    col(Detention.person_id).in_(chunk)
+                )
+            )
+        ]
+        found += [
+            (p, s, "incident", i)
+            for p, s, i in session.exec(
+                select(Incident.person_id, Incident.perpetrator_state, Incident.id).where(
+                    col(Incident.person_id).in_(chunk)
+                )
+            )
+        ]
+    for relative, state, kind, id_ in found:
+        for me in related[relative]:
+            out[me].relatives_states.setdefault(state, []).append((kind, id_, relative))
+
+
+# --- keeping the pooled tables current ------------------------------------------------------------
+
+
+Row = dict[str, str | int]
+
+
+def _rows(records: Records, flags: list[Flag]) -> tuple[list[Row], list[Row]]:
+    person = records.person
+    states: list[Row] = [
+        {"person_id": person.id, "state": s, "org_id": person.org_id} for s in records.states()
+    ]
+    counts = {s: len(noncompliant_notices(records, s)) for s in records.states()}
+    flag_rows: list[Row] = [
+        {
+            "person_id": person.id,
+            "state": f.requesting_state,
+            "code": f.code.value,
+            "org_id": person.org_id,
+            "notices": counts[f.requesting_state] if f.code is FlagCode.interpol_found_noncompliant else 0,
+        }
+        for f in flags
+    ]
+    return states, flag_rows
+
+
+def store(session: Session, records: dict[str, Records], *, forget: Iterable[str] = ()) -> None:
+    """Replace the derived rows of these persons (and drop those of persons that no longer exist)."""
+    ids = list(records) + list(forget)
+    for chunk in _chunks(ids):
+        session.exec(delete(PersonFlag).where(col(PersonFlag.person_id).in_(chunk)))
+        session.exec(delete(PersonState).where(col(PersonState.person_id).in_(chunk)))
+    state_rows: list[Row] = []
+    flag_rows: list[Row] = []
+    for r in records.values():
+        s, f = _rows(r, compute(r))
+        state_rows += s
+        flag_rows += f
+    if state_rows:
+        session.connection().execute(insert(PersonState), state_rows)
+    if flag_rows:
+        session.connection().execute(insert(PersonFlag), flag_rows)
+
+
+def refresh_groups(session: Session, keys: Iterable[str], *, skip: set[str]) -> None:
+    """Recompute `group_targeting` for every member of these affiliations (pooled), except `skip`."""
+    cache = group_notices(session, keys)
+    members: dict[str, set[str]] = defaultdict(set)  # person -> keys
+    org_of: dict[str, str] = {}
+    for key, by_state in cache.items():
+        for notices in by_state.values():
+            for g in notices:
+                members[g.person_id].add(key)
+                org_of[g.person_id] = g.org_id
+    targets = [p for p in members if p not in skip]
+    if not targets:
+        return
+    rows: list[Row] = []
+    for person_id in targets:
+        states = {
+            s
+            for k in members[person_id]
+            for s, ns in cache[k].items()
+            if any(g.person_id == person_id for g in ns)
+        }
+        for state in sorted(states):
+            if any(_group_window(cache[k].get(state, []), person_id) for k in members[person_id]):
+                rows.append(
+                    {
+                        "person_id": person_id,
+                        "state": state,
+                        "code": FlagCode.group_targeting.value,
+                        "org_id": org_of[person_id],
+                        "notices": 0,
+                    }
+                )
+    for chunk in _chunks(targets):
+        session.exec(
+            delete(PersonFlag).where(
+                col(PersonFlag.person_id).in_(chunk), col(PersonFlag.code) == FlagCode.group_targeting.value
+            )
+        )
+    if rows:
+        session.connection().execute(insert(PersonFlag), rows)
+
+
+def mark_built(session: Session) -> None:
+    if session.get(AppMeta, FLAGS_BUILT) is None:
+        session.add(AppMeta(key=FLAGS_BUILT, value="1"))
+        session.flush()
+
+
+def for_person(session: Session, person: Person) -> list[Flag]:
+    """The flags of one person of the caller's organisation, computed from the records as they are now."""
+    records = load(session, [person.id], key_name=lambda name: affiliation_key(session, name))
+    return compute(records[person.id])
+
+
+# --- the refresh hook: every unit of work recomputes what its writes can change, before it commits --
+
+
+def touch_erased(session: Session, person_id: str) -> None:
+    """Before erasing a person: remember their relatives and groups, which lose evidence with them."""
+    links = session.exec(
+        select(PersonRelation).where(
+            or_(col(PersonRelation.person_id) == person_id, col(PersonRelation.related_id) == person_id)
+        )
+    )
+    touched: set[str] = session.info.setdefault("flag_touched", set())
+    touched.update({x for link in links for x in (link.person_id, link.related_id)})
+    keys: set[str] = session.info.setdefault("flag_keys", set())
+    keys.update(session.exec(select(PersonAffiliation.key).where(PersonAffiliation.person_id == person_id)))
+
+
+def _collect(session: Session, _context: object) -> None:
+    touched: set[str] = session.info.setdefault("flag_touched", set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (PersonFlag, PersonState)):
+            continue
+        if isinstance(obj, Person):
+            touched.add(obj.id)
+            session.info["flag_groups"] = True
+        elif isinstance(obj, PersonRelation):
+            touched.update((obj.person_id, obj.related_id))
+        elif isinstance(person_id := getattr(obj, "person_id", None), str):
+            touched.add(person_id)
+            if isinstance(obj, (Notice, PersonAffiliation)):
+                session.info["flag_groups"] = True
+
+
+def refresh(
+    session: Session, person_ids: Iterable[str], *, extra_keys: Iterable[str] = (), groups: bool = True
+) -> None:
+    """Recompute the derived rows of these persons, their relatives and (pooled) their groups' members."""
+    ids = set(person_ids)
+    links = session.exec(
+        select(PersonRelation).where(
+            or_(col(PersonRelation.person_id).in_(ids), col(PersonRelation.related_id).in_(ids))
+        )
+    )
+    ids |= {x for link in links for x in (link.person_id, link.related_id)}
+    records = load(session, sorted(ids), key_name=lambda name: affiliation_key(session, name))
+    store(session, records, forget=ids - set(records))
+    if groups:
+        keys = set(extra_keys) | {k for r in records.values() for k in r.groups}
+        if keys:
+            refresh_groups(session, keys, skip=set(records))
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()
+    touched: set[str] = session.info.pop("flag_touched", set())
+    keys: set[str] = session.info.pop("flag_keys", set())
+    groups = bool(session.info.pop("flag_groups", False)) or bool(keys)
+    if touched or keys:
+        refresh(session, touched, extra_keys=keys, groups=groups)
+        session.flush()
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the derived tables for every person (start-up of an older database, or on demand)."""
+    session.exec(delete(PersonFlag))
+    session.exec(delete(PersonState))
+    ids = list(session.exec(select(Person.id)))
+    cache: GroupCache = {}
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        store(
+            session, load(session, chunk, key_name=lambda name: affiliation_key(session, name), groups=cache)
+        )
+    mark_built(session)
+    return len(ids)
+
+
+def ensure_built(session: Session) -> None:
+    if session.get(AppMeta, FLAGS_BUILT) is None:
+        rebuild(session)
+
+
+event.listen(Session, "after_flush", _collect)
+event.listen(Session, "before_commit", _before_commit)

@@ -1,0 +1,366 @@
+"""Indicators per person (contract section 10): each code on both sides of its boundary."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import OrgTokens
+from tests.factories import (
+    make_detention,
+    make_extradition,
+    make_incident,
+    make_notice,
+    make_person,
+    make_protection,
+)
+
+Headers = dict[str, str]
+
+
+def flags(client: TestClient, headers: Headers, person_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    response = client.get(f"/api/v1/persons/{person_id}/flags", headers=headers)
+    assert response.status_code == 200, response.text
+    return {(f["code"], f["requesting_state"]): f for f in response.json()["items"]}
+
+
+def status(client: TestClient, headers: Headers, notice_id: str, **body: Any) -> None:
+    response = client.post(f"/api/v1/notices/{notice_id}/status", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def person(client: TestClient, org_a: OrgTokens) -> dict[str, Any]:
+    return make_person(client, org_a.editor, name="Flag Subject", categories=["journalist"])
+
+
+def test_refugee_protection_counts_protection_kinds_not_citizenship(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="BH")
+    make_protection(
+        client, org_a.editor, pid, kind="citizenship", host_state="AU", against_state="BH", since="2017"
+    )
+    make_protection(
+        client, org_a.editor, pid, kind="asylum_rejected", host_state="AU", against_state="BH", since="2016"
+    )
+    assert ("refugee_protection", "BH") not in flags(client, org_a.viewer, pid)
+    protection = make_protection(
+        client, org_a.editor, pid, kind="refugee_status", host_state="AU", against_state="BH", since="2017"
+    )
+    flag = flags(client, org_a.viewer, pid)[("refugee_protection", "BH")]
+    assert flag["severity"] == "high"
+    assert {"kind": "protection", "id": protection["id"]} in flag["evidence"]
+    assert "Australia" in flag["explanation"]
+    assert "Bahrain" in flag["explanation"]
+
+
+def test_refugee_protection_needs_the_same_state(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="RU")
+    make_protection(client, org_a.editor, pid, host_state="GB", against_state="KZ")
+    assert ("refugee_protection", "RU") not in flags(client, org_a.viewer, pid)
+
+
+@pytest.mark.parametrize(
+    ("issued_on", "expected"), [("2017-10-31", False), ("2017-11-01", True), ("2018-11-08", True)]
+)
+def test_issued_after_protection_boundary(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], issued_on: str, expected: bool
+) -> None:
+    pid = person["id"]
+    make_protection(client, org_a.editor, pid, host_state="AU", against_state="BH", since="2017-11")
+    notice = make_notice(
+        client, org_a.editor, pid, requesting_state="BH", issued_on=issued_on, status="published"
+    )
+    found = flags(client, org_a.viewer, pid).get(("issued_after_protection", "BH"))
+    assert (found is not None) is expected
+    if found:
+        assert found["notice_id"] == notice["id"]
+        assert issued_on in found["explanation"]
+
+
+def test_protection_granted_after_the_notice_does_not_count(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="TJ", requested_on="2014-05")
+    make_protection(client, org_a.editor, pid, against_state="TJ", since="2016")
+    found = flags(client, org_a.viewer, pid)
+    assert ("issued_after_protection", "TJ") not in found
+    assert ("refugee_protection", "TJ") in found
+
+
+@pytest.mark.parametrize(
+    ("grounds", "expected"),
+    [
+        (["insufficient_evidence"], False),
+        (["dual_criminality", "no_treaty"], False),
+        (["torture_risk"], True),
+        (["other", "fair_trial"], True),
+    ],
+)
+def test_extradition_refused_political(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], grounds: list[str], expected: bool
+) -> None:
+    pid = person["id"]
+    make_extradition(
+        client,
+        org_a.editor,
+        pid,
+        requesting_state="RU",
+        requested_state="FR",
+        decision="refused",
+        decided_on="2016-12-09",
+        court="Conseil d'État",
+        grounds=grounds,
+    )
+    make_extradition(
+        client,
+        org_a.editor,
+        pid,
+        requesting_state="RU",
+        requested_state="ES",
+        decision="granted",
+        grounds=["torture_risk"],
+    )
+    found = flags(client, org_a.viewer, pid).get(("extradition_refused_political", "RU"))
+    assert (found is not None) is expected
+    if found:
+        assert "Conseil d'État" in found["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"status": "deleted", "on": "2018", "actor": "ccf", "reason": "article_3"}, True),
+        (
+            {"status": "refused", "on": "2018", "actor": "general_secretariat", "reason": "refugee_policy"},
+            True,
+        ),
+        (
+            {
+                "status": "cancelled",
+                "on": "2017-08",
+                "actor": "general_secretariat",
+                "reason": "purpose_achieved",
+            },
+            False,
+        ),
+        ({"status": "withdrawn", "on": "2018", "actor": "requesting_state", "reason": "article_3"}, False),
+        ({"status": "deleted", "on": "2018-03-02", "actor": "unknown", "reason": "other"}, False),
+        ({"status": "deleted", "on": "2018", "actor": "ccf", "reason": "article_83"}, False),
+    ],
+)
+def test_interpol_found_noncompliant(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], change: dict[str, Any], expected: bool
+) -> None:
+    notice = make_notice(
+        client, org_a.editor, person["id"], requesting_state="TJ", issued_on="2016", status="published"
+    )
+    status(client, org_a.editor, notice["id"], **change)
+    assert (("interpol_found_noncompliant", "TJ") in flags(client, org_a.viewer, person["id"])) is expected
+
+
+def test_noncompliant_initial_status_counts(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    make_notice(
+        client, org_a.editor, person["id"], requesting_state="ID", status="deleted", status_reason="article_3"
+    )
+    assert ("interpol_found_noncompliant", "ID") in flags(client, org_a.viewer, person["id"])
+
+
+def test_released_without_extradition(client: TestClient, org_a: OrgTokens, person: dict[str, Any]) -> None:
+    pid = person["id"]
+    held = make_detention(
+        client, org_a.editor, pid, requesting_state="CN", host_state="IT", detained_on="2017-07-26"
+    )
+    assert ("released_without_extradition", "CN") not in flags(client, org_a.viewer, pid)
+    client.post(
+        f"/api/v1/detentions/{held['id']}/release",
+        json={"released_on": "2017-07-26", "reason": "other", "conditions": "house_arrest"},
+        headers=org_a.editor,
+    )
+    flag = flags(client, org_a.viewer, pid)[("released_without_extradition", "CN")]
+    assert "house arrest" in flag["explanation"]
+    later = make_detention(
+        client, org_a.editor, pid, requesting_state="CN", host_state="KZ", detained_on="2019"
+    )
+    client.post(
+        f"/api/v1/detentions/{later['id']}/surrender",
+        json={"surrendered_on": "2019-05", "kind": "extradited"},
+        headers=org_a.editor,
+    )
+    assert ("released_without_extradition", "CN") not in flags(client, org_a.viewer, pid)
+
+
+def test_repeat_after_refusal_and_channel_switch(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    first = make_notice(client, org_a.editor, pid, requesting_state="RU", requested_on="2013")
+    status(client, org_a.editor, first["id"], status="deleted", on="2013-10", actor="ccf", reason="article_3")
+    same_time = make_notice(
+        client, org_a.editor, pid, requesting_state="RU", channel="red_notice", requested_on="2013-10"
+    )
+    found = flags(client, org_a.viewer, pid)
+    assert ("repeat_after_refusal", "RU") not in found  # not after: the same first day
+    later = make_notice(
+        client, org_a.editor, pid, requesting_state="RU", channel="red_notice", requested_on="2013-10-02"
+    )
+    found = flags(client, org_a.viewer, pid)
+    assert found[("repeat_after_refusal", "RU")]["notice_id"] == later["id"]
+    assert ("channel_switch", "RU") not in found
+    diffusion = make_notice(
+        client, org_a.editor, pid, requesting_state="RU", channel="diffusion", issued_on="2018-05-30"
+    )
+    found = flags(client, org_a.viewer, pid)
+    assert found[("channel_switch", "RU")]["notice_id"] == diffusion["id"]
+    assert "diffusion" in found[("channel_switch", "RU")]["explanation"]
+    assert same_time["id"] != later["id"]
+
+
+def test_escalation_needs_an_earlier_notice_or_detention(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    make_incident(
+        client, org_a.editor, pid, kind="assassination", perpetrator_state="TJ", occurred_on="2015-03-05"
+    )
+    make_notice(client, org_a.editor, pid, requesting_state="TJ", requested_on="2015-04")
+    assert ("escalation", "TJ") not in flags(client, org_a.viewer, pid)
+    make_detention(client, org_a.editor, pid, requesting_state="TJ", host_state="TR", detained_on="2014-12")
+    flag = flags(client, org_a.viewer, pid)[("escalation", "TJ")]
+    assert flag["severity"] == "high"
+    assert "2015-03-05" in flag["explanation"]
+    make_incident(client, org_a.editor, pid, kind="surveillance", perpetrator_state="UZ", occurred_on="2020")
+    make_notice(client, org_a.editor, pid, requesting_state="UZ", requested_on="2010")
+    assert ("escalation", "UZ") not in flags(client, org_a.viewer, pid)
+
+
+def test_security_and_economic_charges(client: TestClient, org_a: OrgTokens) -> None:
+    dissident = make_person(client, org_a.editor, name="Dissident", categories=["opposition"])
+    business = make_person(client, org_a.editor, name="Businessman", categories=["businessperson"])
+    for who in (dissident, business):
+        make_notice(
+            client,
+            org_a.editor,
+            who["id"],
+            requesting_state="KZ",
+            charges=[{"text": "embezzlement", "category": "economic"}],
+        )
+    assert ("economic_charge_dissident", "KZ") in flags(client, org_a.viewer, dissident["id"])
+    assert ("economic_charge_dissident", "KZ") not in flags(client, org_a.viewer, business["id"])
+    assert ("security_charge", "KZ") not in flags(client, org_a.viewer, business["id"])
+    make_notice(
+        client, org_a.editor, business["id"], requesting_state="KZ", charges=[{"text": "хулиганство"}]
+    )
+    assert flags(client, org_a.viewer, business["id"])[("security_charge", "KZ")]["severity"] == "low"
+
+
+def test_in_absentia_and_mobility_controls(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="BH", in_absentia=False)
+    found = flags(client, org_a.viewer, pid)
+    assert ("in_absentia", "BH") not in found
+    assert ("mobility_controls", "BH") not in found
+    make_notice(client, org_a.editor, pid, requesting_state="BH", in_absentia=True)
+    make_notice(client, org_a.editor, pid, requesting_state="TR", channel="sltd_passport")
+    make_incident(client, org_a.editor, pid, kind="passport_cancellation", perpetrator_state="TM")
+    found = flags(client, org_a.viewer, pid)
+    assert ("in_absentia", "BH") in found
+    assert ("mobility_controls", "TR") in found
+    assert ("mobility_controls", "TM") in found
+
+
+@pytest.mark.parametrize(
+    ("detained_on", "expected"),
+    [("2023-11-20", True), ("2023-11-21", False), ("2023-09-21", True), ("2023-09-20", False)],
+)
+def test_travel_triggered_60_vs_61_days(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], detained_on: str, expected: bool
+) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="BY", issued_on="2023-09-21", status="published")
+    make_detention(client, org_a.editor, pid, requesting_state="BY", host_state="RS", detained_on=detained_on)
+    assert (("travel_triggered", "BY") in flags(client, org_a.viewer, pid)) is expected
+
+
+def test_travel_triggered_needs_days(client: TestClient, org_a: OrgTokens, person: dict[str, Any]) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="BY", issued_on="2023-09", status="published")
+    make_detention(
+        client, org_a.editor, pid, requesting_state="BY", host_state="RS", detained_on="2023-09-30"
+    )
+    assert ("travel_triggered", "BY") not in flags(client, org_a.viewer, pid)
+
+
+def test_relatives_targeted(client: TestClient, org_a: OrgTokens, person: dict[str, Any]) -> None:
+    brother = make_person(client, org_a.editor, name="Brother")
+    exile = make_person(
+        client,
+        org_a.editor,
+        name="Exile",
+        related_persons=[{"person_id": brother["id"], "relation": "sibling"}],
+    )
+    make_notice(client, org_a.editor, exile["id"], requesting_state="UZ")
+    assert ("relatives_targeted", "UZ") not in flags(client, org_a.viewer, exile["id"])
+    make_detention(
+        client, org_a.editor, brother["id"], requesting_state="UZ", host_state="UZ", detained_on="2001"
+    )
+    assert ("relatives_targeted", "UZ") in flags(client, org_a.viewer, exile["id"])
+    assert ("relatives_targeted", "UZ") in flags(client, org_a.viewer, brother["id"])  # either direction
+    pid = person["id"]
+    make_incident(
+        client, org_a.editor, pid, kind="family_intimidation", perpetrator_state="TJ", occurred_on="2017"
+    )
+    assert ("relatives_targeted", "TJ") in flags(client, org_a.viewer, pid)
+
+
+def _member(
+    client: TestClient, headers: Headers, name: str, group: str, requested_on: str | None, state: str = "TJ"
+) -> str:
+    pid = str(make_person(client, headers, name=name, affiliations=[group])["id"])
+    if requested_on:
+        make_notice(client, headers, pid, requesting_state=state, requested_on=requested_on)
+    return pid
+
+
+@pytest.mark.parametrize(("third", "expected"), [("2016-12-31", True), ("2017-01-01", False)])
+def test_group_targeting_within_730_days(
+    client: TestClient, org_a: OrgTokens, third: str, expected: bool
+) -> None:
+    first = _member(client, org_a.editor, "A", "Group 24", "2015-01-01")
+    _member(client, org_a.editor, "B", " group  24 ", "2015-06-01")
+    assert ("group_targeting", "TJ") not in flags(client, org_a.viewer, first)
+    _member(client, org_a.editor, "C", "GROUP 24", third)  # 730 days after 2015-01-01 is 2016-12-31
+    assert (("group_targeting", "TJ") in flags(client, org_a.viewer, first)) is expected
+
+
+def test_group_targeting_pools_organisations_without_naming_them(
+    client: TestClient, org_a: OrgTokens, org_b: OrgTokens
+) -> None:
+    ours = _member(client, org_a.editor, "Ours", "IRPT", "2016-01")
+    _member(client, org_b.editor, "Theirs 1", "irpt", "2016-03")
+    _member(client, org_b.editor, "Theirs 2", "IRPT", "2016-07")
+    _member(client, org_a.editor, "Other state", "IRPT", "2016-05", state="RU")
+    flag = flags(client, org_a.viewer, ours)[("group_targeting", "TJ")]
+    assert "2 of them recorded by other organisations" in flag["explanation"]
+    assert all(e["kind"] == "notice" for e in flag["evidence"])
+
+
+def test_a_person_without_records_has_no_flags(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    assert flags(client, org_a.viewer, person["id"]) == {}
+
+
+def test_flags_of_a_foreign_person_is_404(client: TestClient, org_a: OrgTokens, org_b: OrgTokens) -> None:
+    theirs = make_person(client, org_b.editor)
+    assert client.get(f"/api/v1/persons/{theirs['id']}/flags", headers=org_a.viewer).status_code == 404
