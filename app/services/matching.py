@@ -1,0 +1,735 @@
+"""Scores a name against a person's recorded names, with plain-English reasons, and an in-memory index of persons."""
+
+# How a score is made (domain.md 8.3-8.4):
+# - Names are split into parts (transliteration.parse_name). Query parts are paired with the candidate's
+#   parts in any order, best pairs first; two adjacent parts may pair with one ("Umar Ali" ~ "Umarali").
+# - A pair scores 1 when the words are the same or romanise the same, a little less when only their
+#   skeletons meet (or meet after a g/h swap), when the given names are equivalents (Bill ~ William),
+#   and less again for the two genders of one surname. Anything else goes through Jaro-Winkler on the
+#   skeletons behind a plausibility gate: vowels may differ (Solih ~ Salih), one consonant only at a price.
+# - The name score multiplies the pair scores; a query part with no partner counts UNMATCHED_QUERY_PART,
+#   a candidate part nobody asked for costs a little. Patronymics are optional on either side.
+# - A disagreeing birth year or nationality is subtracted afterwards; missing values change nothing.
+#
+# The index blocks before it scores: every part key, given-name group and gendered stem points to the
+# persons that have it, and a query part also looks up the keys a few edits away that compare_parts
+# would accept (rapidfuzz over the organisation's key vocabulary), its g/h variants, and its halves
+# ("Umarali" in "Umar Ali"). From which query parts found a person and how short their shortest name
+# is, each person gets a ceiling, the best score they could still reach; persons are scored best
+# ceiling first, and the search stops when nobody left can beat the results. A person sharing no
+# name part with the query is never returned. tests/services/test_matching.py checks the index
+# returns exactly what scoring every person would.
+
+import bisect
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from app.services import transliteration
+from app.services.transliteration import NamePart, ParsedName
+
+UNMATCHED_QUERY_PART = 0.3  # a query part with no partner: a different given name is not a match
+UNMATCHED_CANDIDATE_PART = 0.8  # per part of the person's name the query does not mention
+CANDIDATE_COVERAGE_FLOOR = 0.6
+SKELETON_SCORE = 0.98  # skeletons meet, the letters differ: ranks a literal spelling first
+GH_SWAP_SCORE = 0.95
+GIVEN_NAME_SCORE = 0.95
+GENDERED_SCORE = 0.85
+FEMININE_GIVEN_NAME_SCORE = 0.4  # Aziza is a sister of Aziz, not a spelling of him
+INITIAL_SCORE = 0.8
+CONSONANT_EDIT_PENALTY = 0.55  # per differing consonant
+SOUNDALIKE_COST = 0.3  # a sound-alike consonant (d/t, s/z, p/f) counts as this much of one
+MIN_SIMILAR_SCORE = 0.5
+BIRTH_YEAR_PENALTY = 0.15
+BIRTH_DATE_PENALTY = 0.1
+NATIONALITY_PENALTY = 0.1
+PATRONYMIC_PENALTY = 0.1
+FUZZY_CACHE_SIZE = 20_000  # query keys whose near keys each organisation remembers
+MIN_SPLIT_LENGTH = 6  # a query part this long is also tried as two adjacent parts of the person's name
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What the index holds for one person."""
+
+    person_id: str
+    org_id: str
+    names: tuple[str, ...]  # the person's name first, then aliases, exactly as recorded (any script)
+    birth_date: str | None  # fuzzy date text: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'
+    nationalities: tuple[str, ...]  # ISO alpha-2
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    person_id: str
+    score: float  # in [0, 1], rounded to 3 decimals
+    matched_name: str  # which of the candidate's names matched best
+    explanation: tuple[str, ...]  # plain-English lines
+
+
+class PairKind(StrEnum):
+    identical = "identical"
+    romanisation = "romanisation"
+    skeleton = "skeleton"
+    gh_swap = "gh_swap"
+    given_name = "given_name"
+    gendered = "gendered"
+    feminine = "feminine"
+    initial = "initial"
+    similar = "similar"
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    score: float
+    kind: PairKind
+    detail: str  # what made the parts meet: rule labels, the equivalent names, the differing letters
+
+
+def similar_spelling(a: str, b: str) -> PairScore | None:
+    """Jaro-Winkler of two skeletons behind a plausibility gate: vowels may differ (at most a third of the
+    shorter), consonants by one edit at most (20% of the shorter), and a differing consonant costs."""
+    shorter = min(len(a), len(b))
+    if shorter < 2:
+        return None
+    most = max(1, min(4, shorter // 3))  # the loosest gate below: most pairs stop here, in C
+    distance = Levenshtein.distance(a, b, score_cutoff=most)
+    if distance == 0 or distance > most:
+        return None
+    consonants_a, consonants_b = transliteration.consonants(a), transliteration.consonants(b)
+    cost = 0.0
+    changed: list[str] = []
+    edits = Levenshtein.editops(consonants_a, consonants_b)
+    for edit in edits:
+        if edit.tag == "replace":
+            pair = (consonants_a[edit.src_pos], consonants_b[edit.dest_pos])
+            cost += SOUNDALIKE_COST if transliteration.are_soundalike(*pair) else 1.0
+            changed.append("/".join(pair))
+        else:
+            cost += 1.0
+            changed.append(
+                consonants_a[edit.src_pos] if edit.tag == "delete" else consonants_b[edit.dest_pos]
+            )
+    if cost > 1.0:
+        return None
+    allowed = max(1, shorter // 3) if cost == 0 else max(1, min(4, shorter // 5))
+    if distance > allowed:
+        return None
+    score = JaroWinkler.similarity(a, b) - CONSONANT_EDIT_PENALTY * cost
+    if score < MIN_SIMILAR_SCORE:
+        return None
+    detail = "vowels differ" if not edits else f"a consonant differs ({', '.join(changed)})"
+    return PairScore(score, PairKind.similar, detail)
+
+
+def _rule_difference(query: NamePart, candidate: NamePart, key: str) -> str:
+    query_rules = query.key_rules[query.keys.index(key)]
+    candidate_rules = candidate.key_rules[candidate.keys.index(key)]
+    labels = [label for label in query_rules if label not in candidate_rules]
+    labels += [label for label in candidate_rules if label not in query_rules and label not in labels]
+    if query.script is not candidate.script:
+        labels.insert(0, f"{query.script}/{candidate.script}")
+    return ", ".join(label for label in labels if label != "letters only")
+
+
+def _same_word(query: NamePart, candidate: NamePart) -> PairScore | None:
+    """The strong matches: the same word, the same romanisation, the same skeleton (or after a g/h swap)."""
+    if query.text.casefold() == candidate.text.casefold():
+        return PairScore(1.0, PairKind.identical, "")
+    if any(form in candidate.forms for form in query.forms):
+        scripts = sorted({query.script, candidate.script})
+        return PairScore(
+            1.0, PairKind.romanisation, "/".join(scripts) if len(scripts) > 1 else "letters folded"
+        )
+    for key in query.keys:
+        if key in candidate.keys:
+            return PairScore(SKELETON_SCORE, PairKind.skeleton, _rule_difference(query, candidate, key))
+    if query.is_initial or candidate.is_initial:
+        return None
+    swapped = {transliteration.swap_g_h(key) for key in candidate.keys}
+    if any(transliteration.swap_g_h(key) in swapped for key in query.keys):
+        return PairScore(GH_SWAP_SCORE, PairKind.gh_swap, transliteration.gh_swap_label())
+    return None
+
+
+def compare_parts(query: NamePart, candidate: NamePart) -> PairScore | None:
+    """How well two name parts match, or None when they do not."""
+    if (same := _same_word(query, candidate)) is not None:
+        return same
+    if query.is_initial or candidate.is_initial:
+        if query.keys[0][0] == candidate.keys[0][0]:
+            return PairScore(INITIAL_SCORE, PairKind.initial, "")
+        return None
+    if groups := query.given_name_groups & candidate.given_name_groups:
+        names = transliteration.given_name_group(min(groups))
+        return PairScore(GIVEN_NAME_SCORE, PairKind.given_name, ", ".join(names[:6]))
+    if query.gendered_stems & candidate.gendered_stems:
+        return PairScore(GENDERED_SCORE, PairKind.gendered, "")
+    best: PairScore | None = None
+    for a in query.keys:
+        for b in candidate.keys:
+            if abs(len(a) - len(b)) == 1 and (
+                transliteration.is_feminine_form(a, b) or transliteration.is_feminine_form(b, a)
+            ):
+                return PairScore(FEMININE_GIVEN_NAME_SCORE, PairKind.feminine, "")
+            found = similar_spelling(a, b)
+            if found is not None and (best is None or found.score > best.score):
+                best = found
+    return best
+
+
+Comparer = Callable[[NamePart, NamePart], PairScore | None]
+
+
+def _caching_comparer() -> Comparer:
+    """compare_parts remembered for one query: persons share most of their name parts."""
+    cache: dict[tuple[int, int], PairScore | None] = {}
+
+    def compare(query: NamePart, candidate: NamePart) -> PairScore | None:
+        key = (id(query), id(candidate))
+        try:
+            return cache[key]
+        except KeyError:
+            result = cache[key] = compare_parts(query, candidate)
+            return result
+
+    return compare
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    query: tuple[int, ...]  # indices into the query's parts (two when written apart in the query)
+    candidate: tuple[int, ...]
+    result: PairScore
+
+
+@dataclass(frozen=True, slots=True)
+class _Alignment:
+    name: ParsedName
+    score: float
+    pairs: tuple[_Pair, ...]
+    unmatched_query: tuple[int, ...]
+    unmatched_candidate: tuple[int, ...]
+    patronymic_result: PairScore | None  # when both sides have one
+
+    @property
+    def identical_words(self) -> int:
+        return sum(1 for pair in self.pairs if pair.result.kind is PairKind.identical)
+
+
+def _joined(parts: tuple[NamePart, ...], i: int) -> NamePart:
+    return transliteration.parse_part(parts[i].text + parts[i + 1].text)
+
+
+_STRONG = frozenset({PairKind.identical, PairKind.romanisation, PairKind.skeleton, PairKind.gh_swap})
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A parsed query and its adjacent parts run together, made once per search."""
+
+    name: ParsedName
+    joined: tuple[tuple[int, NamePart], ...]  # (i, parts i and i+1 as one word)
+
+    @classmethod
+    def of(cls, name: ParsedName) -> "_Query":
+        return cls(name, tuple((i, _joined(name.parts, i)) for i in range(len(name.parts) - 1)))
+
+
+def _key_halves(key: str) -> Iterator[tuple[str, str]]:
+    """Ways to read a key as two words of 3+ and 2+ letters; a letter at the cut may have been doubled."""
+    for cut in range(3, len(key) - 1) if len(key) >= MIN_SPLIT_LENGTH else ():
+        yield key[:cut], key[cut:]
+        yield key[:cut], key[cut - 1 :]
+
+
+def _written_apart(query_part: NamePart, first: NamePart, second: NamePart) -> PairScore | None:
+    """One query word that is two adjacent words of the person's name ('Umarali' ~ 'Umar Ali')."""
+    for key in query_part.keys:
+        for left, right in _key_halves(key):
+            if left in first.keys and right in second.keys:
+                return PairScore(SKELETON_SCORE, PairKind.skeleton, "")
+    return None
+
+
+def _joined_pairs(
+    query: _Query, candidate: ParsedName, used_query: int, used_candidate: int, compare: Comparer
+) -> list[_Pair]:
+    """Two adjacent parts left over on one side against one part left over on the other."""
+    pairs = []
+    for i, joined in query.joined:
+        if (used_query >> i) & 3:
+            continue
+        for j, part in enumerate(candidate.parts):
+            result = None if (used_candidate >> j) & 1 else compare(joined, part)
+            if result is not None and result.kind in _STRONG:
+                pairs.append(_Pair((i, i + 1), (j,), result))
+    for j in range(len(candidate.parts) - 1):
+        if (used_candidate >> j) & 3:
+            continue
+        first, second = candidate.parts[j], candidate.parts[j + 1]
+        for i, part in enumerate(query.name.parts):
+            if not (used_query >> i) & 1 and (result := _written_apart(part, first, second)) is not None:
+                pairs.append(_Pair((i,), (j, j + 1), result))
+    return pairs
+
+
+def _patronymics_agree(query: ParsedName, candidate: ParsedName) -> PairScore | None:
+    stem_q, stem_c = query.patronymics[0].patronymic_stem, candidate.patronymics[0].patronymic_stem
+    if stem_q is None or stem_c is None:
+        return compare_parts(query.patronymics[0], candidate.patronymics[0])
+    if stem_q == stem_c:
+        return PairScore(1.0, PairKind.skeleton, "")
+    return similar_spelling(stem_q, stem_c)
+
+
+def _take(pairs: list[_Pair], chosen: list[_Pair], used: tuple[int, int]) -> tuple[int, int]:
+    """Greedy: the best pairs first, each part used once; single words before words written as one."""
+    used_query, used_candidate = used
+    for pair in sorted(pairs, key=lambda p: (-p.result.score, len(p.query) + len(p.candidate), p.query)):
+        bits_query = sum(1 << i for i in pair.query)
+        bits_candidate = sum(1 << j for j in pair.candidate)
+        if not used_query & bits_query and not used_candidate & bits_candidate:
+            chosen.append(pair)
+            used_query |= bits_query
+            used_candidate |= bits_candidate
+    return used_query, used_candidate
+
+
+def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignment:
+    query_parts = query.name.parts
+    pairs = []
+    for i, query_part in enumerate(query_parts):
+        for j, candidate_part in enumerate(candidate.parts):
+            if (result := compare(query_part, candidate_part)) is not None:
+                pairs.append(_Pair((i,), (j,), result))
+    chosen: list[_Pair] = []
+    used = _take(pairs, chosen, (0, 0))
+    all_query, all_candidate = (1 << len(query_parts)) - 1, (1 << len(candidate.parts)) - 1
+    if used[0] != all_query and used[1] != all_candidate:
+        used = _take(_joined_pairs(query, candidate, *used, compare), chosen, used)
+    unmatched_query = tuple(i for i in range(len(query_parts)) if not (used[0] >> i) & 1)
+    unmatched_candidate = tuple(j for j in range(len(candidate.parts)) if not (used[1] >> j) & 1)
+    score = 1.0
+    for pair in chosen:
+        score *= pair.result.score
+    score *= UNMATCHED_QUERY_PART ** len(unmatched_query)
+    score *= max(CANDIDATE_COVERAGE_FLOOR, UNMATCHED_CANDIDATE_PART ** len(unmatched_candidate))
+    patronymic_result = None
+    if query.name.patronymics and candidate.patronymics:
+        patronymic_result = _patronymics_agree(query.name, candidate)
+        if patronymic_result is None:
+            score -= PATRONYMIC_PENALTY
+    return _Alignment(
+        name=candidate,
+        score=max(0.0, score),
+        pairs=tuple(chosen),
+        unmatched_query=unmatched_query,
+        unmatched_candidate=unmatched_candidate,
+        patronymic_result=patronymic_result,
+    )
+
+
+def _qualifiers(
+    candidate: Candidate, birth_date: str | None, nationality: str | None
+) -> tuple[float, list[str]]:
+    """What birth date and nationality subtract, and why; missing values are neutral."""
+    penalty = 0.0
+    lines = []
+    if birth_date and candidate.birth_date:
+        year_q, year_c = birth_date[:4], candidate.birth_date[:4]
+        common = min(len(birth_date), len(candidate.birth_date))
+        if year_q != year_c:
+            penalty += BIRTH_YEAR_PENALTY
+            lines.append(f"birth year {year_q} differs from {year_c}: -{BIRTH_YEAR_PENALTY:g}")
+        elif birth_date[:common] != candidate.birth_date[:common]:
+            penalty += BIRTH_DATE_PENALTY
+            lines.append(
+                f"birth date {birth_date} differs from {candidate.birth_date}: -{BIRTH_DATE_PENALTY:g}"
+            )
+        else:
+            lines.append(f"birth date {birth_date} agrees with {candidate.birth_date}")
+    if nationality and candidate.nationalities:
+        wanted = nationality.upper()
+        held = ", ".join(candidate.nationalities)
+        if wanted in (n.upper() for n in candidate.nationalities):
+            lines.append(f"nationality {wanted} agrees")
+        else:
+            penalty += NATIONALITY_PENALTY
+            lines.append(f"nationality {wanted} is not the person's ({held}): -{NATIONALITY_PENALTY:g}")
+    return penalty, lines
+
+
+def _quote(parts: tuple[NamePart, ...], indices: tuple[int, ...]) -> str:
+    return "'" + " ".join(parts[i].text for i in indices) + "'"
+
+
+def _pair_line(pair: _Pair, query: ParsedName, candidate: ParsedName) -> str:
+    left, right = _quote(query.parts, pair.query), _quote(candidate.parts, pair.candidate)
+    result = pair.result
+    joined = (
+        ", written as one word"
+        if len(pair.query) > 1
+        else ", written as two words"
+        if len(pair.candidate) > 1
+        else ""
+    )
+    detail = f" ({result.detail})" if result.detail else ""
+    match result.kind:
+        case PairKind.identical:
+            text = f"{left} = {right}: same word"
+        case PairKind.romanisation:
+            text = f"{left} ~ {right}: same romanisation{detail}"
+        case PairKind.skeleton:
+            text = f"{left} ~ {right}: same skeleton{detail}"
+        case PairKind.gh_swap:
+            text = f"{left} ~ {right}: same skeleton after a {result.detail}"
+        case PairKind.given_name:
+            text = f"{left} ~ {right}: equivalent given names{detail}"
+        case PairKind.gendered:
+            text = f"{left} ~ {right}: the two genders of one surname"
+        case PairKind.feminine:
+            text = f"{left} vs {right}: feminine and masculine given names, not one spelling"
+        case PairKind.initial:
+            text = f"{left} ~ {right}: initial"
+        case PairKind.similar:
+            text = f"{left} ~ {right}: similar spelling{detail}"
+    if result.score < 1.0:
+        text += f": ×{result.score:.2f}"
+    return text + joined
+
+
+def _explain(
+    alignment: _Alignment, query: ParsedName, candidate: Candidate, qualifier_lines: list[str]
+) -> tuple[str, ...]:
+    name = alignment.name
+    lines = []
+    if name.text != candidate.names[0]:
+        exact = all(pair.result.kind is PairKind.identical for pair in alignment.pairs)
+        complete = not alignment.unmatched_query and not alignment.unmatched_candidate
+        lines.append(f"alias '{name.text}' matched" + (" exactly" if exact and complete else ""))
+    lines += [_pair_line(pair, query, name) for pair in alignment.pairs]
+    for i in alignment.unmatched_query:
+        lines.append(
+            f"'{query.parts[i].text}' has no counterpart in '{name.text}': ×{UNMATCHED_QUERY_PART:g}"
+        )
+    if alignment.unmatched_candidate:
+        factor = max(CANDIDATE_COVERAGE_FLOOR, UNMATCHED_CANDIDATE_PART ** len(alignment.unmatched_candidate))
+        missing = ", ".join(f"'{name.parts[j].text}'" for j in alignment.unmatched_candidate)
+        lines.append(f"{missing} of '{name.text}' absent from the query: ×{factor:.2f}")
+    for patronymic in query.patronymics if not name.patronymics else ():
+        lines.append(f"patronymic '{patronymic.text}' absent from the person's name: not counted")
+    for patronymic in name.patronymics if not query.patronymics else ():
+        lines.append(f"patronymic '{patronymic.text}' absent from the query: not counted")
+    if query.patronymics and name.patronymics:
+        pair = f"'{query.patronymics[0].text}' and '{name.patronymics[0].text}'"
+        if alignment.patronymic_result is None:
+            lines.append(f"patronymics {pair} differ: -{PATRONYMIC_PENALTY:g}")
+        else:
+            lines.append(f"patronymics {pair} agree")
+    return (*lines, *qualifier_lines)
+
+
+def _best_alignment(
+    query: _Query, names: Iterable[ParsedName], compare: Comparer, seen: dict[int, _Alignment]
+) -> _Alignment | None:
+    """The best of a person's names; `seen` keeps alignments per name, as persons share full names."""
+    best: _Alignment | None = None
+    for name in names:
+        if not name.parts:
+            continue
+        alignment = seen.get(id(name))
+        if alignment is None:
+            alignment = seen[id(name)] = _align(query, name, compare)
+        if best is None or (alignment.score, alignment.identical_words) > (best.score, best.identical_words):
+            best = alignment  # on a tie, the name written as the query was
+    return best
+
+
+def _final_score(alignment: _Alignment, penalty: float) -> float:
+    return round(min(1.0, max(0.0, alignment.score - penalty)), 3)
+
+
+def _match(
+    query: ParsedName,
+    candidate: Candidate,
+    alignment: _Alignment,
+    birth_date: str | None,
+    nationality: str | None,
+) -> Match:
+    penalty, qualifier_lines = _qualifiers(candidate, birth_date, nationality)
+    explanation = _explain(alignment, query, candidate, qualifier_lines)
+    return Match(candidate.person_id, _final_score(alignment, penalty), alignment.name.text, explanation)
+
+
+def score(
+    query: str, candidate: Candidate, *, birth_date: str | None = None, nationality: str | None = None
+) -> Match:
+    """How well a query name matches a person (the best of their names and aliases), with the reasons."""
+    parsed = transliteration.parse_name(query)
+    names = [transliteration.parse_name(name) for name in candidate.names]
+    alignment = _best_alignment(_Query.of(parsed), names, compare_parts, {}) if parsed.parts else None
+    if alignment is None:
+        return Match(
+            candidate.person_id,
+            0.0,
+            candidate.names[0] if candidate.names else "",
+            ("no name part to compare",),
+        )
+    return _match(parsed, candidate, alignment, birth_date, nationality)
+
+
+# ------------------------------------------------------------------------------------------------ index
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    candidate: Candidate
+    names: tuple[ParsedName, ...]
+    skeleton_keys: frozenset[str]
+    other_keys: frozenset[str]  # '#<group>' for given-name groups, '~<stem>' for gendered stems
+    fewest_parts: int  # of any of the person's names
+
+
+def _entry(candidate: Candidate) -> _Entry:
+    names = tuple(transliteration.parse_name(name) for name in candidate.names)
+    skeletons: set[str] = set()
+    others: set[str] = set()
+    for name in names:
+        for part in name.parts:
+            skeletons.update(part.keys)
+            others.update(f"#{group}" for group in part.given_name_groups)
+            others.update(f"~{stem}" for stem in part.gendered_stems)
+    fewest = min((len(name.parts) for name in names if name.parts), default=0)
+    return _Entry(candidate, names, frozenset(skeletons), frozenset(others), fewest)
+
+
+def _ceilings(
+    query: ParsedName, blocked: list[tuple[int, bool, _Entry]], threshold: float
+) -> list[tuple[float, str, _Entry]]:
+    """(-ceiling, person_id, entry) for each person found, ceiling being the best score they could get
+    (as scores are rounded); those whose ceiling is below the threshold are left out.
+
+    A query part that blocking did not find a person by has no partner in their names (blocking looks
+    up every key compare_parts accepts), and each part of their shortest name beyond what the found
+    query parts, initials and split query words can cover costs UNMATCHED_CANDIDATE_PART."""
+    required = sum(1 << i for i, part in enumerate(query.parts) if not part.is_initial)
+    initials = len(query.parts) - required.bit_count()
+    known: dict[tuple[int, bool, int], float] = {}
+    ceilings = []
+    for found_by, split, entry in blocked:
+        shape = (found_by, split, entry.fewest_parts)
+        if (ceiling := known.get(shape)) is None:
+            coverable = found_by.bit_count() + initials + (len(query.parts) if split else 0)
+            unmatched = max(0, entry.fewest_parts - coverable)
+            coverage = max(CANDIDATE_COVERAGE_FLOOR, UNMATCHED_CANDIDATE_PART**unmatched)
+            missing = (required & ~found_by).bit_count()
+            ceiling = known[shape] = round(UNMATCHED_QUERY_PART**missing * coverage + 1e-9, 3)
+        if ceiling >= threshold:
+            ceilings.append((-ceiling, entry.candidate.person_id, entry))
+    return ceilings
+
+
+def _keys_may_match(a: str, b: str) -> bool:
+    """Whether parts with these skeletons can meet in compare_parts other than by group or gendered stem."""
+    return (
+        a == b
+        or transliteration.swap_g_h(a) == transliteration.swap_g_h(b)
+        or transliteration.is_feminine_form(a, b)
+        or transliteration.is_feminine_form(b, a)
+        or similar_spelling(a, b) is not None
+    )
+
+
+def _gh_variants(key: str) -> list[str]:
+    """The key with any of its g and h read as the other: every key a g/h swap can meet."""
+    variants = [""]
+    for char in key:
+        options = "gh" if char in "gh" else char
+        variants = [variant + option for variant in variants for option in options]
+        if len(variants) > 64:  # a name with more than six g or h: only the swap itself
+            return [key, transliteration.swap_g_h(key)]
+    return variants
+
+
+def _fuzzy_cutoff(key: str) -> int:
+    """Edits a key may be from another and still pass similar_spelling's gate (vowels up to a third)."""
+    return max(1, min(4, len(key) // 3))
+
+
+@dataclass
+class _Shard:
+    """One organisation's persons: the index never mixes organisations."""
+
+    entries: dict[str, _Entry] = field(default_factory=dict)
+    skeleton_postings: dict[str, set[str]] = field(default_factory=dict)
+    other_postings: dict[str, set[str]] = field(default_factory=dict)
+    vocabulary: tuple[str, ...] | None = None  # skeleton keys for the fuzzy look-up; None when stale
+    fuzzy_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def add(self, entry: _Entry) -> None:
+        person_id = entry.candidate.person_id
+        self.entries[person_id] = entry
+        for key in entry.skeleton_keys:
+            if key not in self.skeleton_postings:
+                self.skeleton_postings[key] = set()
+                self.vocabulary = None
+            self.skeleton_postings[key].add(person_id)
+        for key in entry.other_keys:
+            self.other_postings.setdefault(key, set()).add(person_id)
+
+    def discard(self, person_id: str) -> None:
+        entry = self.entries.pop(person_id)
+        for postings, keys in (
+            (self.skeleton_postings, entry.skeleton_keys),
+            (self.other_postings, entry.other_keys),
+        ):
+            for key in keys:
+                persons = postings[key]
+                persons.discard(person_id)
+                if not persons:
+                    del postings[key]
+                    if postings is self.skeleton_postings:
+                        self.vocabulary = None
+
+    def near_keys(self, key: str) -> tuple[str, ...]:
+        """Keys of this organisation within a few edits of one key."""
+        if self.vocabulary is None:
+            self.vocabulary = tuple(self.skeleton_postings)
+            self.fuzzy_cache.clear()
+        if (found := self.fuzzy_cache.get(key)) is None:
+            if len(self.fuzzy_cache) >= FUZZY_CACHE_SIZE:
+                self.fuzzy_cache.clear()
+            matches = process.extract(
+                key, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=_fuzzy_cutoff(key), limit=None
+            )
+            found = self.fuzzy_cache[key] = tuple(m[0] for m in matches if _keys_may_match(key, m[0]))
+        return found
+
+    def persons_for(self, part: NamePart) -> list[set[str]]:
+        postings = [
+            self.skeleton_postings[key] for key in self.near_keys_of(part) if key in self.skeleton_postings
+        ]
+        postings += [
+            self.other_postings[f"#{group}"]
+            for group in part.given_name_groups
+            if f"#{group}" in self.other_postings
+        ]
+        postings += [
+            self.other_postings[f"~{stem}"]
+            for stem in part.gendered_stems
+            if f"~{stem}" in self.other_postings
+        ]
+        return postings
+
+    def near_keys_of(self, part: NamePart) -> set[str]:
+        """Every key of a person's name part that compare_parts could accept for this query part."""
+        keys = set(part.keys)
+        if part.is_initial:  # matches any word with that first letter: not looked up, never required
+            return keys
+        keys.add(part.keys[0][0])  # the person's initials
+        for key in part.keys:
+            keys.update(self.near_keys(key))
+            keys.update(_gh_variants(key))
+        return keys
+
+    def persons_with_split(self, part: NamePart) -> set[str]:
+        """Persons whose name holds the two halves of a query word as two words ('Umarali' ~ 'Umar Ali')."""
+        found: set[str] = set()
+        postings = self.skeleton_postings
+        for key in part.keys:
+            for left, right in _key_halves(key):
+                if left in postings and right in postings:
+                    found |= postings[left] & postings[right]
+        return found
+
+
+class NameIndex:
+    """Thread-safe (a threading.Lock around mutations; searches read a snapshot)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shards: dict[str, _Shard] = {}
+        self._org_of: dict[str, str] = {}
+
+    def upsert(self, candidate: Candidate) -> None:
+        """Index a person, replacing any earlier entry with that person_id."""
+        entry = _entry(candidate)  # parsed outside the lock: the slow part
+        with self._lock:
+            self._discard(candidate.person_id)
+            self._shards.setdefault(candidate.org_id, _Shard()).add(entry)
+            self._org_of[candidate.person_id] = candidate.org_id
+
+    def remove(self, person_id: str) -> None:
+        with self._lock:
+            self._discard(person_id)
+
+    def _discard(self, person_id: str) -> None:
+        if (org_id := self._org_of.pop(person_id, None)) is not None:
+            self._shards[org_id].discard(person_id)
+
+    def __len__(self) -> int:
+        return len(self._org_of)
+
+    def _blocked(self, org_id: str, query: ParsedName) -> list[tuple[int, bool, _Entry]]:
+        """Each person found by some query part: the bit mask of the parts that found them, whether a
+        query word was found split in two words of theirs, and their entry."""
+        shard = self._shards.get(org_id)
+        if shard is None:
+            return []
+        units: list[tuple[int, NamePart]] = [(1 << i, part) for i, part in enumerate(query.parts)]
+        units += [(3 << i, _joined(query.parts, i)) for i in range(len(query.parts) - 1)]
+        by_unit = [(bits, set().union(*shard.persons_for(part))) for bits, part in units]
+        split_by = [(1 << i, shard.persons_with_split(part)) for i, part in enumerate(query.parts)]
+        split = set().union(*(persons for _, persons in split_by))
+        found: list[tuple[int, bool, _Entry]] = []
+        for person_id in set().union(split, *(persons for _, persons in by_unit)):
+            bits = 0
+            for unit_bits, persons in (*by_unit, *split_by):
+                if person_id in persons:
+                    bits |= unit_bits
+            found.append((bits, person_id in split, shard.entries[person_id]))
+        return found
+
+    def search(
+        self,
+        org_id: str,
+        query: str,
+        *,
+        birth_date: str | None = None,
+        nationality: str | None = None,
+        limit: int = 50,
+        threshold: float = 0.0,
+    ) -> list[Match]:
+        """That organisation's persons matching a name, best first (ties by person_id), each with reasons;
+        persons sharing no name part with the query are left out."""
+        parsed = transliteration.parse_name(query)
+        if not parsed.parts or limit <= 0:
+            return []
+        with self._lock:
+            blocked = self._blocked(org_id, parsed)
+        prepared = _Query.of(parsed)
+        ordered = sorted(_ceilings(parsed, blocked, threshold), key=lambda c: c[:2])
+        compare = _caching_comparer()
+        seen: dict[int, _Alignment] = {}
+        top: list[tuple[float, str, _Entry, _Alignment]] = []  # (-score, person_id, ...), best first
+        qualified = birth_date is not None or nationality is not None
+        for negative_ceiling, person_id, entry in ordered:
+            if len(top) == limit and (top[-1][0], top[-1][1]) < (negative_ceiling, person_id):
+                break  # nobody left can beat the last kept match, not even on a tie
+            alignment = _best_alignment(prepared, entry.names, compare, seen)
+            if alignment is None:
+                continue
+            penalty = _qualifiers(entry.candidate, birth_date, nationality)[0] if qualified else 0.0
+            value = _final_score(alignment, penalty)
+            if value >= threshold:
+                bisect.insort(top, (-value, person_id, entry, alignment), key=lambda kept: kept[:2])
+                del top[limit:]
+        return [
+            _match(parsed, entry.candidate, alignment, birth_date, nationality)
+            for _, _, entry, alignment in top
+        ]

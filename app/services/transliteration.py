@@ -1,0 +1,474 @@
+"""Names folded to comparable keys: scripts, romanisations, skeletons, patronymics and given-name groups."""
+
+# Every language rule is data in app/data/transliteration.json (domain.md section 8); this module only
+# reads the tables and applies them. A name is split into parts; each part gets its romanised readings
+# (several where one Cyrillic letter has several usual romanisations, or one Latin spelling several
+# readings) and, per reading, a lossy *skeleton* under which the usual spelling variants meet. Two parts
+# whose skeleton sets meet are the same name part; matching.py scores everything else.
+
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib.resources import files
+from typing import Any
+
+from anyascii import anyascii
+
+_PARSE_CACHE_SIZE = 200_000  # distinct name parts kept parsed; 100k persons have far fewer
+
+
+class Script(StrEnum):
+    latin = "latin"
+    cyrillic = "cyrillic"
+    arabic = "arabic"
+    han = "han"
+    other = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class _SkeletonRule:
+    label: str
+    pattern: re.Pattern[str]
+    replacement: str
+
+
+@dataclass(frozen=True, slots=True)
+class _LetterSystem:
+    """One romanisation of a non-Latin alphabet; a letter with several values is read one value at a time."""
+
+    name: str
+    letters: dict[str, tuple[str, ...]]
+    initial: dict[str, str]  # at the start of a word and after a vowel, ь or ъ (ye, yo, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class _LatinReading:
+    label: str
+    pattern: re.Pattern[str]
+    readings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _GenderedSuffix:
+    masculine: str
+    feminine: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    apostrophes: str
+    separators: re.Pattern[str]
+    before_lower: dict[int, str]
+    turkish_folding: dict[int, str]
+    cyrillic_vowels: frozenset[str]  # and the signs after which е, ё, ю, я are read as at a word's start
+    han_surname_characters: int
+    han_max_unseparated: int
+    latin_letters: dict[int, str]
+    latin_doubled_letters: re.Pattern[str]
+    latin_readings: tuple[_LatinReading, ...]
+    max_readings: int
+    cyrillic_systems: tuple[_LetterSystem, ...]
+    arabic_systems: tuple[_LetterSystem, ...]
+    skeleton_rules: tuple[_SkeletonRule, ...]
+    gh_swap_label: str
+    gh_swap: tuple[str, str]
+    vowels_deleted: dict[int, int | None]
+    soundalikes: frozenset[frozenset[str]]
+    articles: frozenset[str]
+    joined_articles: tuple[str, ...]
+    joined_article_min_rest: int
+    nasab_markers: frozenset[str]
+    patronymic_markers_after: frozenset[str]
+    patronymic_suffixes: tuple[str, ...]  # longest first
+    patronymic_min_parts: int
+    patronymic_min_stem: int
+    gendered_suffixes: tuple[_GenderedSuffix, ...]  # feminine endings tried longest first
+    gendered_min_stem: int
+    feminine_given_endings: tuple[str, ...]
+    given_name_groups: tuple[tuple[str, ...], ...]
+
+
+def _letter_system(name: str, raw: dict[str, Any]) -> _LetterSystem:
+    letters = {
+        letter: (value,) if isinstance(value, str) else tuple(value)
+        for letter, value in raw["letters"].items()
+    }
+    return _LetterSystem(name=name, letters=letters, initial=dict(raw.get("initial", {})))
+
+
+@functools.cache
+def _rules() -> _Rules:
+    raw = json.loads((files("app") / "data" / "transliteration.json").read_text(encoding="utf-8"))
+    gendered = [_GenderedSuffix(g["masculine"], g["feminine"]) for g in raw["gendered_suffixes"]]
+    return _Rules(
+        apostrophes=raw["apostrophes"],
+        separators=re.compile(f"[{raw['name_separators']}]+"),
+        before_lower=str.maketrans(raw["case_folding_before_lower"]),
+        turkish_folding=str.maketrans(raw["turkish_folding"]),
+        cyrillic_vowels=frozenset(raw["cyrillic_vowels_and_signs"]),
+        han_surname_characters=raw["han_names"]["surname_characters"],
+        han_max_unseparated=raw["han_names"]["max_unseparated_length"],
+        latin_letters=str.maketrans(raw["latin_letters"]),
+        latin_doubled_letters=re.compile(raw["latin_doubled_letters"]),
+        latin_readings=tuple(
+            _LatinReading(r["label"], re.compile(r["pattern"]), tuple(r["readings"]))
+            for r in raw["latin_readings"]
+        ),
+        max_readings=raw["max_readings"],
+        cyrillic_systems=tuple(_letter_system(n, s) for n, s in raw["cyrillic_systems"].items()),
+        arabic_systems=tuple(_letter_system(n, s) for n, s in raw["arabic_script_systems"].items()),
+        skeleton_rules=tuple(
+            _SkeletonRule(r["label"], re.compile(r["pattern"]), r["replacement"])
+            for r in raw["skeleton_rules"]
+        ),
+        gh_swap_label=raw["gh_swap"]["label"],
+        gh_swap=(raw["gh_swap"]["from"], raw["gh_swap"]["to"]),
+        vowels_deleted=str.maketrans("", "", raw["vowels"]),
+        soundalikes=frozenset(frozenset(pair) for pair in raw["soundalike_consonants"]),
+        articles=frozenset(raw["articles"]),
+        joined_articles=tuple(raw["joined_articles"]["prefixes"]),
+        joined_article_min_rest=raw["joined_articles"]["min_rest_length"],
+        nasab_markers=frozenset(raw["nasab_markers"]),
+        patronymic_markers_after=frozenset(raw["patronymic_markers_after"]),
+        patronymic_suffixes=tuple(sorted(raw["patronymic_suffixes"], key=len, reverse=True)),
+        patronymic_min_parts=raw["patronymic_min_parts"],
+        patronymic_min_stem=raw["patronymic_min_stem_length"],
+        gendered_suffixes=tuple(sorted(gendered, key=lambda g: len(g.feminine), reverse=True)),
+        gendered_min_stem=raw["gendered_min_stem_length"],
+        feminine_given_endings=tuple(raw["feminine_given_name_endings"]),
+        given_name_groups=tuple(tuple(group) for group in raw["given_name_groups"]),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- scripts
+
+_SCRIPT_RANGES: tuple[tuple[int, int, Script], ...] = (
+    (0x0041, 0x005A, Script.latin),
+    (0x0061, 0x007A, Script.latin),
+    (0x00C0, 0x024F, Script.latin),
+    (0x1E00, 0x1EFF, Script.latin),
+    (0x0400, 0x052F, Script.cyrillic),
+    (0x1C80, 0x1C8F, Script.cyrillic),
+    (0x0600, 0x06FF, Script.arabic),
+    (0x0750, 0x077F, Script.arabic),
+    (0xFB50, 0xFDFF, Script.arabic),
+    (0xFE70, 0xFEFF, Script.arabic),
+    (0x3400, 0x4DBF, Script.han),
+    (0x4E00, 0x9FFF, Script.han),
+    (0xF900, 0xFAFF, Script.han),
+    (0x20000, 0x2FA1F, Script.han),
+)
+
+
+def _script_of(char: str) -> Script | None:
+    if not char.isalpha():
+        return None
+    code = ord(char)
+    for low, high, script in _SCRIPT_RANGES:
+        if low <= code <= high:
+            return script
+    return Script.other
+
+
+def detect_script(text: str) -> Script:
+    """The script most of the letters are in (Latin when there are none, as for '-' or '')."""
+    counts: dict[Script, int] = {}
+    for char in text:
+        if (script := _script_of(char)) is not None:
+            counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return Script.latin
+    return max(counts, key=lambda s: counts[s])
+
+
+# ---------------------------------------------------------------------------------------------- folding
+
+
+def normalise_apostrophes(text: str) -> str:
+    """Every apostrophe look-alike (ʻ ʼ ' ‘ ’ ` ...) as the ASCII apostrophe."""
+    marks = _rules().apostrophes
+    return "".join("'" if char in marks else char for char in text)
+
+
+def fold_turkish(text: str) -> str:
+    """Turkish letters folded, then lower-cased: İ must be folded first, as 'İ'.lower() keeps a combining dot."""
+    return text.translate(_rules().before_lower).lower().translate(_rules().turkish_folding)
+
+
+def _clean_latin(text: str) -> str:
+    """Lower-case ASCII letters and apostrophes only: special letters mapped, accents stripped, the rest anyascii."""
+    mapped = text.translate(_rules().latin_letters)
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", mapped) if not unicodedata.combining(c))
+    if not stripped.isascii():
+        stripped = anyascii(stripped)
+    return "".join(c for c in stripped.lower() if "a" <= c <= "z" or c == "'")
+
+
+def _lower_before_readings(text: str) -> str:
+    return normalise_apostrophes(text).translate(_rules().before_lower).lower()
+
+
+def _latin_readings(text: str) -> list[str]:
+    """The spellings a Latin part can stand for (ç as c or ch, x as kh or ks, ...), the plain one first.
+    The other readings start from the text with doubled letters single, so 'Mikkhail' reads as 'Mikhail'."""
+    rules = _rules()
+    lowered = _lower_before_readings(text)
+    single = rules.latin_doubled_letters.sub(r"\1", lowered)
+    readings = [single]
+    for reading in rules.latin_readings:
+        if not reading.pattern.search(single):
+            continue
+        readings = [reading.pattern.sub(value, r) for r in readings for value in reading.readings]
+        readings = readings[: rules.max_readings]
+    return [fold_turkish(lowered), *(reading for reading in readings if reading != single)]
+
+
+def _romanise_with(system: _LetterSystem, text: str, option: int) -> str:
+    out: list[str] = []
+    vowels = _rules().cyrillic_vowels
+    previous = ""
+    for char in text:
+        if char in system.initial and (not previous or previous in vowels):
+            out.append(system.initial[char])
+        elif (values := system.letters.get(char)) is not None:
+            out.append(values[min(option, len(values) - 1)])
+        else:
+            out.append(char)
+        previous = char
+    return "".join(out)
+
+
+def _system_readings(systems: Iterable[_LetterSystem], text: str, *, script: Script) -> list[str]:
+    """One reading per system that knows every letter of the text (per option of its many-valued letters)."""
+    letters = {char for char in text if _script_of(char) is script}
+    readings: list[str] = []
+    for system in systems:
+        if not letters <= system.letters.keys():
+            continue
+        options = max((len(system.letters[char]) for char in letters), default=1)
+        readings.extend(_romanise_with(system, text, option) for option in range(options))
+    return readings
+
+
+@functools.cache
+def _merged_cyrillic_system() -> _LetterSystem:
+    """Every letter any system knows, with the first system's values: for texts mixing alphabets."""
+    letters: dict[str, tuple[str, ...]] = {}
+    for system in reversed(_rules().cyrillic_systems):
+        letters.update(system.letters)
+    return _LetterSystem(name="merged", letters=letters, initial={})
+
+
+def romanise(part: str) -> tuple[str, ...]:
+    """The usual Latin readings of one name part in any script, lower-case, most usual first, no repeats."""
+    rules = _rules()
+    script = detect_script(part)
+    text = _lower_before_readings(part)
+    if script is Script.cyrillic:
+        readings = _system_readings(rules.cyrillic_systems, text, script=script)
+        if not readings:
+            readings = _system_readings([_merged_cyrillic_system()], text, script=script)
+    elif script is Script.arabic:
+        readings = [*_system_readings(rules.arabic_systems, text, script=script), anyascii(text)]
+    elif script is Script.latin:
+        readings = _latin_readings(part)
+    else:
+        readings = [anyascii(text)]
+    cleaned = (_clean_latin(reading) for reading in readings)
+    return tuple(dict.fromkeys(form for form in cleaned if form.strip("'")))
+
+
+# --------------------------------------------------------------------------------------------- skeleton
+
+
+@functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
+def skeleton_with_rules(form: str) -> tuple[str, tuple[str, ...]]:
+    """A romanised part's skeleton, with the labels of the rules that changed it ('q/k', 'doubled letters')."""
+    fired: list[str] = []
+    key = form
+    for rule in _rules().skeleton_rules:
+        changed = rule.pattern.sub(rule.replacement, key)
+        if changed != key:
+            key = changed
+            if rule.label not in fired:
+                fired.append(rule.label)
+    return key, tuple(fired)
+
+
+def skeleton(form: str) -> str:
+    """The lossy key under which the usual spellings of a romanised name part meet (Quvvatov, Kuvatov: kuvatov)."""
+    return skeleton_with_rules(form)[0]
+
+
+def swap_g_h(key: str) -> str:
+    """A skeleton with h read as g, so Belarusian Hniot meets Russian Gnyot."""
+    source, target = _rules().gh_swap
+    return key.replace(source, target)
+
+
+def gh_swap_label() -> str:
+    return _rules().gh_swap_label
+
+
+def consonants(key: str) -> str:
+    """A skeleton without its vowels: what similar spellings must mostly share."""
+    return key.translate(_rules().vowels_deleted)
+
+
+def are_soundalike(a: str, b: str) -> bool:
+    """Consonants one alphabet's spelling often swaps for the other's (b/p, d/t, s/z...)."""
+    return frozenset((a, b)) in _rules().soundalikes
+
+
+def is_feminine_form(key: str, of: str) -> bool:
+    """Whether a given-name skeleton is the feminine form of another (Aziza of Aziz), not a spelling variant."""
+    return any(key == of + ending for ending in _rules().feminine_given_endings)
+
+
+# --------------------------------------------------------------------------------------------- name parts
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NamePart:
+    """One word of a name with its keys; parts are cached, so the same text gives the same object."""
+
+    text: str
+    script: Script
+    forms: tuple[str, ...]  # romanised readings, most usual first
+    keys: tuple[str, ...]  # distinct skeletons of the readings, most usual first
+    key_rules: tuple[tuple[str, ...], ...]  # per key, the labels of the rules that made it
+    given_name_groups: frozenset[int]
+    gendered_stems: frozenset[str]  # 'kuvat|ov' for both Kuvvatov and Kuvvatova
+    is_feminine_surname: bool
+    patronymic_stem: str | None  # 'kabul' for Kabulovich: set when the part has a patronymic ending
+
+    @property
+    def is_initial(self) -> bool:
+        return len(self.keys[0]) == 1
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ParsedName:
+    text: str
+    parts: tuple[NamePart, ...]  # what must match: articles, markers and patronymics left out
+    patronymics: tuple[NamePart, ...]  # optional: a missing one never lowers a score
+
+
+def _keys_of(forms: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Each distinct skeleton of the readings, with the rules behind it; 'Alaraibi' also gives 'araibi'."""
+    rules = _rules()
+    keys: dict[str, tuple[str, ...]] = {}
+    for form in forms:
+        key, fired = skeleton_with_rules(form)
+        keys.setdefault(key, fired)
+    for key, fired in list(keys.items()):
+        for article in rules.joined_articles:
+            rest = key[len(article) :]
+            if key.startswith(article) and len(rest) >= rules.joined_article_min_rest:
+                keys.setdefault(rest, (f"article '{article}' joined", *fired))
+    return {key: fired for key, fired in keys.items() if key}
+
+
+@functools.cache
+def _given_name_index() -> dict[str, frozenset[int]]:
+    index: dict[str, set[int]] = {}
+    for group_id, members in enumerate(_rules().given_name_groups):
+        for member in members:
+            for key in _keys_of(romanise(member.replace(" ", ""))):
+                index.setdefault(key, set()).add(group_id)
+    return {key: frozenset(ids) for key, ids in index.items()}
+
+
+def given_name_group(group_id: int) -> tuple[str, ...]:
+    """The names of one equivalence group (Bill, William, ...)."""
+    return _rules().given_name_groups[group_id]
+
+
+def _gendered_stem(key: str) -> tuple[str, bool] | None:
+    """'kuvat|ov' and whether the form is feminine, for a surname with a gendered ending."""
+    rules = _rules()
+    for is_feminine in (True, False):
+        for suffix in rules.gendered_suffixes:
+            ending = suffix.feminine if is_feminine else suffix.masculine
+            stem = key[: -len(ending)]
+            if key.endswith(ending) and len(stem) >= rules.gendered_min_stem:
+                return f"{stem}|{suffix.masculine}", is_feminine
+    return None
+
+
+def _patronymic_stem(keys: Iterable[str]) -> str | None:
+    rules = _rules()
+    for key in keys:
+        for suffix in rules.patronymic_suffixes:
+            stem = key[: -len(suffix)]
+            if key.endswith(suffix) and len(stem) >= rules.patronymic_min_stem:
+                return stem
+    return None
+
+
+@functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
+def parse_part(text: str) -> NamePart:
+    """One name part (a single word, any script) with its readings and keys."""
+    forms = romanise(text)
+    keys = _keys_of(forms)
+    group_index = _given_name_index()
+    groups = frozenset(group for key in keys for group in group_index.get(key, ()))
+    gendered = [found for key in keys if (found := _gendered_stem(key)) is not None]
+    return NamePart(
+        text=text,
+        script=detect_script(text),
+        forms=forms,
+        keys=tuple(keys),
+        key_rules=tuple(keys.values()),
+        given_name_groups=groups,
+        gendered_stems=frozenset(stem for stem, _ in gendered),
+        is_feminine_surname=bool(gendered) and gendered[0][1],
+        patronymic_stem=_patronymic_stem(keys),
+    )
+
+
+def _is_han(text: str) -> bool:
+    return all(_script_of(char) is Script.han for char in text)
+
+
+def split_name(name: str) -> tuple[str, ...]:
+    """The words of a name: split on spaces, commas, hyphens, dots and the like; an unseparated Chinese
+    name becomes surname (its first character) and given name."""
+    rules = _rules()
+    words = [word for word in rules.separators.split(name) if word]
+    surname = rules.han_surname_characters
+    if len(words) == 1 and _is_han(words[0]) and surname < len(words[0]) <= rules.han_max_unseparated:
+        return (words[0][:surname], words[0][surname:])
+    return tuple(words)
+
+
+@functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
+def parse_name(name: str) -> ParsedName:
+    """A full name as parts that must match and patronymics that may be missing."""
+    rules = _rules()
+    parts = [part for part in (parse_part(word) for word in split_name(name)) if part.keys]
+    roles = ["name"] * len(parts)
+    for i, part in enumerate(parts):
+        key = part.keys[0]
+        if len(parts) > 1 and key in rules.articles:
+            roles[i] = "article"
+        elif key in rules.nasab_markers and i + 1 < len(parts):
+            roles[i], roles[i + 1] = "marker", "patronymic"
+        elif key in rules.patronymic_markers_after and i > 0 and roles[i - 1] == "name":
+            roles[i], roles[i - 1] = "marker", "patronymic"
+    named = [i for i, role in enumerate(roles) if role == "name"]
+    if len(named) < 2:  # "Azamat Bakyt uulu": the father's name is all the surname there is
+        roles = ["name" if role == "patronymic" else role for role in roles]
+    elif "patronymic" not in roles and len(named) >= rules.patronymic_min_parts:
+        ending_like_one = [i for i in named if parts[i].patronymic_stem is not None]
+        if ending_like_one:
+            roles[ending_like_one[-1]] = "patronymic"
+    return ParsedName(
+        text=name,
+        parts=tuple(p for p, role in zip(parts, roles, strict=True) if role == "name"),
+        patronymics=tuple(p for p, role in zip(parts, roles, strict=True) if role == "patronymic"),
+    )
