@@ -65,3 +65,11 @@ def make_incident(client: TestClient, headers: Headers, person_id: str, **overri
     response = client.post("/api/v1/incidents", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def make_challenge(client: TestClient, headers: Headers, person_id: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"person_id": person_id, "forum": "ccf", "kind": "deletion"}
+    body.update(overrides)
+    response = client.post("/api/v1/challenges", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

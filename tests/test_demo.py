@@ -96,6 +96,15 @@ EXPECTED_FLAGS = {
         ("RU", "released_without_extradition"),
         ("RU", "security_charge"),
     },
+    "Andrei Gnyot": {
+        ("BY", c)
+        for c in (
+            "interpol_found_noncompliant",
+            "released_without_extradition",
+            "economic_charge_dissident",
+            "travel_triggered",
+        )
+    },
     "Doğan Akhanlı": {("TR", "released_without_extradition")},
     "Hakeem al-Araibi": {
         ("BH", c)

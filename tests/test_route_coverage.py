@@ -13,6 +13,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.conftest import SECRET, OrgTokens
 from tests.factories import (
+    make_challenge,
     make_detention,
     make_extradition,
     make_incident,
@@ -40,6 +41,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/detentions/{detention_id}/surrender"): {"surrendered_on": "2020", "kind": "extradited"},
     ("PATCH", "/api/v1/extraditions/{extradition_id}"): {"court": "x"},
     ("PATCH", "/api/v1/incidents/{incident_id}"): {"certainty": "alleged"},
+    ("POST", "/api/v1/challenges/{challenge_id}/events"): {"type": "filed", "on": "2023-11-03"},
 }
 
 
@@ -72,6 +74,7 @@ def their_ids(client: TestClient, org_b: OrgTokens) -> dict[str, str]:
         "extradition_id": make_extradition(client, org_b.editor, person["id"])["id"],
         "incident_id": make_incident(client, org_b.editor, person["id"])["id"],
         "token_id": org_b.token_ids[next(iter(org_b.token_ids))],
+        "challenge_id": make_challenge(client, org_b.editor, person["id"], notice_id=notice["id"])["id"],
     }
 
 

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.models.audit import AuditEntry, AuditHead
+from app.models.challenge import Challenge, ChallengeEvent
 from app.models.demo_case import DemoCase
 from app.models.detention import Detention
 from app.models.extradition import Extradition
@@ -21,6 +22,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "Challenge",
+    "ChallengeEvent",
     "Charge",
     "Detention",
     "Extradition",

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app.models.challenge import ChallengeCreate, EventIn
 from app.models.demo_case import DemoCase
 from app.models.detention import DetentionCreate, ReleaseIn, SurrenderIn
 from app.models.extradition import ExtraditionCreate
@@ -19,6 +20,7 @@ from app.models.org import Org
 from app.models.person import PersonCreate
 from app.models.protection import ProtectionCreate
 from app.models.token import Principal, Role
+from app.services import challenge as challenge_service
 from app.services import detention as detention_service
 from app.services import extradition as extradition_service
 from app.services import incident as incident_service
@@ -95,4 +97,13 @@ def _load_case(session: Session, case: dict[str, Any], *, by: Principal) -> str:
         incident_service.create(
             session, data=IncidentCreate.model_validate({**item, "person_id": person.id}), by=by
         )
+    for item in case.get("challenges", []):
+        body = {k: v for k, v in item.items() if k not in ("notice_ref", "events")}
+        body |= {
+            "person_id": person.id,
+            "notice_id": notices[item["notice_ref"]] if item.get("notice_ref") else None,
+        }
+        challenge = challenge_service.create(session, data=ChallengeCreate.model_validate(body), by=by)
+        for event in item.get("events", []):
+            challenge_service.apply_event(session, challenge.id, data=EventIn.model_validate(event), by=by)
     return person.id

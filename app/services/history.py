@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from app.models.challenge import Challenge, ChallengeEvent
 from app.models.detention import Detention
 from app.models.extradition import Extradition
 from app.models.fuzzy_date import FuzzyDate
@@ -22,6 +23,7 @@ from app.models.person import Person
 from app.models.protection import Protection
 from app.models.state import state_name
 from app.models.timeline import HistoryEvent, RecordRef
+from app.services import challenge as challenge_service
 from app.services import notice as notice_service
 from app.services.tenancy import owned
 
@@ -174,10 +176,43 @@ def _protection_facts(p: Protection) -> Iterable[_Fact]:
         yield _Fact(p.until, "protection", 1, p.created_at, p.id, "protection.until", f"End of {what}")
 
 
-def events(session: Session, person: Person, *, extra: Iterable[_Fact] = ()) -> list[HistoryEvent]:
+FORUM_NAMES = {
+    "ccf": "CCF",
+    "national_court": "national court",
+    "echr": "European Court of Human Rights",
+    "un_cat": "UN Committee against Torture",
+    "un_hrc": "UN Human Rights Committee",
+    "un_wgad": "UN Working Group on Arbitrary Detention",
+    "other": "other forum",
+}
+
+
+def _challenge_facts(challenge: Challenge, events: list[ChallengeEvent]) -> Iterable[_Fact]:
+    forum = FORUM_NAMES[challenge.forum.value]
+    what = f"{forum} {challenge.kind.value.replace('_', ' ')} request" + (
+        f" {challenge.reference}" if challenge.reference else ""
+    )
+    for event in events:
+        text = f"{what[0].upper()}{what[1:]}: {_words(event.type.value)}"
+        if event.outcome:
+            text += f", outcome {_words(event.outcome.value)}"
+        if event.reason:
+            text += f" ({REASON_NAMES.get(event.reason.value, event.reason.value)})"
+        yield _Fact(
+            event.on,
+            "challenge",
+            event.position,
+            event.recorded_at,
+            challenge.id,
+            f"challenge.{event.type.value}",
+            text,
+        )
+
+
+def events(session: Session, person: Person) -> list[HistoryEvent]:
     """Every dated fact about the person, oldest first (undated facts have no place on a timeline)."""
     org = person.org_id
-    facts: list[_Fact] = list(extra)
+    facts: list[_Fact] = []
     for protection in session.exec(owned(Protection, org).where(Protection.person_id == person.id)):
         facts.extend(_protection_facts(protection))
     notices = list(session.exec(owned(Notice, org).where(Notice.person_id == person.id)))
@@ -195,6 +230,10 @@ def events(session: Session, person: Person, *, extra: Iterable[_Fact] = ()) -> 
         facts.extend(_extradition_facts(extradition))
     for incident in session.exec(owned(Incident, org).where(Incident.person_id == person.id)):
         facts.extend(_incident_facts(incident))
+    challenges = list(session.exec(owned(Challenge, org).where(Challenge.person_id == person.id)))
+    challenge_events = challenge_service.events_of(session, [c.id for c in challenges])
+    for challenge in challenges:
+        facts.extend(_challenge_facts(challenge, challenge_events[challenge.id]))
     facts.sort(key=_Fact.key)
     return [
         HistoryEvent(on=f.on, type=f.type, summary=f.summary, ref=RecordRef(kind=f.kind, id=f.record_id))

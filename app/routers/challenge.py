@@ -1,0 +1,61 @@
+"""/challenges: CCF requests and court filings, their events and deadlines."""
+
+from fastapi import APIRouter, Response, status
+
+from app.db import WriteSession
+from app.deps import Cursor, Editor, Limit, Viewer, etag
+from app.models.challenge import ChallengeCreate, ChallengeList, ChallengePublic, ChallengeStatus, EventIn
+from app.services import challenge as challenge_service
+
+router = APIRouter(prefix="/challenges", tags=["challenges"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_challenge(
+    data: ChallengeCreate, session: WriteSession, caller: Editor, response: Response
+) -> ChallengePublic:
+    """Open a challenge in `draft`; events then move it."""
+    challenge = challenge_service.create(session, data=data, by=caller)
+    response.headers["Location"] = f"/api/v1/challenges/{challenge.id}"
+    response.headers["ETag"] = etag(challenge.version)
+    return challenge_service.publics(session, [challenge])[0]
+
+
+@router.get("")
+def list_challenges(
+    session: WriteSession,
+    caller: Viewer,
+    person_id: str | None = None,
+    status: ChallengeStatus | None = None,
+    overdue: bool | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> ChallengeList:
+    """Your organisation's challenges, newest first; `overdue=true`: open ones past their CCF deadline."""
+    rows, next_cursor = challenge_service.list_page(
+        session, by=caller, person_id=person_id, status=status, overdue=overdue, limit=limit, cursor=cursor
+    )
+    return ChallengeList(items=challenge_service.publics(session, rows), next_cursor=next_cursor)
+
+
+@router.get("/{challenge_id}")
+def read_challenge(
+    challenge_id: str, session: WriteSession, caller: Viewer, response: Response
+) -> ChallengePublic:
+    """One challenge with its events (oldest first) and deadline."""
+    challenge = challenge_service.get(session, challenge_id, by=caller)
+    response.headers["ETag"] = etag(challenge.version)
+    return challenge_service.publics(session, [challenge])[0]
+
+
+@router.post("/{challenge_id}/events")
+def add_challenge_event(
+    challenge_id: str, data: EventIn, session: WriteSession, caller: Editor, response: Response
+) -> ChallengePublic:
+    """Record what happened: filed (from draft), admissible or inadmissible (from filed), provisional
+    measure or decided (from filed or admissible), withdrawn (from any open status). Anything else is a
+    409; an event dated before the previous one is a 422. On a CCF challenge with a notice, the notice's
+    status history gets the matching entry in the same transaction."""
+    challenge = challenge_service.apply_event(session, challenge_id, data=data, by=caller)
+    response.headers["ETag"] = etag(challenge.version)
+    return challenge_service.publics(session, [challenge])[0]

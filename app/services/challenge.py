@@ -1,0 +1,266 @@
+"""Challenges: the event state machine, CCF deadlines, and a CCF decision carried to its notice.
+
+The transitions are the contract's table, as data. Any other event is a 409; an event dated before
+the previous one is a 422. On a CCF challenge with a linked notice, the same transaction appends the
+notice status the event implies (provisional measure → blocked; decided deleted → deleted; decided
+withdrawn by source → withdrawn; decided maintained on a blocked notice → reinstated).
+"""
+
+import calendar
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from app.errors import InvalidTransition, Unprocessable
+from app.models.base import utcnow
+from app.models.challenge import (
+    Challenge,
+    ChallengeCreate,
+    ChallengeEvent,
+    ChallengeKind,
+    ChallengePublic,
+    ChallengeStatus,
+    EventIn,
+    EventPublic,
+    EventType,
+    Forum,
+    Outcome,
+)
+from app.models.fuzzy_date import FuzzyDate
+from app.models.notice import Notice, NoticeStatus, StatusActor
+from app.models.person import Person
+from app.models.token import Principal
+from app.services import audit
+from app.services import notice as notice_service
+from app.services.pagination import newest_first, page
+from app.services.tenancy import get_owned, owned
+
+S = ChallengeStatus
+OPEN = frozenset({S.draft, S.filed, S.admissible})
+TRANSITIONS: dict[EventType, tuple[frozenset[ChallengeStatus], ChallengeStatus | None]] = {  # None: unchanged
+    EventType.filed: (frozenset({S.draft}), S.filed),
+    EventType.admissible: (frozenset({S.filed}), S.admissible),
+    EventType.inadmissible: (frozenset({S.filed}), S.closed),
+    EventType.provisional_measure: (frozenset({S.filed, S.admissible}), None),
+    EventType.decided: (frozenset({S.filed, S.admissible}), S.closed),
+    EventType.withdrawn: (OPEN, S.closed),
+}
+DEADLINE_MONTHS = {
+    ChallengeKind.access: 4,
+    ChallengeKind.deletion: 9,
+    ChallengeKind.correction: 9,
+    ChallengeKind.revision: 9,
+}
+DATE_FIELD = {
+    EventType.filed: "filed_on",
+    EventType.admissible: "admissible_on",
+    EventType.provisional_measure: "provisional_measure_on",
+    EventType.decided: "decided_on",
+}
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months later, clamped to the month's last day (31 May + 9 months = 29 Feb in a leap year)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def deadline(challenge: Challenge) -> FuzzyDate | None:
+    months = DEADLINE_MONTHS.get(challenge.kind)
+    if challenge.forum is not Forum.ccf or months is None or challenge.admissible_on is None:
+        return None
+    return FuzzyDate(add_months(challenge.admissible_on.start, months).isoformat())
+
+
+def is_overdue(challenge: Challenge, today: date) -> bool:
+    return (
+        challenge.status in OPEN and challenge.deadline_on is not None and today > challenge.deadline_on.start
+    )
+
+
+def create(session: Session, *, data: ChallengeCreate, by: Principal) -> Challenge:
+    person = get_owned(session, Person, data.person_id, org_id=by.org_id)
+    if data.notice_id is not None:
+        notice = get_owned(session, Notice, data.notice_id, org_id=by.org_id)
+        if notice.person_id != person.id:
+            raise Unprocessable("The notice is about another person.", loc=("body", "notice_id"))
+    challenge = Challenge(org_id=by.org_id, **data.model_dump())
+    session.add(challenge)
+    session.flush()
+    audit.record(session, by=by, action="challenge.created", kind="challenge", object_id=challenge.id)
+    return challenge
+
+
+def get(session: Session, challenge_id: str, *, by: Principal) -> Challenge:
+    challenge = get_owned(session, Challenge, challenge_id, org_id=by.org_id)
+    audit.record(session, by=by, action="challenge.read", kind="challenge", object_id=challenge.id)
+    return challenge
+
+
+def _events(session: Session, ids: Sequence[str]) -> dict[str, list[ChallengeEvent]]:
+    found: dict[str, list[ChallengeEvent]] = defaultdict(list)
+    if ids:
+        rows = session.exec(
+            select(ChallengeEvent)
+            .where(col(ChallengeEvent.challenge_id).in_(ids))
+            .order_by(col(ChallengeEvent.position))
+        )
+        for row in rows:
+            found[row.challenge_id].append(row)
+    return found
+
+
+def publics(
+    session: Session, challenges: Sequence[Challenge], *, today: date | None = None
+) -> list[ChallengePublic]:
+    today = today or date.today()
+    events = _events(session, [c.id for c in challenges])
+    return [
+        ChallengePublic.model_validate(
+            c,
+            update={
+                "events": [EventPublic.model_validate(e) for e in events[c.id]],
+                "overdue": is_overdue(c, today),
+            },
+        )
+        for c in challenges
+    ]
+
+
+def events_of(session: Session, challenge_ids: Sequence[str]) -> dict[str, list[ChallengeEvent]]:
+    return _events(session, challenge_ids)
+
+
+def apply_event(session: Session, challenge_id: str, *, data: EventIn, by: Principal) -> Challenge:
+    challenge = get_owned(session, Challenge, challenge_id, org_id=by.org_id, for_update=True)
+    allowed_from, moves_to = TRANSITIONS[data.type]
+    if challenge.status not in allowed_from:
+        raise InvalidTransition(
+            f"A '{data.type.value}' event is not allowed on a challenge that is {challenge.status.value}."
+        )
+    if data.type is EventType.decided and data.outcome is None:
+        raise Unprocessable("A decision needs its outcome.", loc=("body", "outcome"))
+    if data.type is not EventType.decided and data.outcome is not None:
+        raise Unprocessable("Only a decision has an outcome.", loc=("body", "outcome"))
+    previous = session.exec(
+        select(ChallengeEvent)
+        .where(ChallengeEvent.challenge_id == challenge.id)
+        .order_by(col(ChallengeEvent.position).desc())
+    ).first()
+    if previous is not None and data.on.start < previous.on.start:
+        raise Unprocessable(
+            f"The event is dated before the previous one ({previous.on}).", loc=("body", "on")
+        )
+    position = session.exec(
+        select(func.count()).select_from(ChallengeEvent).where(ChallengeEvent.challenge_id == challenge.id)
+    ).one()
+    session.add(
+        ChallengeEvent(
+            challenge_id=challenge.id,
+            org_id=challenge.org_id,
+            position=position,
+            type=data.type,
+            on=data.on,
+            outcome=data.outcome,
+            reason=data.reason,
+            note=data.note,
+        )
+    )
+    if moves_to is not None:
+        challenge.status = moves_to
+    if data.type in DATE_FIELD:
+        setattr(challenge, DATE_FIELD[data.type], data.on)
+    if moves_to is ChallengeStatus.closed:
+        challenge.closed_on = data.on
+    if data.outcome is not None:
+        challenge.outcome = data.outcome
+    challenge.deadline_on = deadline(challenge)
+    challenge.version += 1
+    challenge.updated_at = utcnow()
+    session.add(challenge)
+    session.flush()
+    audit.record(
+        session, by=by, action=f"challenge.{data.type.value}", kind="challenge", object_id=challenge.id
+    )
+    _carry_to_notice(session, challenge, data, by=by)
+    return challenge
+
+
+def _carry_to_notice(session: Session, challenge: Challenge, data: EventIn, *, by: Principal) -> None:
+    if challenge.forum is not Forum.ccf or challenge.notice_id is None:
+        return
+    notice = get_owned(session, Notice, challenge.notice_id, org_id=by.org_id, for_update=True)
+    status: NoticeStatus | None = None
+    if data.type is EventType.provisional_measure:
+        status = NoticeStatus.blocked
+    elif data.type is EventType.decided and data.outcome is Outcome.deleted:
+        status = NoticeStatus.deleted
+    elif data.type is EventType.decided and data.outcome is Outcome.withdrawn_by_source:
+        status = NoticeStatus.withdrawn
+    elif (
+        data.type is EventType.decided
+        and data.outcome is Outcome.maintained
+        and notice.status is NoticeStatus.blocked
+    ):
+        status = NoticeStatus.reinstated
+    if status is not None:
+        note = f"CCF challenge {challenge.reference or challenge.id}: {data.type.value.replace('_', ' ')}"
+        notice_service.append_status(
+            session,
+            notice,
+            status=status,
+            on=data.on,
+            actor=StatusActor.ccf,
+            reason=data.reason,
+            note=note,
+            by=by,
+        )
+
+
+def list_page(
+    session: Session,
+    *,
+    by: Principal,
+    person_id: str | None,
+    status: ChallengeStatus | None,
+    overdue: bool | None,
+    limit: int,
+    cursor: str | None,
+    today: date | None = None,
+) -> tuple[list[Challenge], str | None]:
+    today = today or date.today()
+    query = owned(Challenge, by.org_id)
+    if person_id is not None:
+        query = query.where(Challenge.person_id == person_id)
+    if status is not None:
+        query = query.where(Challenge.status == status)
+    if overdue is not None:
+        late = col(Challenge.status).in_([s.value for s in OPEN]) & (
+            col(Challenge.deadline_on) < today.isoformat()
+        )
+        query = query.where(late if overdue else ~late | col(Challenge.deadline_on).is_(None))
+    rows, next_cursor = page(
+        list(session.exec(newest_first(query, Challenge, cursor=cursor, limit=limit))), limit=limit
+    )
+    audit.record(
+        session, by=by, action="challenge.listed", kind="person" if person_id else None, object_id=person_id
+    )
+    return rows, next_cursor
+
+
+def due(session: Session, *, within_days: int, today: date | None = None) -> list[Challenge]:
+    """Open CCF challenges of every organisation due within the window or already overdue (for cron)."""
+    today = today or date.today()
+    horizon = date.fromordinal(today.toordinal() + within_days)
+    rows = session.exec(
+        select(Challenge)
+        .where(
+            col(Challenge.status).in_([s.value for s in OPEN]),
+            col(Challenge.deadline_on) <= horizon.isoformat(),
+        )
+        .order_by(col(Challenge.deadline_on), col(Challenge.id))
+    )
+    return list(rows)
