@@ -1,5 +1,6 @@
 """The `article3` command: migrate, serve, organisations, tokens, audit, and the operator's tools."""
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -16,6 +17,7 @@ from app.models.flag import SEVERITY
 from app.models.state import parse_state, state_name
 from app.models.token import Principal, Role, TokenCreate
 from app.services import audit as audit_service
+from app.services import challenge as challenge_service
 from app.services import demo as demo_service
 from app.services import flag as flag_service
 from app.services import org as org_service
@@ -210,6 +212,41 @@ def patterns(
             "yes" if p.recurrent else "no",
         )
     out.print(table)
+
+
+@app.command()
+def deadlines(
+    days: Annotated[int, typer.Option("--days", min=0, max=3650, help="Look this many days ahead.")] = 30,
+) -> None:
+    """Open CCF challenges due within --days or already overdue, every organisation (for a cron job).
+
+    Prints one line per challenge (ids and file references, no names); exit 0 even when some are due."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=False, pooled=False)
+    today = date.today()
+    try:
+        with unit_of_work(engine, keyring) as session:
+            rows = challenge_service.due(session, within_days=days, today=today)
+            orgs = org_service.names(session)
+    finally:
+        engine.dispose()
+    if not rows:
+        typer.echo(f"No CCF challenge is due in the next {days} days or overdue.")
+        return
+    table = Table("deadline", "days left", "organisation", "challenge", "kind", "reference", "person")
+    for c in rows:
+        assert c.deadline_on is not None  # noqa: S101 - due() selects dated deadlines only
+        left = (c.deadline_on.start - today).days
+        table.add_row(
+            str(c.deadline_on),
+            f"OVERDUE by {-left}" if left < 0 else str(left),
+            orgs.get(c.org_id, c.org_id),
+            c.id,
+            c.kind.value,
+            c.reference or "—",
+            c.person_id,
+        )
+    Console(width=200).print(table)
 
 
 @audit.command("verify")

@@ -88,3 +88,43 @@ def test_patterns_table(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert one.exit_code == 0
     assert "security_charge" in one.stdout
     assert runner.invoke(cli, ["patterns", "--state", "XX"]).exit_code == 2
+
+
+def test_deadlines_lists_due_and_overdue_challenges(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date, timedelta
+
+    from app.main import create_app
+    from app.settings import Settings
+    from tests.conftest import make_org
+    from tests.factories import make_challenge, make_person
+
+    monkeypatch.setenv("COLUMNS", "250")
+    secret = "cli-test-secret-key-0123456789-abcdefghijklmnop"
+    from app.keyring import Keyring
+
+    org = make_org(env, Keyring(secret.encode()), "Deadline Org")
+    assert "No CCF challenge" in runner.invoke(cli, ["deadlines"]).stdout
+    today = date.today()
+    with TestClient(create_app(Settings(_env_file=None, database_url=env, secret_key=secret))) as client:
+        person = make_person(client, org.editor)
+
+        def admissible(kind: str, on: date, reference: str) -> str:
+            c = make_challenge(client, org.editor, person["id"], kind=kind, reference=reference)
+            for type_ in ("filed", "admissible"):
+                client.post(
+                    f"/api/v1/challenges/{c['id']}/events",
+                    json={"type": type_, "on": on.isoformat()},
+                    headers=org.editor,
+                )
+            return str(c["id"])
+
+        admissible("access", today - timedelta(days=200), "CCF/OLD")  # deadline 4 months later: overdue
+        admissible("deletion", today - timedelta(days=260), "CCF/SOON")  # 9 months: due within about 30 days
+        admissible("deletion", today - timedelta(days=10), "CCF/LATER")
+    result = runner.invoke(cli, ["deadlines", "--days", "30"])
+    assert result.exit_code == 0
+    assert "CCF/OLD" in result.stdout
+    assert "OVERDUE" in result.stdout
+    assert "CCF/SOON" in result.stdout
+    assert "CCF/LATER" not in result.stdout
+    assert "CCF/LATER" in runner.invoke(cli, ["deadlines", "--days", "400"]).stdout

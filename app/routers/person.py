@@ -2,15 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app.db import WriteSession
 from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, Viewer, etag
+from app.models.dossier import Dossier, DossierFormat
 from app.models.flag import FlagList
 from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpdate
 from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic
 from app.models.state import StateCode
 from app.models.timeline import PersonHistory
+from app.services import dossier as dossier_service
 from app.services import flag as flag_service
 from app.services import history as history_service
 from app.services import person as person_service
@@ -106,6 +109,32 @@ def read_flags(person_id: str, session: WriteSession, caller: Viewer) -> FlagLis
     naming the facts and the records it rests on. Evidence, never a legal conclusion."""
     person = person_service.get(session, person_id, by=caller, action="person.flags_read")
     return FlagList(items=flag_service.for_person(session, person))
+
+
+@router.get(
+    "/{person_id}/dossier",
+    response_model=Dossier,
+    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
+)
+def read_dossier(
+    person_id: str,
+    session: WriteSession,
+    caller: Viewer,
+    request: Request,
+    format: Annotated[DossierFormat | None, Query(description="Overrides the Accept header.")] = None,
+) -> Response:
+    """Everything a CCF filing or a court needs: the person, protections, every record, the timeline,
+    the indicators and the pooled figures of each requesting state involved. `Accept: text/markdown`
+    (or `?format=markdown`) gives Markdown to paste into a filing: headings, a chronology table, the
+    indicators with their explanations, the state figures, and the rules they rest on."""
+    person = person_service.get(session, person_id, by=caller, action="person.dossier_read")
+    dossier = dossier_service.build(session, person, by=caller, min_persons=request.state.pattern_min_persons)
+    wanted = format or (
+        DossierFormat.markdown if "text/markdown" in request.headers.get("accept", "") else DossierFormat.json
+    )
+    if wanted is DossierFormat.markdown:
+        return Response(dossier_service.markdown(dossier), media_type="text/markdown; charset=utf-8")
+    return JSONResponse(dossier.model_dump(mode="json"))
 
 
 @router.post("/{person_id}/protections", status_code=status.HTTP_201_CREATED)

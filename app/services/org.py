@@ -30,3 +30,8 @@ def by_name(session: Session, name: str) -> Org:
 def get_or_create(session: Session, *, name: str) -> Org:
     existing = session.exec(select(Org).where(Org.name == name)).first()
     return existing if existing is not None else create(session, name=name)
+
+
+def names(session: Session) -> dict[str, str]:
+    """Every organisation's name by id (for the operator's command-line reports)."""
+    return {org.id: org.name for org in session.exec(select(Org))}
