@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app import migrate as migrations
+from app.clients.interpol import InterpolClient, InterpolError, open_interpol_http
 from app.db import make_engine, unit_of_work
 from app.errors import AppError
 from app.keyring import Keyring
@@ -20,6 +21,7 @@ from app.services import audit as audit_service
 from app.services import challenge as challenge_service
 from app.services import demo as demo_service
 from app.services import flag as flag_service
+from app.services import interpol_check as check_service
 from app.services import org as org_service
 from app.services import pattern as pattern_service
 from app.services import token as token_service
@@ -31,9 +33,11 @@ app = typer.Typer(
 orgs = typer.Typer(help="Organisations.", no_args_is_help=True)
 tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
 audit = typer.Typer(help="The audit trail.", no_args_is_help=True)
+interpol = typer.Typer(help="INTERPOL's public red notices.", no_args_is_help=True)
 app.add_typer(orgs, name="orgs")
 app.add_typer(tokens, name="tokens")
 app.add_typer(audit, name="audit")
+app.add_typer(interpol, name="interpol")
 
 err = Console(stderr=True)
 
@@ -245,6 +249,47 @@ def deadlines(
             c.kind.value,
             c.reference or "—",
             c.person_id,
+        )
+    Console(width=200).print(table)
+
+
+@interpol.command("check")
+def interpol_check(
+    name: Annotated[str, typer.Argument(help="The name, in any spelling or script.")],
+    nationality: Annotated[
+        str | None, typer.Option("--nationality", help="ISO code, narrows the search.")
+    ] = None,
+) -> None:
+    """Search INTERPOL's public red notices for a name and score each hit (nothing is stored)."""
+    settings = Settings()
+    codes = []
+    if nationality:
+        try:
+            codes = [parse_state(nationality)]
+        except ValueError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    with open_interpol_http(settings.interpol_url, timeout_s=settings.interpol_timeout) as http:
+        try:
+            found = check_service.find(
+                InterpolClient(http), names=[name], nationalities=codes, birth_date=None
+            )
+        except InterpolError as exc:
+            err.print(f"[red]{exc.reason}[/red]")
+            raise typer.Exit(1) from None
+    if not found.hits:
+        typer.echo("No public red notice matches.")
+        return
+    table = Table("score", "notice", "name", "forename", "born", "nationalities", "requesting states")
+    for hit in found.hits:
+        table.add_row(
+            f"{hit.score:.2f}",
+            hit.entity_id,
+            hit.name,
+            hit.forename or "—",
+            hit.birth_date or "—",
+            ", ".join(hit.nationalities),
+            ", ".join(hit.requesting_states) or "—",
         )
     Console(width=200).print(table)
 

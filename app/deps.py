@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 from sqlmodel import Session
 
+from app.clients.interpol import InterpolClient
 from app.db import ReadSession
 from app.errors import Forbidden, PreconditionFailed, PreconditionRequired
 from app.models.token import Principal, Role
@@ -72,6 +73,15 @@ def _names(request: Request) -> LiveNameIndex:
 Names = Annotated[LiveNameIndex, Depends(_names)]
 
 
+def get_interpol(request: Request) -> InterpolClient:
+    """The process's one INTERPOL client (tests override this dependency with a fake transport)."""
+    client: InterpolClient = request.state.interpol
+    return client
+
+
+Interpol = Annotated[InterpolClient, Depends(get_interpol)]
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
@@ -83,6 +93,7 @@ __all__ = [
     "Cursor",
     "Editor",
     "IfMatch",
+    "Interpol",
     "Limit",
     "Names",
     "Session",

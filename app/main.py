@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.clients.interpol import InterpolClient, open_interpol_http
 from app.db import make_engine, unit_of_work
 from app.errors import add_error_handlers
 from app.keyring import Keyring
@@ -36,6 +37,7 @@ class State(TypedDict):
     keyring: Keyring
     names: LiveNameIndex
     pattern_min_persons: int
+    interpol: InterpolClient
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,6 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         names = LiveNameIndex()
         with Session(read_engine) as session:
             names.load(session)
+        http = open_interpol_http(settings.interpol_url, timeout_s=settings.interpol_timeout)
+        interpol = InterpolClient(
+            http, list_ttl_s=settings.interpol_list_ttl_s, detail_ttl_s=settings.interpol_detail_ttl_s
+        )
         try:
             yield {
                 "write_engine": write_engine,
@@ -58,8 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "keyring": keyring,
                 "names": names,
                 "pattern_min_persons": settings.pattern_min_persons,
+                "interpol": interpol,
             }
         finally:
+            http.close()
             write_engine.dispose()
             read_engine.dispose()
 

@@ -84,7 +84,10 @@ def database_url(migrated_url: str, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, secret_key=SECRET)
+    # The real INTERPOL is never called from tests: tests that need it use tests/fake_interpol.py.
+    return Settings(
+        _env_file=None, database_url=database_url, secret_key=SECRET, interpol_url="http://127.0.0.1:9"
+    )
 
 
 @pytest.fixture

@@ -128,3 +128,19 @@ def test_deadlines_lists_due_and_overdue_challenges(env: str, monkeypatch: pytes
     assert "CCF/SOON" in result.stdout
     assert "CCF/LATER" not in result.stdout
     assert "CCF/LATER" in runner.invoke(cli, ["deadlines", "--days", "400"]).stdout
+
+
+def test_interpol_check_prints_a_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fake_interpol import FakeInterpol, http_status
+
+    with FakeInterpol() as fake:
+        monkeypatch.setenv("ARTICLE3_INTERPOL_URL", fake.base_url)
+        result = runner.invoke(cli, ["interpol", "check", "Дилшод Намунов", "--nationality", "tj"])
+        assert result.exit_code == 0, result.output
+        assert "2021/8316" in result.stdout
+        assert "RU" in result.stdout
+        fake.misbehave(http_status(403))
+        failed = runner.invoke(cli, ["interpol", "check", "Farzin Namunazoda"])
+        assert failed.exit_code == 1
+        assert "403" in failed.output
+    assert runner.invoke(cli, ["interpol", "check", "x", "--nationality", "QQ"]).exit_code == 2

@@ -372,8 +372,12 @@ class InterpolClient:
         nationality: str | None = None,
         requesting_state: str | None = None,
         page: int = 1,
+        deadline_s: float | None = None,
     ) -> RedNoticePage:
-        """One page (of 160) of the public red notices matching every filter given."""
+        """One page (of 160) of the public red notices matching every filter given.
+
+        `deadline_s` shortens the client's deadline for this call (a check of several names shares one budget).
+        """
         if page < 1:
             raise ValueError("page is 1-based")
         filters = {
@@ -386,10 +390,16 @@ class InterpolClient:
         params |= {"resultPerPage": str(RESULTS_PER_PAGE), "page": str(page)}
         key = urllib.parse.urlencode(sorted(params.items()))
         return self._call(
-            self._pages, key, _RED, params, _parse_page, retry_on=frozenset({429, 502, 503, 504})
+            self._pages,
+            key,
+            _RED,
+            params,
+            _parse_page,
+            retry_on=frozenset({429, 502, 503, 504}),
+            deadline_s=deadline_s,
         )
 
-    def red_notice(self, notice_id: str) -> RedNoticeDetail | None:
+    def red_notice(self, notice_id: str, *, deadline_s: float | None = None) -> RedNoticeDetail | None:
         """The public red notice under `notice_id` ("2017/40211" or "2017-40211"), or None if none is."""
         match = _NOTICE_ID.fullmatch(notice_id.strip())
         if match is None:
@@ -404,6 +414,7 @@ class InterpolClient:
                 _parse_detail,
                 retry_on=frozenset({429, 503, 504}),
                 not_found=frozenset({404, 502}),
+                deadline_s=deadline_s,
             )
         except _NotFound:
             return None  # never cached: a 502 may also be a real outage
@@ -418,18 +429,20 @@ class InterpolClient:
         *,
         retry_on: frozenset[int],
         not_found: frozenset[int] = frozenset(),
+        deadline_s: float | None = None,
     ) -> M:
         cached = cache.get(key)
         if cached is not None:
             return cached
+        limit_s = self._deadline_s if deadline_s is None else min(deadline_s, self._deadline_s)
         started = self._clock()
         pauses = iter(self._pauses_s)
         while True:
-            remaining_s = self._deadline_s - (self._clock() - started)
+            remaining_s = limit_s - (self._clock() - started)
             if remaining_s <= 0 or not self._turn.acquire(timeout=remaining_s):
                 raise InterpolError(
-                    f"INTERPOL did not answer within {_seconds(self._deadline_s)} s",
-                    retry_after_s=self._deadline_s,
+                    f"INTERPOL did not answer within {_seconds(limit_s)} s",
+                    retry_after_s=limit_s,
                 )
             try:
                 cached = cache.get(key)  # another thread may have asked the same while we waited
@@ -451,7 +464,7 @@ class InterpolClient:
             if pause_s is None:
                 raise InterpolError(_refusal(status), retry_after_s=come_back_s)
             wait_s = max(pause_s + self._jitter.uniform(0, pause_s / 2), asked_s or 0.0)
-            if self._clock() - started + wait_s > self._deadline_s:
+            if self._clock() - started + wait_s > limit_s:
                 raise InterpolError(_refusal(status), retry_after_s=max(wait_s, come_back_s or 0.0))
             self._sleep(wait_s)
 

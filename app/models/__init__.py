@@ -9,6 +9,7 @@ from app.models.detention import Detention
 from app.models.extradition import Extradition
 from app.models.flag import AppMeta, PersonFlag, PersonState
 from app.models.incident import Incident
+from app.models.interpol_check import InterpolCheck
 from app.models.notice import Charge, Notice, NoticeStatusChange
 from app.models.org import Org
 from app.models.person import Person, PersonAffiliation, PersonChange, PersonRelation
@@ -28,6 +29,7 @@ __all__ = [
     "Detention",
     "Extradition",
     "Incident",
+    "InterpolCheck",
     "Notice",
     "NoticeStatusChange",
     "DemoCase",

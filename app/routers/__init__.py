@@ -4,7 +4,19 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.routers import audit, challenge, detention, extradition, incident, notice, person, state, token
+from app.routers import (
+    audit,
+    challenge,
+    detention,
+    extradition,
+    incident,
+    interpol,
+    match,
+    notice,
+    person,
+    state,
+    token,
+)
 
 PROBLEM: dict[str, Any] = {
     "content": {
@@ -52,5 +64,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 api_router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
-for module in (person, notice, detention, extradition, incident, challenge, state, token, audit):
+for module in (
+    person,
+    notice,
+    detention,
+    extradition,
+    incident,
+    challenge,
+    state,
+    match,
+    interpol,
+    token,
+    audit,
+):
     api_router.include_router(module.router)

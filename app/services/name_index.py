@@ -29,6 +29,7 @@ class LiveNameIndex:
     def __init__(self) -> None:
         self.index = NameIndex()
         self.nationalities: dict[str, tuple[str, ...]] = {}  # for the `nationality` filter of a search
+        self.names: dict[str, str] = {}  # each person's recorded name, for match results
         self.seen_seq = 0
         self._lock = threading.Lock()
 
@@ -45,6 +46,7 @@ class LiveNameIndex:
     def _put(self, person: Person) -> None:
         self.index.upsert(candidate(person))
         self.nationalities[person.id] = tuple(person.nationalities)
+        self.names[person.id] = person.name
 
     def catch_up(self, session: Session) -> None:
         """Apply the changes committed since the last look, in order."""
@@ -72,6 +74,7 @@ class LiveNameIndex:
                 else:
                     self.index.remove(person_id)
                     self.nationalities.pop(person_id, None)
+                    self.names.pop(person_id, None)
             self.seen_seq = changes[-1].seq
 
 

@@ -1,0 +1,74 @@
+"""InterpolCheck: a stored search of INTERPOL's public red notices for one person, with scored hits."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import StringConstraints
+from sqlmodel import Field, SQLModel
+
+from app.models.base import JSONList, OrgOwned, UTCDateTime, timestamp_field
+from app.models.fuzzy_date import FuzzyDate
+
+SearchName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class CheckStatus(StrEnum):
+    ok = "ok"
+
+
+class InterpolCheck(OrgOwned, table=True):
+    __tablename__ = "interpol_check"
+
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
+    checked_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    query: list[str] = Field(default_factory=list, sa_type=JSONList)
+    hits: list[dict[str, object]] = Field(default_factory=list, sa_type=JSONList)
+    no_longer_public: list[str] = Field(default_factory=list, sa_type=JSONList)
+    status: str = Field(default=CheckStatus.ok.value, max_length=16)
+    created_at: datetime = timestamp_field()
+
+
+class RedNoticeItem(SQLModel):
+    entity_id: str
+    name: str
+    forename: str | None
+    birth_date: FuzzyDate | None
+    nationalities: list[str] = Field(description="As INTERPOL gives them: a few are not ISO codes.")
+    url: str
+
+
+class RedNoticeList(SQLModel):
+    total: int = Field(description="INTERPOL's count, which may exceed what it lets a query page through.")
+    capped: bool = Field(description="True when total exceeds 160, the most INTERPOL returns for one query.")
+    items: list[RedNoticeItem]
+
+
+class CheckHit(SQLModel):
+    entity_id: str
+    name: str
+    forename: str | None
+    birth_date: FuzzyDate | None
+    nationalities: list[str]
+    score: float = Field(description="How well the notice's names match the person (same matcher as search).")
+    requesting_states: list[str] = Field(
+        description="Issuing countries of the notice's warrants, where INTERPOL gives them."
+    )
+    explanation: list[str] = Field(default_factory=list)
+
+
+class InterpolCheckPublic(SQLModel):
+    id: str
+    person_id: str
+    checked_at: datetime
+    query: list[str] = Field(description="What was sent to INTERPOL: name parts and nationality only.")
+    hits: list[CheckHit]
+    no_longer_public: list[str] = Field(
+        description="Notices hit by the previous check that INTERPOL no longer publishes: never read this as 'deleted'."
+    )
+    status: CheckStatus
+
+
+class InterpolCheckList(SQLModel):
+    items: list[InterpolCheckPublic]
+    next_cursor: str | None = None
