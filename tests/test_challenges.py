@@ -14,7 +14,9 @@ Headers = dict[str, str]
 
 
 def event(client: TestClient, headers: Headers, challenge_id: str, type_: str, on: str, **extra: Any) -> Any:
-    return client.post(f"/api/v1/challenges/{challenge_id}/events", json={"type": type_, "on": on, **extra}, headers=headers)
+    return client.post(
+        f"/api/v1/challenges/{challenge_id}/events", json={"type": type_, "on": on, **extra}, headers=headers
+    )
 
 
 @pytest.fixture
@@ -22,9 +24,15 @@ def person(client: TestClient, org_a: OrgTokens) -> dict[str, Any]:
     return make_person(client, org_a.editor)
 
 
-def test_ccf_deletion_request_from_filing_to_decision(client: TestClient, org_a: OrgTokens, person: dict[str, Any]) -> None:
-    notice = make_notice(client, org_a.editor, person["id"], requesting_state="BY", issued_on="2023-09-21", status="published")
-    challenge = make_challenge(client, org_a.editor, person["id"], notice_id=notice["id"], reference="CCF/2023/1234")
+def test_ccf_deletion_request_from_filing_to_decision(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    notice = make_notice(
+        client, org_a.editor, person["id"], requesting_state="BY", issued_on="2023-09-21", status="published"
+    )
+    challenge = make_challenge(
+        client, org_a.editor, person["id"], notice_id=notice["id"], reference="CCF/2023/1234"
+    )
     assert challenge["status"] == "draft"
     assert challenge["deadline_on"] is None
     cid = challenge["id"]
@@ -36,9 +44,23 @@ def test_ccf_deletion_request_from_filing_to_decision(client: TestClient, org_a:
     assert blocked.json()["status"] == "admissible"
     assert blocked.json()["provisional_measure_on"] == "2024-02"
     assert client.get(f"/api/v1/notices/{notice['id']}", headers=org_a.viewer).json()["status"] == "blocked"
-    decided = event(client, org_a.editor, cid, "decided", "2024-08-05", outcome="deleted", reason="article_3", note="and Article 2")
+    decided = event(
+        client,
+        org_a.editor,
+        cid,
+        "decided",
+        "2024-08-05",
+        outcome="deleted",
+        reason="article_3",
+        note="and Article 2",
+    )
     body = decided.json()
-    assert (body["status"], body["outcome"], body["decided_on"], body["overdue"]) == ("closed", "deleted", "2024-08-05", False)
+    assert (body["status"], body["outcome"], body["decided_on"], body["overdue"]) == (
+        "closed",
+        "deleted",
+        "2024-08-05",
+        False,
+    )
     assert [e["type"] for e in body["events"]] == ["filed", "admissible", "provisional_measure", "decided"]
     history = client.get(f"/api/v1/notices/{notice['id']}", headers=org_a.viewer).json()["status_history"]
     assert [(h["status"], h["on"], h["actor"], h["reason"]) for h in history[1:]] == [
@@ -47,16 +69,29 @@ def test_ccf_deletion_request_from_filing_to_decision(client: TestClient, org_a:
     ]
     flags = client.get(f"/api/v1/persons/{person['id']}/flags", headers=org_a.viewer).json()["items"]
     assert ("interpol_found_noncompliant", "BY") in {(f["code"], f["requesting_state"]) for f in flags}
-    timeline = [e["type"] for e in client.get(f"/api/v1/persons/{person['id']}/history", headers=org_a.viewer).json()["events"]]
+    timeline = [
+        e["type"]
+        for e in client.get(f"/api/v1/persons/{person['id']}/history", headers=org_a.viewer).json()["events"]
+    ]
     assert "challenge.decided" in timeline
     assert "notice.status.deleted" in timeline
 
 
-def test_withdrawn_by_source_and_maintained(client: TestClient, org_a: OrgTokens, person: dict[str, Any]) -> None:
+def test_withdrawn_by_source_and_maintained(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
     withdrawn_notice = make_notice(client, org_a.editor, person["id"], requesting_state="TR")
     one = make_challenge(client, org_a.editor, person["id"], notice_id=withdrawn_notice["id"])
     event(client, org_a.editor, one["id"], "filed", "2020")
-    event(client, org_a.editor, one["id"], "decided", "2021", outcome="withdrawn_by_source", reason="source_withdrew")
+    event(
+        client,
+        org_a.editor,
+        one["id"],
+        "decided",
+        "2021",
+        outcome="withdrawn_by_source",
+        reason="source_withdrew",
+    )
     notice = client.get(f"/api/v1/notices/{withdrawn_notice['id']}", headers=org_a.viewer).json()
     assert (notice["status"], notice["status_history"][-1]["actor"]) == ("withdrawn", "ccf")
 
@@ -65,31 +100,49 @@ def test_withdrawn_by_source_and_maintained(client: TestClient, org_a: OrgTokens
     event(client, org_a.editor, two["id"], "filed", "2012-09")
     event(client, org_a.editor, two["id"], "provisional_measure", "2012-10")
     event(client, org_a.editor, two["id"], "decided", "2013-10", outcome="maintained")
-    assert client.get(f"/api/v1/notices/{maintained_notice['id']}", headers=org_a.viewer).json()["status"] == "reinstated"
+    assert (
+        client.get(f"/api/v1/notices/{maintained_notice['id']}", headers=org_a.viewer).json()["status"]
+        == "reinstated"
+    )
 
     unblocked = make_notice(client, org_a.editor, person["id"], requesting_state="KZ", status="published")
     three = make_challenge(client, org_a.editor, person["id"], notice_id=unblocked["id"])
     event(client, org_a.editor, three["id"], "filed", "2019")
     event(client, org_a.editor, three["id"], "decided", "2020", outcome="maintained")
-    assert client.get(f"/api/v1/notices/{unblocked['id']}", headers=org_a.viewer).json()["status"] == "published"
+    assert (
+        client.get(f"/api/v1/notices/{unblocked['id']}", headers=org_a.viewer).json()["status"] == "published"
+    )
 
 
-def test_other_forums_never_touch_the_notice_and_have_no_deadline(client: TestClient, org_a: OrgTokens, person: dict[str, Any]) -> None:
+def test_other_forums_never_touch_the_notice_and_have_no_deadline(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
     notice = make_notice(client, org_a.editor, person["id"], status="published")
-    echr = make_challenge(client, org_a.editor, person["id"], notice_id=notice["id"], forum="echr", kind="interim_measure")
+    echr = make_challenge(
+        client, org_a.editor, person["id"], notice_id=notice["id"], forum="echr", kind="interim_measure"
+    )
     event(client, org_a.editor, echr["id"], "filed", "2020-01-10")
     event(client, org_a.editor, echr["id"], "admissible", "2020-01-11")
-    assert event(client, org_a.editor, echr["id"], "decided", "2020-02", outcome="deleted").json()["deadline_on"] is None
+    assert (
+        event(client, org_a.editor, echr["id"], "decided", "2020-02", outcome="deleted").json()["deadline_on"]
+        is None
+    )
     assert client.get(f"/api/v1/notices/{notice['id']}", headers=org_a.viewer).json()["status"] == "published"
 
 
 ALL_STATES = ["draft", "filed", "admissible", "closed"]
-PATHS = {"draft": [], "filed": [("filed", "2020-01")], "admissible": [("filed", "2020-01"), ("admissible", "2020-02")]}
+PATHS = {
+    "draft": [],
+    "filed": [("filed", "2020-01")],
+    "admissible": [("filed", "2020-01"), ("admissible", "2020-02")],
+}
 
 
 @pytest.mark.parametrize("type_", [t.value for t in TRANSITIONS])
 @pytest.mark.parametrize("state", ALL_STATES)
-def test_the_transition_table_exactly(client: TestClient, org_a: OrgTokens, person: dict[str, Any], state: str, type_: str) -> None:
+def test_the_transition_table_exactly(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], state: str, type_: str
+) -> None:
     challenge = make_challenge(client, org_a.editor, person["id"])
     for step, on in PATHS.get(state, [("filed", "2020-01"), ("withdrawn", "2020-02")]):
         assert event(client, org_a.editor, challenge["id"], step, on).status_code == 200
@@ -98,7 +151,10 @@ def test_the_transition_table_exactly(client: TestClient, org_a: OrgTokens, pers
     allowed = {s.value for s in TRANSITIONS[next(t for t in TRANSITIONS if t.value == type_)][0]}
     assert response.status_code == (200 if state in allowed else 409), response.text
     if response.status_code == 409:
-        assert client.get(f"/api/v1/challenges/{challenge['id']}", headers=org_a.viewer).json()["status"] == state
+        assert (
+            client.get(f"/api/v1/challenges/{challenge['id']}", headers=org_a.viewer).json()["status"]
+            == state
+        )
 
 
 def test_bad_events(client: TestClient, org_a: OrgTokens, person: dict[str, Any]) -> None:
@@ -109,11 +165,20 @@ def test_bad_events(client: TestClient, org_a: OrgTokens, person: dict[str, Any]
     assert backwards.status_code == 422
     coarser = event(client, org_a.editor, cid, "admissible", "2023-11")
     assert coarser.status_code == 422  # a fuzzy date stands for its first day: 1 Nov is before 3 Nov
-    assert event(client, org_a.editor, cid, "admissible", "2023-11-03").status_code == 200  # the same day is fine
+    assert (
+        event(client, org_a.editor, cid, "admissible", "2023-11-03").status_code == 200
+    )  # the same day is fine
     assert event(client, org_a.editor, cid, "decided", "2024").status_code == 422  # no outcome
     assert event(client, org_a.editor, cid, "withdrawn", "2024", outcome="deleted").status_code == 422
-    for bad in ({"type": "appealed", "on": "2024"}, {"type": "withdrawn"}, {"type": "withdrawn", "on": "soon"}, {"type": "withdrawn", "on": "2024", "x": 1}):
-        assert client.post(f"/api/v1/challenges/{cid}/events", json=bad, headers=org_a.editor).status_code == 422
+    for bad in (
+        {"type": "appealed", "on": "2024"},
+        {"type": "withdrawn"},
+        {"type": "withdrawn", "on": "soon"},
+        {"type": "withdrawn", "on": "2024", "x": 1},
+    ):
+        assert (
+            client.post(f"/api/v1/challenges/{cid}/events", json=bad, headers=org_a.editor).status_code == 422
+        )
     assert len(client.get(f"/api/v1/challenges/{cid}", headers=org_a.viewer).json()["events"]) == 2
 
 
@@ -122,9 +187,23 @@ def test_create_rules(client: TestClient, org_a: OrgTokens, org_b: OrgTokens, pe
     their_notice = make_notice(client, org_b.editor, make_person(client, org_b.editor)["id"])
     own_notice_of_other = make_notice(client, org_a.editor, other["id"])
     base = {"person_id": person["id"], "forum": "ccf", "kind": "deletion"}
-    assert client.post("/api/v1/challenges", json={**base, "notice_id": their_notice["id"]}, headers=org_a.editor).status_code == 404
-    assert client.post("/api/v1/challenges", json={**base, "notice_id": own_notice_of_other["id"]}, headers=org_a.editor).status_code == 422
-    for bad in ({**base, "forum": "icc"}, {**base, "kind": "complaint"}, {k: v for k, v in base.items() if k != "kind"}):
+    assert (
+        client.post(
+            "/api/v1/challenges", json={**base, "notice_id": their_notice["id"]}, headers=org_a.editor
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/api/v1/challenges", json={**base, "notice_id": own_notice_of_other["id"]}, headers=org_a.editor
+        ).status_code
+        == 422
+    )
+    for bad in (
+        {**base, "forum": "icc"},
+        {**base, "kind": "complaint"},
+        {k: v for k, v in base.items() if k != "kind"},
+    ):
         assert client.post("/api/v1/challenges", json=bad, headers=org_a.editor).status_code == 422
     assert client.post("/api/v1/challenges", json=base, headers=org_a.viewer).status_code == 403
 
@@ -140,10 +219,15 @@ def test_create_rules(client: TestClient, org_a: OrgTokens, org_b: OrgTokens, pe
         ("2023-06", "correction", "2024-03-01"),
     ],
 )
-def test_ccf_deadlines(client: TestClient, org_a: OrgTokens, person: dict[str, Any], admissible: str, kind: str, deadline: str) -> None:
+def test_ccf_deadlines(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], admissible: str, kind: str, deadline: str
+) -> None:
     challenge = make_challenge(client, org_a.editor, person["id"], kind=kind)
     event(client, org_a.editor, challenge["id"], "filed", admissible[:7])
-    assert event(client, org_a.editor, challenge["id"], "admissible", admissible).json()["deadline_on"] == deadline
+    assert (
+        event(client, org_a.editor, challenge["id"], "admissible", admissible).json()["deadline_on"]
+        == deadline
+    )
 
 
 def test_add_months_clamps_to_month_end() -> None:
@@ -166,7 +250,9 @@ def test_overdue_filter(client: TestClient, org_a: OrgTokens, person: dict[str, 
     overdue = client.get("/api/v1/challenges?overdue=true", headers=org_a.viewer).json()["items"]
     assert [c["id"] for c in overdue] == [late["id"]]
     assert overdue[0]["overdue"] is True
-    not_overdue = {c["id"] for c in client.get("/api/v1/challenges?overdue=false", headers=org_a.viewer).json()["items"]}
+    not_overdue = {
+        c["id"] for c in client.get("/api/v1/challenges?overdue=false", headers=org_a.viewer).json()["items"]
+    }
     assert not_overdue == {fresh["id"], closed["id"]}
     by_status = client.get("/api/v1/challenges?status=closed", headers=org_a.viewer).json()["items"]
     assert [c["id"] for c in by_status] == [closed["id"]]
