@@ -25,6 +25,7 @@ from app.services import interpol_check as check_service
 from app.services import org as org_service
 from app.services import pattern as pattern_service
 from app.services import token as token_service
+from app.services import webhook as webhook_service
 from app.settings import MissingSecretKey, Settings, resolve_secret_key
 
 app = typer.Typer(
@@ -34,10 +35,12 @@ orgs = typer.Typer(help="Organisations.", no_args_is_help=True)
 tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
 audit = typer.Typer(help="The audit trail.", no_args_is_help=True)
 interpol = typer.Typer(help="INTERPOL's public red notices.", no_args_is_help=True)
+webhooks = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
 app.add_typer(orgs, name="orgs")
 app.add_typer(tokens, name="tokens")
 app.add_typer(audit, name="audit")
 app.add_typer(interpol, name="interpol")
+app.add_typer(webhooks, name="webhooks")
 
 err = Console(stderr=True)
 
@@ -292,6 +295,20 @@ def interpol_check(
             ", ".join(hit.requesting_states) or "—",
         )
     Console(width=200).print(table)
+
+
+@webhooks.command("deliver")
+def deliver_webhooks() -> None:
+    """Send the webhook deliveries that are due, once (the server's worker does this continuously)."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=True, pooled=False)
+    try:
+        report = webhook_service.deliver_due(engine, keyring, allow_private=settings.webhook_allow_private)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"{report.claimed} due: {report.delivered} delivered, {report.retrying} to retry later, {report.failed} failed."
+    )
 
 
 @audit.command("verify")

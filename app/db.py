@@ -8,6 +8,8 @@ so under WAL they never wait for writers. On PostgreSQL, services lock the rows 
 with `SELECT … FOR UPDATE`.
 """
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -19,6 +21,7 @@ from sqlmodel import Session
 
 from app.keyring import Keyring
 
+WRITE_WAIT_S = 60
 SQLITE_PRAGMAS = (
     "journal_mode=WAL",
     "busy_timeout=30000",
@@ -36,9 +39,12 @@ def make_engine(url: str, *, writer: bool, pooled: bool = True, foreign_keys: bo
     pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if not url.startswith("sqlite"):
         if pooled:
-            pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+            pool = {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 50}
         return create_engine(url, **pool)
+    if pooled:
+        pool = {"pool_size": 20, "max_overflow": 50}  # up to 48 requests in flight (app/middleware.py)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
+    writers = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -49,7 +55,27 @@ def make_engine(url: str, *, writer: bool, pooled: bool = True, foreign_keys: bo
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        if not writer:
+            conn.exec_driver_sql("BEGIN")
+            return
+        # SQLite has one writer at a time. This process's writers wait on a lock rather than spin in
+        # SQLite's busy handler, whose sleeps starve unlucky waiters past any timeout under load.
+        if not writers.acquire(timeout=WRITE_WAIT_S):
+            raise sqlite3.OperationalError("database is locked: no write slot within 60 s")
+        conn.info["writer_slot"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.info.pop("writer_slot", None)
+            writers.release()
+            raise
+
+    def _release(conn: Any) -> None:
+        if conn.info.pop("writer_slot", False):
+            writers.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
     return engine
 

@@ -7,9 +7,11 @@ from fastapi import Depends, Header, Query, Request
 from sqlmodel import Session
 
 from app.clients.interpol import InterpolClient
-from app.db import ReadSession
-from app.errors import Forbidden, PreconditionFailed, PreconditionRequired
+from app.db import ReadSession, unit_of_work
+from app.errors import Forbidden, PreconditionFailed, PreconditionRequired, TooManyRequests
+from app.models.base import utcnow
 from app.models.token import Principal, Role
+from app.services import quota
 from app.services import token as token_service
 from app.services.name_index import LiveNameIndex
 
@@ -41,10 +43,29 @@ def _require(*roles: Role) -> object:
     return Depends(check)
 
 
+def _person_reader(
+    request: Request,
+    session: ReadSession,
+    principal: Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer)],
+) -> Principal:
+    """A viewer+ reading persons' data, within the token's daily quota (a refusal is audited)."""
+    now = utcnow()
+    limit: int = request.state.daily_read_quota
+    if quota.reads_today(session, token_id=principal.token_id, now=now) < limit:
+        return principal
+    with unit_of_work(request.state.write_engine, request.state.keyring) as writer:
+        quota.record_refusal(writer, by=principal)
+    raise TooManyRequests(
+        f"This token has reached its daily quota of {limit} reads of persons' data.",
+        headers={"Retry-After": str(quota.seconds_to_midnight(now))},
+    )
+
+
 Admin = Annotated[Principal, _require(Role.admin)]
 Editor = Annotated[Principal, _require(Role.admin, Role.editor)]
 Viewer = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer)]
 AnyRole = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer, Role.analyst)]
+PersonReader = Annotated[Principal, Depends(_person_reader)]
 
 
 def _if_match(
@@ -96,6 +117,7 @@ __all__ = [
     "Interpol",
     "Limit",
     "Names",
+    "PersonReader",
     "Session",
     "Viewer",
     "etag",

@@ -14,9 +14,10 @@ from app.clients.interpol import InterpolClient, open_interpol_http
 from app.db import make_engine, unit_of_work
 from app.errors import add_error_handlers
 from app.keyring import Keyring
-from app.middleware import BodyLimit, SecurityHeaders
+from app.middleware import BodyLimit, Idempotency, InFlightLimit, RateLimit, SecurityHeaders
 from app.routers import api_router, health
 from app.services import flag as flag_service
+from app.services import webhook as webhook_service
 from app.services.name_index import LiveNameIndex
 from app.settings import Settings, resolve_secret_key
 
@@ -38,11 +39,18 @@ class State(TypedDict):
     names: LiveNameIndex
     pattern_min_persons: int
     interpol: InterpolClient
+    daily_read_quota: int
+    webhook_allow_private: bool
+    webhooks: webhook_service.DeliveryWorker
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     keyring = Keyring(resolve_secret_key(settings))  # fail fast, before serving, on a missing key
+    if settings.webhook_allow_private:
+        log.warning(
+            "ARTICLE3_WEBHOOK_ALLOW_PRIVATE is on: webhooks may use plain http and private addresses."
+        )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
@@ -57,6 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         interpol = InterpolClient(
             http, list_ttl_s=settings.interpol_list_ttl_s, detail_ttl_s=settings.interpol_detail_ttl_s
         )
+        webhooks = webhook_service.DeliveryWorker(
+            write_engine, keyring, allow_private=settings.webhook_allow_private
+        )
+        webhooks.start()
         try:
             yield {
                 "write_engine": write_engine,
@@ -65,8 +77,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "names": names,
                 "pattern_min_persons": settings.pattern_min_persons,
                 "interpol": interpol,
+                "daily_read_quota": settings.daily_read_quota,
+                "webhook_allow_private": settings.webhook_allow_private,
+                "webhooks": webhooks,
             }
         finally:
+            webhooks.stop()
             http.close()
             write_engine.dispose()
             read_engine.dispose()
@@ -86,6 +102,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    app.add_middleware(SecurityHeaders)
+    # Outermost last: security headers on every answer, then the body limit, the rate limit, and
+    # idempotency keys (which need the body and the token, and wrap the application itself).
+    app.add_middleware(Idempotency)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit)
+    app.add_middleware(InFlightLimit)
+    app.add_middleware(SecurityHeaders)
     return app

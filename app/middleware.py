@@ -1,8 +1,22 @@
-"""ASGI middleware around every request: the 1 MiB body limit and the security headers."""
+"""ASGI middleware around every request: body limit, security headers, rate limit, idempotency keys."""
 
+import hashlib
 import json
+import math
+import re
+import threading
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+import anyio.to_thread
+from sqlmodel import Session
+
+from app.errors import Unauthorized
+from app.models.token import Principal
+from app.services import idempotency
+from app.services import token as token_service
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -23,29 +37,6 @@ SECURITY_HEADERS = [
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 
 
-async def _send_413(send: Send) -> None:
-    body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": "The request body is larger than 1 MiB.",
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                *SECURITY_HEADERS,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class BodyLimit:
     """Refuse bodies over 1 MiB with 413, by Content-Length up front or by counting a streamed body."""
 
@@ -63,7 +54,9 @@ class BodyLimit:
                 except ValueError:
                     too_large = False
                 if too_large:
-                    await _send_413(send)
+                    await _send_problem(
+                        send, 413, "Content Too Large", "The request body is larger than 1 MiB."
+                    )
                     return
         # Read the whole body first (at most 1 MiB plus one chunk), so an oversize streamed body is
         # refused before the application sees any of it, then replay it.
@@ -76,7 +69,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.max_bytes:
-                await _send_413(send)
+                await _send_problem(send, 413, "Content Too Large", "The request body is larger than 1 MiB.")
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -116,3 +109,216 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+async def _send_problem(
+    send: Send, status: int, title: str, detail: str, extra_headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + (extra_headers or [])})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    return next((value for key, value in scope.get("headers", []) if key == name), None)
+
+
+class RateLimit:
+    """At most `per_minute` requests per bearer token in any 60-second window, then 429 with Retry-After.
+
+    Counted in this process's memory, keyed by a digest of the Authorization header (junk tokens are
+    limited too). With several worker processes each enforces the limit on its own share.
+    """
+
+    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+        self.app, self.per_minute = app, per_minute
+        self._seen: dict[bytes, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        authorization = _header(scope, b"authorization") if scope["type"] == "http" else None
+        if authorization is None or not scope.get("path", "").startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        wait_s = self._wait_s(hashlib.sha256(authorization).digest())
+        if wait_s > 0:
+            await _send_problem(
+                send,
+                429,
+                "Too Many Requests",
+                f"More than {self.per_minute} requests in 60 seconds with this token.",
+                [(b"retry-after", str(math.ceil(wait_s)).encode())],
+            )
+            return
+        await self.app(scope, receive, send)
+
+    def _wait_s(self, key: bytes) -> float:
+        now = time.monotonic()
+        with self._lock:
+            window = self._seen.setdefault(key, deque())
+            while window and window[0] <= now - 60:
+                window.popleft()
+            if len(window) >= self.per_minute:
+                return window[0] + 60 - now
+            window.append(now)
+            if len(self._seen) > 10_000:  # forget idle keys
+                for stale in [k for k, w in self._seen.items() if not w or w[-1] <= now - 60]:
+                    del self._seen[stale]
+            return 0.0
+
+
+class Idempotency:
+    """Replays the first answer to a POST that carries an Idempotency-Key (contract section 1)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw_key = (
+            _header(scope, b"idempotency-key")
+            if scope["type"] == "http" and scope["method"] == "POST"
+            else None
+        )
+        if raw_key is None or not scope.get("path", "").startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        key = raw_key.decode("latin-1").strip()
+        if not 1 <= len(key) <= 255:
+            await _send_problem(
+                send, 422, "Unprocessable Content", "Idempotency-Key must have 1 to 255 characters."
+            )
+            return
+        state = scope["state"]
+        body = await _read_body(receive)
+        principal = await anyio.to_thread.run_sync(_principal_of, state, _header(scope, b"authorization"))
+        if principal is None:  # the application answers 401 itself
+            await self.app(scope, _replaying(body, receive), send)
+            return
+        fingerprint = hashlib.sha256(
+            b"\0".join(
+                (scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body)
+            )
+        ).hexdigest()
+        outcome, stored = await anyio.to_thread.run_sync(
+            lambda: idempotency.claim(
+                state["write_engine"],
+                state["keyring"],
+                org_id=principal.org_id,
+                key=key,
+                fingerprint=fingerprint,
+            )
+        )
+        if outcome is idempotency.Claim.other_body:
+            await _send_problem(
+                send, 409, "Conflict", "This Idempotency-Key was used with a different request."
+            )
+            return
+        if outcome is idempotency.Claim.in_progress:
+            await _send_problem(
+                send,
+                409,
+                "Conflict",
+                "A request with this Idempotency-Key is still being processed (or did not complete); check before retrying.",
+            )
+            return
+        if outcome is idempotency.Claim.replay and stored is not None:
+            replayed = (stored.body or "").encode()
+            headers = [(n.encode(), v.encode()) for n, v in stored.headers]
+            headers += [(b"content-length", str(len(replayed)).encode()), (b"idempotent-replayed", b"true")]
+            await send(
+                {"type": "http.response.start", "status": stored.status_code or 200, "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": replayed})
+            return
+        captured: dict[str, Any] = {"status": 500, "headers": [], "body": bytearray()}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = [
+                    (n.decode("latin-1").lower(), v.decode("latin-1")) for n, v in message.get("headers", [])
+                ]
+            elif message["type"] == "http.response.body":
+                captured["body"].extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, _replaying(body, receive), capture)
+        finally:
+            await anyio.to_thread.run_sync(
+                lambda: idempotency.finish(
+                    state["write_engine"],
+                    state["keyring"],
+                    org_id=principal.org_id,
+                    key=key,
+                    status_code=captured["status"],
+                    headers=captured["headers"],
+                    body=bytes(captured["body"]),
+                )
+            )
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _principal_of(state: dict[str, Any], authorization: bytes | None) -> Principal | None:
+    match = re.match(rb"^Bearer (\S+)$", (authorization or b"").strip(), re.IGNORECASE)
+    if match is None:
+        return None
+    with Session(state["read_engine"], info={"keyring": state["keyring"]}) as session:
+        try:
+            return token_service.authenticate(session, match.group(1).decode("latin-1"))
+        except Unauthorized:
+            return None
+
+
+THREADS = 64
+IN_FLIGHT = 48
+
+
+class InFlightLimit:
+    """At most IN_FLIGHT requests run at once; the rest wait here without holding a thread.
+
+    Sync handlers and their dependencies run on a pool of THREADS threads, and a request that waits for
+    the database's write lock (SQLite) or a row lock (PostgreSQL) waits on one of them. The request
+    holding the lock needs a free thread to commit and let go. Keeping THREADS − IN_FLIGHT threads
+    always free means it always gets one: without this limit, fifty concurrent writers filled the pool
+    and the lock holder waited forever.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._slots: anyio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+            self._slots = anyio.Semaphore(IN_FLIGHT)
+        async with self._slots:
+            await self.app(scope, receive, send)

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     daily_read_quota: int = Field(default=5000, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
     docs_enabled: bool = True
+    webhook_allow_private: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -3,10 +3,16 @@ the app on it, and two organisations with a token of every role."""
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -153,6 +159,57 @@ def org_a(database_url: str, keyring: Keyring) -> OrgTokens:
 @pytest.fixture
 def org_b(database_url: str, keyring: Keyring) -> OrgTokens:
     return make_org(database_url, keyring, "Org B")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(database_url: str, **env: str) -> Iterator[str]:
+    """The real server (uvicorn, one worker, its own process) on the test database; yields its base URL."""
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "ARTICLE3_DATABASE_URL": database_url,
+        "ARTICLE3_SECRET_KEY": SECRET,
+        "ARTICLE3_INTERPOL_URL": "http://127.0.0.1:9",
+        **env,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.main:create_app",
+        "--factory",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, env=environment)  # noqa: S603 - our own server, fixed arguments
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[str]:
+    with serving(database_url) as base:
+        yield base
 
 
 @pytest.fixture

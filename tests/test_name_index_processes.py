@@ -1,63 +1,13 @@
 """Two processes on one database: a person written through one is found by a search in the other
 within a second (each catches up from the change log before it answers)."""
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import SECRET, OrgTokens
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def other_process(database_url: str) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ARTICLE3_DATABASE_URL": database_url,
-        "ARTICLE3_SECRET_KEY": SECRET,
-        "ARTICLE3_INTERPOL_URL": "http://127.0.0.1:9",
-    }
-    proc = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the second process did not start")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+from tests.conftest import OrgTokens
 
 
 def _found_within(search: Callable[[], list[str]], person_id: str, seconds: float = 1.0) -> bool:
@@ -70,11 +20,11 @@ def _found_within(search: Callable[[], list[str]], person_id: str, seconds: floa
 
 
 def test_a_write_in_one_process_is_found_in_the_other(
-    client: TestClient, org_a: OrgTokens, other_process: str
+    client: TestClient, org_a: OrgTokens, live_server: str
 ) -> None:
     def search_other(q: str) -> list[str]:
         response = httpx.get(
-            f"{other_process}/api/v1/persons", params={"q": q}, headers=org_a.viewer, timeout=5
+            f"{live_server}/api/v1/persons", params={"q": q}, headers=org_a.viewer, timeout=5
         )
         return [p["id"] for p in response.json()["items"]]
 
@@ -88,7 +38,7 @@ def test_a_write_in_one_process_is_found_in_the_other(
     here = client.post("/api/v1/persons", json={"name": "Zarina Misolova"}, headers=org_a.editor).json()
     assert _found_within(lambda: search_other("MISOLOVA ZARINA"), here["id"])
     there = httpx.post(
-        f"{other_process}/api/v1/persons", json={"name": "Behruz Sinovzoda"}, headers=org_a.editor, timeout=5
+        f"{live_server}/api/v1/persons", json={"name": "Behruz Sinovzoda"}, headers=org_a.editor, timeout=5
     ).json()
     assert _found_within(lambda: search_here("Бехруз Синовзода"), there["id"])
     assert client.delete(f"/api/v1/persons/{here['id']}", headers=org_a.admin).status_code == 204

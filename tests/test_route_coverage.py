@@ -28,7 +28,8 @@ ID_ROUTES = [r for r in ROUTES if re.search(r"\{\w+_id\}", r[1])]  # {state} is 
 assert ROUTES, "no routes found: these tests would pass vacuously"
 
 # A valid body for every write route that takes an id, so the 404 comes from tenancy, not validation.
-BODIES: dict[tuple[str, str], dict[str, Any]] = {
+BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
+    ("POST", "/api/v1/persons/{person_id}/interpol-checks"): None,  # takes no body
     ("PATCH", "/api/v1/persons/{person_id}"): {"notes": "x"},
     ("POST", "/api/v1/persons/{person_id}/protections"): {
         "kind": "refugee_status",
@@ -75,6 +76,9 @@ def their_ids(client: TestClient, org_b: OrgTokens) -> dict[str, str]:
         "incident_id": make_incident(client, org_b.editor, person["id"])["id"],
         "token_id": org_b.token_ids[next(iter(org_b.token_ids))],
         "challenge_id": make_challenge(client, org_b.editor, person["id"], notice_id=notice["id"])["id"],
+        "webhook_id": client.post(
+            "/api/v1/webhooks", json={"url": "https://93.184.215.14/hook", "events": ["challenge.decided"]}, headers=org_b.admin
+        ).json()["id"],
     }
 
 

@@ -8,6 +8,7 @@ from app.models.demo_case import DemoCase
 from app.models.detention import Detention
 from app.models.extradition import Extradition
 from app.models.flag import AppMeta, PersonFlag, PersonState
+from app.models.idempotency import IdempotencyKey
 from app.models.incident import Incident
 from app.models.interpol_check import InterpolCheck
 from app.models.notice import Charge, Notice, NoticeStatusChange
@@ -15,6 +16,7 @@ from app.models.org import Org
 from app.models.person import Person, PersonAffiliation, PersonChange, PersonRelation
 from app.models.protection import Protection
 from app.models.token import ApiToken
+from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
     "AppMeta",
@@ -28,6 +30,7 @@ __all__ = [
     "Charge",
     "Detention",
     "Extradition",
+    "IdempotencyKey",
     "Incident",
     "InterpolCheck",
     "Notice",
@@ -40,4 +43,6 @@ __all__ = [
     "PersonRelation",
     "Protection",
     "SQLModel",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, timestamp_field
@@ -11,6 +12,7 @@ class AuditEntry(SQLModel, table=True):
     """One entry. Ids only, never personal data. Triggers in the database refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = (sa.Index("ix_audit_entry_actor_at", "actor", "at"),)  # the daily read quota
 
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -16,6 +16,7 @@ from app.routers import (
     person,
     state,
     token,
+    webhook,
 )
 
 PROBLEM: dict[str, Any] = {
@@ -75,6 +76,7 @@ for module in (
     match,
     interpol,
     token,
+    webhook,
     audit,
 ):
     api_router.include_router(module.router)

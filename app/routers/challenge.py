@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, Limit, Viewer, etag
+from app.deps import Cursor, Editor, Limit, PersonReader, etag
 from app.models.challenge import ChallengeCreate, ChallengeList, ChallengePublic, ChallengeStatus, EventIn
 from app.services import challenge as challenge_service
 
@@ -24,7 +24,7 @@ def create_challenge(
 @router.get("")
 def list_challenges(
     session: WriteSession,
-    caller: Viewer,
+    caller: PersonReader,
     person_id: str | None = None,
     status: ChallengeStatus | None = None,
     overdue: bool | None = None,
@@ -40,7 +40,7 @@ def list_challenges(
 
 @router.get("/{challenge_id}")
 def read_challenge(
-    challenge_id: str, session: WriteSession, caller: Viewer, response: Response
+    challenge_id: str, session: WriteSession, caller: PersonReader, response: Response
 ) -> ChallengePublic:
     """One challenge with its events (oldest first) and deadline."""
     challenge = challenge_service.get(session, challenge_id, by=caller)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, Limit, Viewer, etag
+from app.deps import Cursor, Editor, Limit, PersonReader, etag
 from app.models.detention import (
     DetentionCreate,
     DetentionList,
@@ -32,7 +32,7 @@ def create_detention(
 @router.get("")
 def list_detentions(
     session: WriteSession,
-    caller: Viewer,
+    caller: PersonReader,
     person_id: str | None = None,
     host_state: StateCode | None = None,
     requesting_state: StateCode | None = None,
@@ -56,7 +56,7 @@ def list_detentions(
 
 @router.get("/{detention_id}")
 def read_detention(
-    detention_id: str, session: WriteSession, caller: Viewer, response: Response
+    detention_id: str, session: WriteSession, caller: PersonReader, response: Response
 ) -> DetentionPublic:
     """One detention, with `custody_days` when both ends are known to the day."""
     detention = detention_service.get(session, detention_id, by=caller)

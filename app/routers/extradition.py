@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, IfMatch, Limit, Viewer, etag
+from app.deps import Cursor, Editor, IfMatch, Limit, PersonReader, etag
 from app.models.extradition import (
     Decision,
     ExtraditionCreate,
@@ -31,7 +31,7 @@ def create_extradition(
 @router.get("")
 def list_extraditions(
     session: WriteSession,
-    caller: Viewer,
+    caller: PersonReader,
     person_id: str | None = None,
     requesting_state: StateCode | None = None,
     requested_state: StateCode | None = None,
@@ -55,7 +55,7 @@ def list_extraditions(
 
 @router.get("/{extradition_id}")
 def read_extradition(
-    extradition_id: str, session: WriteSession, caller: Viewer, response: Response
+    extradition_id: str, session: WriteSession, caller: PersonReader, response: Response
 ) -> ExtraditionPublic:
     """One proceeding."""
     extradition = extradition_service.get(session, extradition_id, by=caller)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, IfMatch, Limit, Viewer, etag
+from app.deps import Cursor, Editor, IfMatch, Limit, PersonReader, etag
 from app.models.incident import IncidentCreate, IncidentKind, IncidentList, IncidentPublic, IncidentUpdate
 from app.models.state import StateCode
 from app.services import incident as incident_service
@@ -25,7 +25,7 @@ def create_incident(
 @router.get("")
 def list_incidents(
     session: WriteSession,
-    caller: Viewer,
+    caller: PersonReader,
     person_id: str | None = None,
     kind: IncidentKind | None = None,
     perpetrator_state: StateCode | None = None,
@@ -49,7 +49,7 @@ def list_incidents(
 
 @router.get("/{incident_id}")
 def read_incident(
-    incident_id: str, session: WriteSession, caller: Viewer, response: Response
+    incident_id: str, session: WriteSession, caller: PersonReader, response: Response
 ) -> IncidentPublic:
     """One incident."""
     incident = incident_service.get(session, incident_id, by=caller)

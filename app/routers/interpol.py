@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from app.db import ReadSession, WriteSession
-from app.deps import Cursor, Editor, Interpol, Limit, Viewer
+from app.deps import Cursor, Editor, Interpol, Limit, PersonReader
 from app.models.interpol_check import InterpolCheckList, InterpolCheckPublic, RedNoticeList, SearchName
 from app.models.state import StateCode
 from app.services import audit as audit_service
@@ -23,7 +23,7 @@ UPSTREAM: dict[int | str, dict[str, Any]] = {
 @router.get("/interpol/red-notices", responses=UPSTREAM)
 def search_red_notices(
     session: WriteSession,
-    caller: Viewer,
+    caller: PersonReader,
     interpol: Interpol,
     name: SearchName | None = None,
     forename: SearchName | None = None,
@@ -75,7 +75,7 @@ def check_person(
 
 @router.get("/persons/{person_id}/interpol-checks")
 def list_person_checks(
-    person_id: str, session: WriteSession, caller: Viewer, limit: Limit = 50, cursor: Cursor = None
+    person_id: str, session: WriteSession, caller: PersonReader, limit: Limit = 50, cursor: Cursor = None
 ) -> InterpolCheckList:
     """The person's stored checks, newest first."""
     rows, next_cursor = check_service.list_page(session, person_id, by=caller, limit=limit, cursor=cursor)

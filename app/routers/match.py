@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from app.db import WriteSession
-from app.deps import Names, Viewer
+from app.deps import Names, PersonReader
 from app.models.match import MatchRequest, MatchResponse
 from app.services import match as match_service
 
@@ -11,7 +11,9 @@ router = APIRouter(prefix="/match", tags=["match"])
 
 
 @router.post("")
-def match_names(data: MatchRequest, session: WriteSession, caller: Viewer, names: Names) -> MatchResponse:
+def match_names(
+    data: MatchRequest, session: WriteSession, caller: PersonReader, names: Names
+) -> MatchResponse:
     """Up to 100 names a call; for each, at most `limit` (≤ 50, default 5) of your persons with
     `score` ≥ `threshold` (default 0.7), best first, each with the reasons in plain English.
 

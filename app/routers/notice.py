@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, IfMatch, Limit, Viewer, etag
+from app.deps import Cursor, Editor, IfMatch, Limit, PersonReader, etag
 from app.models.notice import (
     Channel,
     NoticeCreate,
@@ -38,7 +38,7 @@ def create_notice(
 @router.get("")
 def list_notices(
     session: WriteSession,
-    caller: Viewer,
+    caller: PersonReader,
     person_id: str | None = None,
     requesting_state: StateCode | None = None,
     channel: Channel | None = None,
@@ -61,7 +61,9 @@ def list_notices(
 
 
 @router.get("/{notice_id}")
-def read_notice(notice_id: str, session: WriteSession, caller: Viewer, response: Response) -> NoticePublic:
+def read_notice(
+    notice_id: str, session: WriteSession, caller: PersonReader, response: Response
+) -> NoticePublic:
     """One notice with its charges and status history (oldest first)."""
     notice = notice_service.get(session, notice_id, by=caller)
     response.headers["ETag"] = etag(notice.version)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.db import WriteSession
-from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, Viewer, etag
+from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, PersonReader, etag
 from app.models.dossier import Dossier, DossierFormat
 from app.models.flag import FlagList
 from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpdate
@@ -45,7 +45,7 @@ def create_person(
 @router.get("")
 def list_persons(
     session: WriteSession,
-    caller: Viewer,
+    caller: PersonReader,
     names: Names,
     q: SearchText = None,
     nationality: StateCode | None = None,
@@ -60,7 +60,9 @@ def list_persons(
 
 
 @router.get("/{person_id}")
-def read_person(person_id: str, session: WriteSession, caller: Viewer, response: Response) -> PersonPublic:
+def read_person(
+    person_id: str, session: WriteSession, caller: PersonReader, response: Response
+) -> PersonPublic:
     """One person. Every read is recorded in the audit trail."""
     person = person_service.get(session, person_id, by=caller)
     response.headers["ETag"] = etag(person.version)
@@ -89,7 +91,7 @@ def erase_person(person_id: str, session: WriteSession, caller: Admin) -> None:
 
 
 @router.get("/{person_id}/history")
-def read_history(person_id: str, session: WriteSession, caller: Viewer) -> PersonHistory:
+def read_history(person_id: str, session: WriteSession, caller: PersonReader) -> PersonHistory:
     """Every dated fact about the person, oldest first, one line each.
 
     Fuzzy dates sort at the first day of their period. Facts on the same first day come in a fixed
@@ -104,7 +106,7 @@ def read_history(person_id: str, session: WriteSession, caller: Viewer) -> Perso
 
 
 @router.get("/{person_id}/flags")
-def read_flags(person_id: str, session: WriteSession, caller: Viewer) -> FlagList:
+def read_flags(person_id: str, session: WriteSession, caller: PersonReader) -> FlagList:
     """The indicators that hold for the person, by requesting state, each with a plain explanation
     naming the facts and the records it rests on. Evidence, never a legal conclusion."""
     person = person_service.get(session, person_id, by=caller, action="person.flags_read")
@@ -119,7 +121,7 @@ def read_flags(person_id: str, session: WriteSession, caller: Viewer) -> FlagLis
 def read_dossier(
     person_id: str,
     session: WriteSession,
-    caller: Viewer,
+    caller: PersonReader,
     request: Request,
     format: Annotated[DossierFormat | None, Query(description="Overrides the Accept header.")] = None,
 ) -> Response:
@@ -148,7 +150,7 @@ def create_protection(
 
 
 @router.get("/{person_id}/protections")
-def list_protections(person_id: str, session: WriteSession, caller: Viewer) -> ProtectionList:
+def list_protections(person_id: str, session: WriteSession, caller: PersonReader) -> ProtectionList:
     """A person's protection statuses, by `since`."""
     rows = protection_service.list_for_person(session, person_id, by=caller)
     return ProtectionList(items=[ProtectionPublic.model_validate(p) for p in rows])

@@ -32,7 +32,7 @@ from app.models.fuzzy_date import FuzzyDate
 from app.models.notice import Notice, NoticeStatus, StatusActor
 from app.models.person import Person
 from app.models.token import Principal
-from app.services import audit
+from app.services import audit, webhook
 from app.services import notice as notice_service
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
@@ -91,6 +91,7 @@ def create(session: Session, *, data: ChallengeCreate, by: Principal) -> Challen
     session.add(challenge)
     session.flush()
     audit.record(session, by=by, action="challenge.created", kind="challenge", object_id=challenge.id)
+    webhook.enqueue(session, org_id=by.org_id, event="challenge.created", data=_event_data(challenge))
     return challenge
 
 
@@ -185,8 +186,28 @@ def apply_event(session: Session, challenge_id: str, *, data: EventIn, by: Princ
     audit.record(
         session, by=by, action=f"challenge.{data.type.value}", kind="challenge", object_id=challenge.id
     )
+    webhook.enqueue(
+        session,
+        org_id=by.org_id,
+        event=f"challenge.{data.type.value}",
+        data={**_event_data(challenge), "on": str(data.on)},
+    )
     _carry_to_notice(session, challenge, data, by=by)
     return challenge
+
+
+def _event_data(challenge: Challenge) -> dict[str, str | None]:
+    """Ids and enum values only: a receiver never gets names, references or notes."""
+    return {
+        "challenge_id": challenge.id,
+        "person_id": challenge.person_id,
+        "notice_id": challenge.notice_id,
+        "forum": challenge.forum.value,
+        "kind": challenge.kind.value,
+        "status": challenge.status.value,
+        "outcome": challenge.outcome.value if challenge.outcome else None,
+        "deadline_on": str(challenge.deadline_on) if challenge.deadline_on else None,
+    }
 
 
 def _carry_to_notice(session: Session, challenge: Challenge, data: EventIn, *, by: Principal) -> None:

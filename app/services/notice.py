@@ -30,7 +30,7 @@ from app.models.notice import (
 )
 from app.models.person import Person
 from app.models.token import Principal
-from app.services import audit
+from app.services import audit, webhook
 from app.services import charge as charge_classifier
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
@@ -241,6 +241,12 @@ def append_status(
     session.add(notice)
     session.flush()
     audit.record(session, by=by, action=f"notice.status.{status.value}", kind="notice", object_id=notice.id)
+    webhook.enqueue(
+        session,
+        org_id=notice.org_id,
+        event="notice.status_changed",
+        data={"notice_id": notice.id, "person_id": notice.person_id, "status": notice.status.value},
+    )
     return notice
 
 

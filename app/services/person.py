@@ -19,7 +19,7 @@ from app.models.person import (
     RelatedPerson,
 )
 from app.models.token import Principal
-from app.services import audit, flag, name_index
+from app.services import audit, flag, idempotency, name_index
 from app.services.affiliation import affiliation_key
 from app.services.name_index import LiveNameIndex
 from app.services.pagination import decode_cursor, encode_cursor, newest_first, page
@@ -187,6 +187,7 @@ def erase(session: Session, person_id: str, *, by: Principal) -> None:
     """
     person = get_owned(session, Person, person_id, org_id=by.org_id, for_update=True)
     flag.touch_erased(session, person.id)
+    idempotency.forget_person(session, org_id=by.org_id, person_id=person.id)
     session.exec(
         delete(PersonRelation).where(
             or_(col(PersonRelation.person_id) == person.id, col(PersonRelation.related_id) == person.id)
