@@ -102,7 +102,8 @@ def serve(
         err.print(f"Demo organisation 'demo': {loaded} new case(s) loaded.")
         typer.echo(f"Demo admin token (shown once): {plain}")
         typer.echo(f"Try: curl -H 'Authorization: Bearer {plain}' http://{host}:{port}/api/v1/persons")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
+    # No access log: search URLs carry names (`?q=`), and names never go into logs.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False, access_log=False)
 
 
 @orgs.command("create")

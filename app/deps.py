@@ -1,6 +1,7 @@
 """Request dependencies: who is calling (bearer token), what their role allows, If-Match, list paging."""
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
@@ -68,20 +69,33 @@ AnyRole = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer, Ro
 PersonReader = Annotated[Principal, Depends(_person_reader)]
 
 
+@dataclass(frozen=True)
+class Precondition:
+    """The If-Match header, checked when the handler asks: after the body is validated, so a request
+    wrong in both ways gets its 422 first."""
+
+    header: str | None
+
+    def version(self) -> int:
+        if self.header is None or not self.header.strip():
+            raise PreconditionRequired(
+                'This change needs an If-Match header with the record\'s ETag, e.g. If-Match: "3".'
+            )
+        match = _ETAG.match(self.header.strip())
+        if match is None:
+            raise PreconditionFailed("If-Match does not name a version of this record.")
+        return int(match.group(1))
+
+
 def _if_match(
-    if_match: Annotated[str | None, Header(description='The record\'s ETag, e.g. "3".')] = None,
-) -> int:
-    if if_match is None:
-        raise PreconditionRequired(
-            'This change needs an If-Match header with the record\'s ETag, e.g. If-Match: "3".'
-        )
-    match = _ETAG.match(if_match.strip())
-    if match is None:
-        raise PreconditionFailed("If-Match does not name a version of this record.")
-    return int(match.group(1))
+    if_match: Annotated[
+        str | None, Header(description='The record\'s ETag, e.g. "3"; required (428 without it).')
+    ] = None,
+) -> Precondition:
+    return Precondition(if_match)
 
 
-IfMatch = Annotated[int, Depends(_if_match)]
+IfMatch = Annotated[Precondition, Depends(_if_match)]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200.")]
 Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`.")]
 

@@ -16,6 +16,7 @@ AppError
 └── UpstreamUnavailable       503  (INTERPOL rate-limits us; carries Retry-After)
 """
 
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -136,8 +137,27 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, detail, errors=errors)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the path supports, for the Allow header of a 405 (Starlette names only one route's)."""
+    paths = request.app.openapi().get("paths", {})
+    for template, operations in paths.items():
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, request.url.path):
+            return ", ".join(sorted(m.upper() for m in operations))
+    return None
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    if exc.status_code == 400:  # a body that is not JSON text at all (bytes that are not UTF-8)
+        return problem(
+            422,
+            "The request body is not valid JSON.",
+            errors=[{"loc": ["body"], "msg": "not JSON", "type": "json_invalid"}],
+        )
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers = {**(exc.headers or {}), "Allow": allowed}
+        return problem(405, "Method not allowed on this resource.", headers=headers)
     details = {
         404: "No such resource.",
         405: "Method not allowed on this resource.",

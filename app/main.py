@@ -15,7 +15,7 @@ from app.db import make_engine, unit_of_work
 from app.errors import add_error_handlers
 from app.keyring import Keyring
 from app.middleware import BodyLimit, Idempotency, InFlightLimit, RateLimit, SecurityHeaders
-from app.routers import api_router, health
+from app.routers import api_router, health, ui
 from app.services import flag as flag_service
 from app.services import webhook as webhook_service
 from app.services.name_index import LiveNameIndex
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api_router)
+    app.include_router(ui.router)  # the web interface at /ui/, with its own packaged static files
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

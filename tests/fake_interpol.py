@@ -72,7 +72,7 @@ def _load(name: str) -> Any:
 class FakeInterpol:
     """The fake API on 127.0.0.1, on a free port, for the length of a `with` block."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.notices: list[dict[str, Any]] = [
             notice
             for page in ("red_list.json", "red_list_page2.json")
@@ -86,7 +86,7 @@ class FakeInterpol:
         self._queue: list[Misbehaviour] = []
         self._lock = threading.Lock()
         self._closing = threading.Event()
-        self._server = _Server(self)
+        self._server = _Server(self, port)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},
@@ -170,9 +170,9 @@ class FakeInterpol:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, fake: FakeInterpol) -> None:
+    def __init__(self, fake: FakeInterpol, port: int) -> None:
         self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # The client gave up on a slow answer and hung up: expected, not worth a traceback.

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import Strict, StringConstraints
 from sqlmodel import Field, SQLModel
 
 from app.models.base import StrictInput
@@ -25,7 +25,9 @@ class MatchQuery(StrictInput):
 class MatchRequest(StrictInput):
     queries: list[MatchQuery] = Field(min_length=1, max_length=MAX_QUERIES)
     limit: int = Field(default=5, ge=1, le=50, description="Matches per query, at most 50.")
-    threshold: float = Field(default=0.7, ge=0, le=1, description="Lowest score returned.")
+    threshold: Annotated[float, Strict()] = Field(
+        default=0.7, ge=0, le=1, description="Lowest score returned."
+    )
 
 
 class MatchHit(SQLModel):

@@ -69,12 +69,12 @@ def update_extradition(
     data: ExtraditionUpdate,
     session: WriteSession,
     caller: Editor,
-    version: IfMatch,
+    precondition: IfMatch,
     response: Response,
 ) -> ExtraditionPublic:
     """Record the decision or correct the proceeding. Needs `If-Match`."""
     extradition = extradition_service.update(
-        session, extradition_id, data=data, expected_version=version, by=caller
+        session, extradition_id, data=data, expected_version=precondition.version(), by=caller
     )
     response.headers["ETag"] = etag(extradition.version)
     return ExtraditionPublic.model_validate(extradition)

@@ -63,11 +63,13 @@ def update_incident(
     data: IncidentUpdate,
     session: WriteSession,
     caller: Editor,
-    version: IfMatch,
+    precondition: IfMatch,
     response: Response,
 ) -> IncidentPublic:
     """Correct an incident. Needs `If-Match`."""
-    incident = incident_service.update(session, incident_id, data=data, expected_version=version, by=caller)
+    incident = incident_service.update(
+        session, incident_id, data=data, expected_version=precondition.version(), by=caller
+    )
     response.headers["ETag"] = etag(incident.version)
     return IncidentPublic.model_validate(incident)
 

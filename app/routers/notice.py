@@ -76,11 +76,13 @@ def update_notice(
     data: NoticeUpdate,
     session: WriteSession,
     caller: Editor,
-    version: IfMatch,
+    precondition: IfMatch,
     response: Response,
 ) -> NoticePublic:
     """Correct a notice (not its status: append a status change instead). Needs `If-Match`."""
-    notice = notice_service.update(session, notice_id, data=data, expected_version=version, by=caller)
+    notice = notice_service.update(
+        session, notice_id, data=data, expected_version=precondition.version(), by=caller
+    )
     response.headers["ETag"] = etag(notice.version)
     return notice_service.public(session, notice)
 

@@ -75,11 +75,13 @@ def update_person(
     data: PersonUpdate,
     session: WriteSession,
     caller: Editor,
-    version: IfMatch,
+    precondition: IfMatch,
     response: Response,
 ) -> PersonPublic:
     """Change some fields. Needs `If-Match` with the ETag you read: 428 without it, 412 when someone changed it since."""
-    person = person_service.update(session, person_id, data=data, expected_version=version, by=caller)
+    person = person_service.update(
+        session, person_id, data=data, expected_version=precondition.version(), by=caller
+    )
     response.headers["ETag"] = etag(person.version)
     return person_service.public(session, person)
 

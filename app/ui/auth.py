@@ -1,0 +1,111 @@
+"""Who is reading a page: the session cookie's token, authenticated again on every request, and its role.
+
+The same rules as the API: viewer+ for anything about persons (within the token's daily read
+quota), any role for the pooled state figures, the organisation only from the token.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.db import ReadSession, unit_of_work
+from app.errors import Forbidden, TooManyRequests, Unauthorized
+from app.keyring import Keyring
+from app.models.base import utcnow
+from app.models.token import Principal, Role
+from app.services import quota
+from app.services import token as token_service
+from app.ui import session as ui_session
+
+READERS = frozenset({Role.admin, Role.editor, Role.viewer})
+
+
+class UIRedirect(Exception):
+    """Answer with a 303 to `location` (and, with `end_session`, delete the session cookie)."""
+
+    def __init__(self, location: str, *, end_session: bool = False) -> None:
+        super().__init__(location)
+        self.location = location
+        self.end_session = end_session
+
+
+def keyring(request: Request) -> Keyring:
+    value: Keyring = request.state.keyring
+    return value
+
+
+def secure(request: Request) -> bool:
+    """Secure cookies over https, and for any host but this machine's own (even if a proxy in front
+    speaks plain http to us): only a demo on http://localhost goes without."""
+    return request.url.scheme == "https" or ui_session.is_secure_host(request.url.hostname)
+
+
+def unencrypted(request: Request) -> bool:
+    """Plain http to another machine: the browser will refuse the Secure session cookie."""
+    return request.url.scheme != "https" and ui_session.is_secure_host(request.url.hostname)
+
+
+def current_session(request: Request) -> ui_session.UISession | None:
+    """The valid session of this browser, if any (without checking its token)."""
+    cookie = request.cookies.get(ui_session.session_cookie_name(secure(request)))
+    return ui_session.unseal(cookie, keyring(request), now=ui_session.now_s())
+
+
+def _signed_in(request: Request, session: ReadSession) -> Principal:
+    state = current_session(request)
+    if state is None:
+        has_cookie = ui_session.session_cookie_name(secure(request)) in request.cookies
+        raise UIRedirect("/ui/login?m=ended" if has_cookie else "/ui/login", end_session=has_cookie)
+    try:
+        principal = token_service.authenticate(session, state.token)
+    except Unauthorized:
+        # Revoked or expired since sign-in: the session ends with it.
+        raise UIRedirect("/ui/login?m=ended", end_session=True) from None
+    request.state.ui_session = state
+    request.state.ui_principal = principal
+    return principal
+
+
+SignedIn = Annotated[Principal, Depends(_signed_in)]
+
+
+def accepts(session: Session, token: str) -> bool:
+    """Whether a pasted token would authenticate now (the sign-in form's check)."""
+    try:
+        token_service.authenticate(session, token)
+    except Unauthorized:
+        return False
+    return True
+
+
+def _within_quota(request: Request, session: ReadSession, principal: Principal) -> None:
+    """The API's daily quota of reads of persons' data, counted from the same audit entries."""
+    now = utcnow()
+    limit: int = request.state.daily_read_quota
+    if quota.reads_today(session, token_id=principal.token_id, now=now) < limit:
+        return
+    with unit_of_work(request.state.write_engine, request.state.keyring) as writer:
+        quota.record_refusal(writer, by=principal)
+    raise TooManyRequests(
+        f"This token has reached its daily quota of {limit} reads of persons' data.",
+        headers={"Retry-After": str(quota.seconds_to_midnight(now))},
+    )
+
+
+def _reader(request: Request, session: ReadSession, principal: SignedIn) -> Principal:
+    if principal.role not in READERS:
+        raise Forbidden("This page needs one of the roles: admin, editor, viewer.")
+    _within_quota(request, session, principal)
+    return principal
+
+
+def _landing_reader(request: Request, session: ReadSession, principal: SignedIn) -> Principal:
+    """The search page; an analyst, who may read only the pooled state figures, is sent there instead."""
+    if principal.role is Role.analyst and not {"q", "cursor"} & request.query_params.keys():
+        raise UIRedirect("/ui/states")
+    return _reader(request, session, principal)
+
+
+Reader = Annotated[Principal, Depends(_reader)]
+LandingReader = Annotated[Principal, Depends(_landing_reader)]

@@ -1,0 +1,134 @@
+"""Languages of the web interface: which one a request gets, its gettext catalog and its Jinja environment.
+
+The reader's choice wins: `?lang=` (remembered in a cookie), then that cookie, then the browser's
+Accept-Language, then English. Each language has its own Jinja environment with its catalog
+installed, so concurrent requests in different languages never share translation state.
+Catalogs: `app/locale/<lang>/LC_MESSAGES/messages.po`, compiled to `.mo` (see babel.cfg).
+"""
+
+import gettext
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from app.models.flag import Pattern
+from app.models.state import state_name
+from app.ui import charts, labels
+
+LANGUAGES = ("en", "ru")
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+DEFAULT_LANGUAGE = "en"
+LANG_COOKIE = "a3_lang"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+MAX_ACCEPT_LANGUAGE_CHARS = 500
+
+
+def supported(value: str | None) -> str | None:
+    code = (value or "").strip().lower()
+    return code if code in LANGUAGES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first supported language in an Accept-Language header, by its q weight (ties: order given)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "")[:MAX_ACCEPT_LANGUAGE_CHARS].split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and weight > 0:
+            ranked.append((-weight, position, primary))
+    return min(ranked)[2] if ranked else None
+
+
+def choose(*, query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    return supported(query) or supported(cookie) or from_accept_language(accept_language) or DEFAULT_LANGUAGE
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    if lang == DEFAULT_LANGUAGE:
+        return gettext.NullTranslations()  # the templates are written in English
+    return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
+
+
+def _filters(lang: str) -> dict[str, Callable[..., str]]:
+    locale = Locale.parse(lang)
+    translate = translations(lang).gettext
+
+    def state(code: str | None) -> str:
+        if not code:
+            return ""
+        return str(locale.territories.get(code) or state_name(code))
+
+    def label(value: object, group: str) -> str:
+        return translate(labels.english(group, value))
+
+    def decimal(value: float, digits: int = 2) -> str:
+        return str(format_decimal(value, format="#,##0." + "0" * digits, locale=locale))
+
+    def percent(value: float) -> str:
+        return str(format_percent(value, format="#,##0%", locale=locale))
+
+    def integer(value: int) -> str:
+        return str(format_decimal(value, format="#,##0", locale=locale))
+
+    def figure(value: float) -> str:
+        """A count that may be a half (a median): 12 or 12.5, never 12.0."""
+        return str(format_decimal(value, format="#,##0.#", locale=locale))
+
+    return {
+        "state": state,
+        "label": label,
+        "decimal": decimal,
+        "percent": percent,
+        "integer": integer,
+        "figure": figure,
+    }
+
+
+def _charts(lang: str) -> dict[str, Callable[..., Markup]]:
+    translate = translations(lang).gettext
+
+    def indicator_chart(patterns: list[Pattern], *, chart_id: str, title: str, description: str) -> Markup:
+        bars = [
+            charts.Bar(
+                label=translate(labels.english("flag", p.code)),
+                value=p.persons,
+                emphasis=p.recurrent,
+                note=translate("recurrent") if p.recurrent else "",
+            )
+            for p in patterns
+        ]
+        return charts.horizontal_bars(bars, chart_id=chart_id, title=title, description=description)
+
+    def year_chart(series: list[tuple[str, int]], *, chart_id: str, title: str, description: str) -> Markup:
+        return charts.columns(series, chart_id=chart_id, title=title, description=description)
+
+    return {"indicator_chart": indicator_chart, "year_chart": year_chart}
+
+
+@cache
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("app", "templates"),
+        autoescape=select_autoescape(["html", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(_filters(lang))
+    env.globals.update(_charts(lang))
+    return env

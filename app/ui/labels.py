@@ -1,0 +1,209 @@
+"""Words a lawyer reads for the codes the API speaks (`released_without_extradition`…), marked for translation.
+
+`N_` marks a string for extraction (Babel's default keywords include it) without translating it here:
+the page translates it in the reader's language when it renders.
+"""
+
+from collections.abc import Mapping
+
+
+def N_(text: str) -> str:
+    return text
+
+
+FLAG = {
+    "refugee_protection": N_("Protected against this state"),
+    "issued_after_protection": N_("Notice after protection was granted"),
+    "extradition_refused_political": N_("Extradition refused on political or human-rights grounds"),
+    "interpol_found_noncompliant": N_("INTERPOL found the request non-compliant"),
+    "released_without_extradition": N_("Released without extradition"),
+    "repeat_after_refusal": N_("New request after a refusal"),
+    "channel_switch": N_("Switched channel after a refusal"),
+    "escalation": N_("Escalation beyond legal channels"),
+    "group_targeting": N_("Several members of one group targeted"),
+    "relatives_targeted": N_("Relatives targeted"),
+    "security_charge": N_("Security or speech charge"),
+    "economic_charge_dissident": N_("Economic charge against a dissident"),
+    "in_absentia": N_("Conviction in absentia"),
+    "travel_triggered": N_("Detained soon after the notice was issued"),
+    "mobility_controls": N_("Passport or travel controls"),
+}
+SEVERITY = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+RECORD = {
+    "person": N_("person"),
+    "protection": N_("protection"),
+    "notice": N_("notice"),
+    "detention": N_("detention"),
+    "extradition": N_("extradition"),
+    "incident": N_("incident"),
+    "challenge": N_("challenge"),
+}
+CHANNEL = {
+    "red_notice": N_("red notice"),
+    "diffusion": N_("diffusion"),
+    "blue_notice": N_("blue notice"),
+    "national_warrant": N_("national warrant"),
+    "bilateral_request": N_("bilateral extradition request"),
+    "cis_wanted_list": N_("CIS wanted list"),
+    "sltd_passport": N_("SLTD passport entry"),
+}
+NOTICE_STATUS = {
+    "requested": N_("requested"),
+    "published": N_("published"),
+    "refused": N_("refused"),
+    "blocked": N_("blocked"),
+    "cancelled": N_("cancelled"),
+    "withdrawn": N_("withdrawn"),
+    "deleted": N_("deleted"),
+    "reinstated": N_("reinstated"),
+    "unknown": N_("unknown"),
+}
+DETENTION_STATUS = {
+    "in_custody": N_("in custody"),
+    "released": N_("released"),
+    "surrendered": N_("surrendered"),
+}
+PROTECTION = {
+    "asylum_applied": N_("asylum applied for"),
+    "refugee_status": N_("refugee status"),
+    "subsidiary_protection": N_("subsidiary protection"),
+    "humanitarian": N_("humanitarian protection"),
+    "citizenship": N_("citizenship"),
+    "asylum_rejected": N_("asylum rejected"),
+}
+FORUM = {
+    "ccf": N_("CCF"),
+    "national_court": N_("national court"),
+    "echr": N_("European Court of Human Rights"),
+    "un_cat": N_("UN Committee against Torture"),
+    "un_hrc": N_("UN Human Rights Committee"),
+    "un_wgad": N_("UN Working Group on Arbitrary Detention"),
+    "other": N_("other forum"),
+}
+CHALLENGE_KIND = {
+    "access": N_("access"),
+    "deletion": N_("deletion"),
+    "correction": N_("correction"),
+    "revision": N_("revision"),
+    "appeal": N_("appeal"),
+    "interim_measure": N_("interim measure"),
+}
+CHALLENGE_STATUS = {
+    "draft": N_("draft"),
+    "filed": N_("filed"),
+    "admissible": N_("admissible"),
+    "closed": N_("closed"),
+}
+DECISION = {
+    "pending": N_("pending"),
+    "granted": N_("granted"),
+    "refused": N_("refused"),
+    "withdrawn": N_("withdrawn"),
+    "remanded": N_("remanded"),
+}
+INCIDENT = {
+    "family_intimidation": N_("intimidation of the family"),
+    "surveillance": N_("surveillance"),
+    "digital_threat": N_("digital threat"),
+    "assault": N_("assault"),
+    "abduction": N_("abduction"),
+    "rendition": N_("rendition"),
+    "enforced_disappearance": N_("enforced disappearance"),
+    "assassination": N_("assassination"),
+    "attempted_assassination": N_("attempted assassination"),
+    "unlawful_deportation": N_("unlawful deportation"),
+    "passport_cancellation": N_("passport cancellation"),
+    "other": N_("other"),
+}
+CATEGORY = {
+    "opposition": N_("opposition"),
+    "journalist": N_("journalist"),
+    "activist": N_("activist"),
+    "religious": N_("religious"),
+    "former_insider": N_("former insider"),
+    "businessperson": N_("businessperson"),
+    "relative": N_("relative"),
+    "other": N_("other"),
+}
+RELATION = {
+    "parent": N_("parent"),
+    "child": N_("child"),
+    "sibling": N_("sibling"),
+    "spouse": N_("spouse"),
+    "relative": N_("relative"),
+    "associate": N_("associate"),
+}
+RELEASE_REASON = {
+    "extradition_refused": N_("extradition refused"),
+    "notice_deleted": N_("notice deleted"),
+    "bail": N_("bail"),
+    "asylum_granted": N_("asylum granted"),
+    "time_limit": N_("time limit reached"),
+    "insufficient_documents": N_("insufficient documents"),
+    "court_order": N_("court order"),
+    "other": N_("other"),
+}
+OUTCOME = {
+    "deleted": N_("deleted"),
+    "maintained": N_("maintained"),
+    "corrected": N_("corrected"),
+    "withdrawn_by_source": N_("withdrawn by the source"),
+}
+GROUND = {
+    "political_offence": N_("political offence"),
+    "persecution_risk": N_("risk of persecution"),
+    "torture_risk": N_("risk of torture"),
+    "fair_trial": N_("no fair trial"),
+    "refugee_status": N_("refugee status"),
+    "insufficient_evidence": N_("insufficient evidence"),
+    "dual_criminality": N_("no dual criminality"),
+    "no_treaty": N_("no treaty"),
+    "statute_of_limitations": N_("time-barred"),
+    "humanitarian": N_("humanitarian grounds"),
+    "other": N_("other"),
+}
+CHARGE = {
+    "terrorism": N_("terrorism"),
+    "extremism": N_("extremism"),
+    "separatism": N_("separatism"),
+    "public_order": N_("public order"),
+    "speech": N_("speech"),
+    "economic": N_("economic"),
+    "violent": N_("violent"),
+    "drugs": N_("drugs"),
+    "property": N_("property"),
+    "other": N_("other"),
+}
+CERTAINTY = {"established": N_("established"), "reported": N_("reported"), "alleged": N_("alleged")}
+SEX = {"male": N_("male"), "female": N_("female"), "unknown": N_("unknown")}
+ROLE = {"admin": N_("admin"), "editor": N_("editor"), "viewer": N_("viewer"), "analyst": N_("analyst")}
+
+GROUPS: Mapping[str, Mapping[str, str]] = {
+    "flag": FLAG,
+    "severity": SEVERITY,
+    "record": RECORD,
+    "channel": CHANNEL,
+    "notice_status": NOTICE_STATUS,
+    "detention_status": DETENTION_STATUS,
+    "protection": PROTECTION,
+    "forum": FORUM,
+    "challenge_kind": CHALLENGE_KIND,
+    "challenge_status": CHALLENGE_STATUS,
+    "decision": DECISION,
+    "incident": INCIDENT,
+    "category": CATEGORY,
+    "relation": RELATION,
+    "release_reason": RELEASE_REASON,
+    "outcome": OUTCOME,
+    "ground": GROUND,
+    "charge": CHARGE,
+    "certainty": CERTAINTY,
+    "sex": SEX,
+    "role": ROLE,
+}
+
+
+def english(group: str, value: object) -> str:
+    """The English words for a code; an unknown code (a value added later) reads as its own words."""
+    text = str(getattr(value, "value", value))
+    return GROUPS[group].get(text) or text.replace("_", " ")
