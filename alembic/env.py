@@ -7,15 +7,18 @@ from alembic import context
 
 import app.models
 from app.db import make_engine
+from app.keyring import Keyring
 from app.models.base import JSONList, UTCDateTime
+from app.models.encrypted import EncryptedText
 from app.models.fuzzy_date import FuzzyDateType
-from app.settings import Settings
+from app.settings import MissingSecretKey, Settings, resolve_secret_key
 
 config = context.config
 target_metadata = app.models.SQLModel.metadata
 
 # Our column types render as plain SQL types, so no migration ever imports application code.
 PLAIN_TYPES: dict[type, str] = {
+    EncryptedText: "sa.Text()",
     UTCDateTime: "sa.DateTime(timezone=True)",
     JSONList: "sa.Text()",
     FuzzyDateType: "sa.String(length=10)",
@@ -38,10 +41,21 @@ def _url() -> str:
     return str(url) if url else Settings().database_url
 
 
+def _keyring() -> Keyring | None:
+    """Data migrations that encrypt need the key: given by the caller, or the settings' own."""
+    given = config.attributes.get("keyring")
+    if isinstance(given, Keyring):
+        return given
+    try:
+        return Keyring(resolve_secret_key(Settings(database_url=_url())))
+    except MissingSecretKey:
+        return None
+
+
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = make_engine(_url(), writer=True, pooled=False, foreign_keys=False)
+        engine = make_engine(_url(), writer=True, keyring=_keyring(), pooled=False, foreign_keys=False)
         with engine.connect() as conn:
             _migrate(conn)
         engine.dispose()

@@ -20,6 +20,7 @@ from app.models.token import Principal, Role, TokenCreate
 from app.services import audit as audit_service
 from app.services import challenge as challenge_service
 from app.services import demo as demo_service
+from app.services import encryption as encryption_service
 from app.services import flag as flag_service
 from app.services import interpol_check as check_service
 from app.services import org as org_service
@@ -36,11 +37,13 @@ tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
 audit = typer.Typer(help="The audit trail.", no_args_is_help=True)
 interpol = typer.Typer(help="INTERPOL's public red notices.", no_args_is_help=True)
 webhooks = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
+keys = typer.Typer(help="Keys of the personal data encrypted at rest.", no_args_is_help=True)
 app.add_typer(orgs, name="orgs")
 app.add_typer(tokens, name="tokens")
 app.add_typer(audit, name="audit")
 app.add_typer(interpol, name="interpol")
 app.add_typer(webhooks, name="webhooks")
+app.add_typer(keys, name="keys")
 
 err = Console(stderr=True)
 
@@ -60,11 +63,12 @@ def _fail(exc: AppError) -> typer.Exit:
 
 
 def _migrate(settings: Settings, keyring: Keyring) -> None:
-    migrations.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url, writer=True, pooled=False)
+    migrations.upgrade(settings.database_url, keyring=keyring)
+    engine = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
     try:
         with unit_of_work(engine, keyring) as session:
             flag_service.ensure_built(session)  # derived tables of data written before they existed
+        encryption_service.checkpoint(engine)  # no page of the plaintext era stays behind in the WAL
     finally:
         engine.dispose()
 
@@ -103,7 +107,9 @@ def serve(
         typer.echo(f"Demo admin token (shown once): {plain}")
         typer.echo(f"Try: curl -H 'Authorization: Bearer {plain}' http://{host}:{port}/api/v1/persons")
     # No access log: search URLs carry names (`?q=`), and names never go into logs.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False, access_log=False)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", server_header=False, access_log=False
+    )
 
 
 @orgs.command("create")
@@ -310,6 +316,29 @@ def deliver_webhooks() -> None:
     typer.echo(
         f"{report.claimed} due: {report.delivered} delivered, {report.retrying} to retry later, {report.failed} failed."
     )
+
+
+@keys.command("rotate")
+def rotate_keys() -> None:
+    """Make a new field-encryption key active and re-encrypt every value under it, in batches, while
+    the service runs; reports how many values remain under older keys (none at the end)."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
+    done = 0
+
+    def progress(batch: int) -> None:
+        nonlocal done
+        done += batch
+        err.print(f"re-encrypted {done} values")
+
+    try:
+        new, left = encryption_service.rotate(engine, keyring, progress=progress)
+    finally:
+        engine.dispose()
+    remaining = sum(left.values())
+    typer.echo(f"Key {new} is active; {done} values re-encrypted; {remaining} remain under older keys.")
+    if remaining:
+        raise typer.Exit(1)
 
 
 @audit.command("verify")

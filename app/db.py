@@ -30,8 +30,13 @@ SQLITE_PRAGMAS = (
 )
 
 
-def make_engine(url: str, *, writer: bool, pooled: bool = True, foreign_keys: bool = True) -> Engine:
+def make_engine(
+    url: str, *, writer: bool, keyring: Keyring | None = None, pooled: bool = True, foreign_keys: bool = True
+) -> Engine:
     """`pooled=False` for one-off engines (command line, migrations) that must not keep connections open.
+
+    The keyring's field keys ride on the engine's dialect, where the encrypted column types find them
+    (an engine without a keyring cannot read or write personal data).
 
     Migrations pass `foreign_keys=False`: SQLite's batch mode rebuilds tables, and dropping a parent
     table with foreign keys on would cascade-delete its children.
@@ -40,7 +45,7 @@ def make_engine(url: str, *, writer: bool, pooled: bool = True, foreign_keys: bo
     if not url.startswith("sqlite"):
         if pooled:
             pool = {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 50}
-        return create_engine(url, **pool)
+        return _with_keys(create_engine(url, **pool), keyring)
     if pooled:
         pool = {"pool_size": 20, "max_overflow": 50}  # up to 48 requests in flight (app/middleware.py)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
@@ -77,14 +82,34 @@ def make_engine(url: str, *, writer: bool, pooled: bool = True, foreign_keys: bo
     event.listen(engine, "commit", _release)
     event.listen(engine, "rollback", _release)
 
+    return _with_keys(engine, keyring)
+
+
+def _with_keys(engine: Engine, keyring: Keyring | None) -> Engine:
+    if keyring is not None and getattr(engine.dialect, "article3_field_keys", None) is not keyring.fields:
+        engine.dialect.article3_field_keys = keyring.fields  # type: ignore[attr-defined]
     return engine
+
+
+def refresh_active_key(session: Session) -> None:
+    """Pick up the active field key id (`article3 keys rotate` changes it) at most every two seconds."""
+    keys = session.info["keyring"].fields
+    if keys.stale():
+        row = (
+            session.connection()
+            .exec_driver_sql("SELECT value FROM app_meta WHERE key = 'field_key_active'")
+            .first()
+        )
+        keys.set_active(int(row[0]) if row else 1)
 
 
 @contextmanager
 def unit_of_work(engine: Engine, keyring: Keyring) -> Iterator[Session]:
     """Commit if the block returns, roll back if it raises. The keyring rides along in `session.info`."""
+    _with_keys(engine, keyring)
     with Session(engine, expire_on_commit=False, info={"keyring": keyring}) as session:
         try:
+            refresh_active_key(session)
             yield session
         except BaseException:
             session.rollback()

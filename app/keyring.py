@@ -1,9 +1,15 @@
 """Keyring: the sub-keys derived from the one secret key, each for a single purpose."""
 
+import base64
 import hashlib
 import hmac
+import os
+import threading
+import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session
 
 
@@ -33,6 +39,11 @@ class Keyring:
     def webhook_key(self) -> bytes:
         return _derive(self.secret, "webhook-secret")
 
+    @cached_property
+    def fields(self) -> "FieldKeys":
+        """The field-encryption keys (one instance per keyring: engines of one app share its state)."""
+        return FieldKeys(self.secret)
+
     def blind_index(self, value: str) -> str:
         """A keyed digest for exact lookups: equal inputs meet, and the database never holds the input."""
         return hmac.new(self.blind_index_key, value.encode(), hashlib.sha256).hexdigest()
@@ -44,3 +55,55 @@ def keyring_of(session: Session) -> Keyring:
     if not isinstance(keyring, Keyring):
         raise RuntimeError("session opened without a keyring")
     return keyring
+
+
+FIELD_PREFIX = "a3e"
+ACTIVE_KEY_TTL_S = 2.0
+
+
+class FieldKeys:
+    """AES-256-GCM keys for personal data at rest, derived from the secret key by key id (1, 2, …).
+
+    The active key id lives in the database (`app_meta`), so every process encrypts with the same key
+    within seconds of `article3 keys rotate`; older keys stay derivable to decrypt what they wrote.
+    """
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._ciphers: dict[int, AESGCM] = {}
+        self.active_kid = 1
+        self.checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def cipher(self, kid: int) -> AESGCM:
+        cipher = self._ciphers.get(kid)
+        if cipher is None:
+            with self._lock:
+                cipher = self._ciphers.setdefault(kid, AESGCM(_derive(self._secret, f"field-key/{kid}")))
+        return cipher
+
+    def stale(self) -> bool:
+        return time.monotonic() - self.checked_at > ACTIVE_KEY_TTL_S
+
+    def set_active(self, kid: int) -> None:
+        self.active_kid, self.checked_at = kid, time.monotonic()
+
+    def encrypt(self, plaintext: str, *, aad: str) -> str:
+        kid = self.active_kid
+        nonce = os.urandom(12)
+        sealed = self.cipher(kid).encrypt(nonce, plaintext.encode(), aad.encode())
+        return f"{FIELD_PREFIX}:{kid}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
+
+    def decrypt(self, stored: str, *, aad: str) -> str:
+        """The plaintext of a stored value; raises InvalidTag on a value moved from another column."""
+        _, kid, body = stored.split(":", 2)
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        return self.cipher(int(kid)).decrypt(raw[:12], raw[12:], aad.encode()).decode()
+
+
+def is_encrypted(stored: str) -> bool:
+    return stored.startswith(FIELD_PREFIX + ":")
+
+
+def key_id(stored: str) -> int | None:
+    return int(stored.split(":", 2)[1]) if is_encrypted(stored) else None

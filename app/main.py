@@ -54,8 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
-        write_engine = make_engine(settings.database_url, writer=True)
-        read_engine = make_engine(settings.database_url, writer=False)
+        write_engine = make_engine(settings.database_url, writer=True, keyring=keyring)
+        read_engine = make_engine(settings.database_url, writer=False, keyring=keyring)
         with unit_of_work(write_engine, keyring) as session:
             flag_service.ensure_built(session)  # derived tables of a database that predates them
         names = LiveNameIndex()

@@ -38,12 +38,12 @@ def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = os.environ.get("ARTICLE3_TEST_DATABASE_URL")
     if not base:
         url = f"sqlite:///{tmp_path_factory.mktemp('template') / 't.db'}"
-        migrate.upgrade(url)
+        migrate.upgrade(url, keyring=Keyring(SECRET.encode()))
         yield url
         return
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
-        migrate.upgrade(base)
+        migrate.upgrade(base, keyring=Keyring(SECRET.encode()))
         yield base
         return
     # Parallel workers each get their own database next to the one CI created, dropped at the end.
@@ -54,7 +54,7 @@ def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     worker_url = base_url.set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(worker_url)
+    migrate.upgrade(worker_url, keyring=Keyring(SECRET.encode()))
     yield worker_url
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

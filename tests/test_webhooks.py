@@ -29,16 +29,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from app.db import make_engine, unit_of_work
 from app.errors import Conflict, NotFound, Unprocessable
 from app.keyring import Keyring
 from app.main import create_app
-from app.models.audit import AuditEntry, AuditHead
-from app.models.org import Org
+from app.models.audit import AuditEntry
 from app.models.token import Principal, Role
-from app.models.webhook import DeliveryStatus, Webhook, WebhookCreate, WebhookDelivery
+from app.models.webhook import DeliveryStatus, WebhookCreate, WebhookDelivery
 from app.services import org as org_service
 from app.services import webhook as webhook_service
 from app.settings import Settings
@@ -152,15 +151,11 @@ def _org_admin(engine: sa.Engine, keyring: Keyring, name: str) -> Principal:
 
 
 @pytest.fixture
-def webhook_db(tmp_path: Path) -> Iterator[WebhookDb]:
-    """A SQLite file holding only the tables the webhook service touches; these unit tests need no migration."""
-    url = f"sqlite:///{tmp_path / 'webhooks.db'}"
-    engine = make_engine(url, writer=True)
-    models = (Org, AuditEntry, AuditHead, Webhook, WebhookDelivery)
-    SQLModel.metadata.create_all(
-        engine, tables=[SQLModel.metadata.tables[str(m.__tablename__)] for m in models]
-    )
+def webhook_db(database_url: str) -> Iterator[WebhookDb]:
+    """The test's migrated database, driven through the webhook service alone."""
+    url = database_url
     keyring = Keyring(SECRET.encode())
+    engine = make_engine(url, writer=True, keyring=keyring)
     yield WebhookDb(
         url=url,
         engine=engine,

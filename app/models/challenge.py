@@ -5,7 +5,8 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column, new_id, timestamp_field
+from app.models.base import OrgOwned, StrictInput, Versioned, enum_column, new_id, timestamp_field
+from app.models.encrypted import EncryptedJSONList, EncryptedText
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
 from app.models.notice import NoteText, StatusReason
 from app.models.person import SourceText
@@ -78,9 +79,9 @@ class Challenge(OrgOwned, Versioned, table=True):
     )
     forum: Forum = Field(sa_type=enum_column(Forum, length=16))
     kind: ChallengeKind = Field(sa_type=enum_column(ChallengeKind, length=16))
-    reference: str | None = Field(default=None, max_length=200)
-    summary: str | None = None
-    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+    reference: str | None = Field(default=None, sa_type=EncryptedText("challenge.reference"))
+    summary: str | None = Field(default=None, sa_type=EncryptedText("challenge.summary"))
+    sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("challenge.sources"))
     status: ChallengeStatus = Field(
         default=ChallengeStatus.draft, sa_type=enum_column(ChallengeStatus, length=16), index=True
     )
@@ -104,7 +105,7 @@ class ChallengeEvent(SQLModel, table=True):
     on: FuzzyDate = Field(sa_type=FuzzyDateType)
     outcome: Outcome | None = Field(default=None, sa_type=enum_column(Outcome, length=24))
     reason: StatusReason | None = Field(default=None, sa_type=enum_column(StatusReason))
-    note: str | None = None
+    note: str | None = Field(default=None, sa_type=EncryptedText("challenge_event.note"))
     recorded_at: datetime = timestamp_field()
 
 

@@ -5,7 +5,8 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
+from app.models.base import OrgOwned, StrictInput, Versioned, enum_column
+from app.models.encrypted import EncryptedJSONList, EncryptedText
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
 from app.models.notice import NoteText
 from app.models.person import SourceText
@@ -93,7 +94,7 @@ class Detention(OrgOwned, Versioned, table=True):
     host_state: str = Field(max_length=2, index=True)
     requesting_state: str = Field(max_length=2, index=True)
     detained_on: FuzzyDate = Field(sa_type=FuzzyDateType)
-    place: str | None = Field(default=None, max_length=200)
+    place: str | None = Field(default=None, sa_type=EncryptedText("detention.place"))
     basis: DetentionBasis = Field(sa_type=enum_column(DetentionBasis))
     status: DetentionStatus = Field(
         default=DetentionStatus.in_custody, sa_type=enum_column(DetentionStatus, length=16)
@@ -103,12 +104,12 @@ class Detention(OrgOwned, Versioned, table=True):
     release_conditions: ReleaseConditions | None = Field(
         default=None, sa_type=enum_column(ReleaseConditions, length=16)
     )
-    release_note: str | None = None
+    release_note: str | None = Field(default=None, sa_type=EncryptedText("detention.release_note"))
     surrendered_on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
     surrender_kind: SurrenderKind | None = Field(default=None, sa_type=enum_column(SurrenderKind, length=16))
-    surrender_note: str | None = None
-    note: str | None = None
-    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+    surrender_note: str | None = Field(default=None, sa_type=EncryptedText("detention.surrender_note"))
+    note: str | None = Field(default=None, sa_type=EncryptedText("detention.note"))
+    sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("detention.sources"))
 
     @property
     def custody_days(self) -> int | None:

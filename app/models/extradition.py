@@ -7,6 +7,7 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
+from app.models.encrypted import EncryptedJSONList, EncryptedText
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
 from app.models.notice import NoteText
 from app.models.person import SourceText
@@ -96,13 +97,13 @@ class Extradition(OrgOwned, Versioned, table=True):
         default=None, foreign_key="detention.id", max_length=36, ondelete="SET NULL"
     )
     opened_on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
-    court: str | None = Field(default=None, max_length=200)
+    court: str | None = Field(default=None, sa_type=EncryptedText("extradition.court"))
     stage: Stage | None = Field(default=None, sa_type=enum_column(Stage, length=16))
     decision: Decision = Field(sa_type=enum_column(Decision, length=16))
     decided_on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
     grounds: list[str] = Field(default_factory=list, sa_type=JSONList)
-    note: str | None = None
-    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+    note: str | None = Field(default=None, sa_type=EncryptedText("extradition.note"))
+    sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("extradition.sources"))
 
 
 class ExtraditionPublic(SQLModel):

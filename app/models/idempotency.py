@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONList, UTCDateTime
+from app.models.encrypted import EncryptedText
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -16,7 +17,7 @@ class IdempotencyKey(SQLModel, table=True):
     done: bool = False
     status_code: int | None = None
     headers: list[list[str]] = Field(default_factory=list, sa_type=JSONList)
-    body: str | None = None
+    body: str | None = Field(default=None, sa_type=EncryptedText("idempotency_key.body"))
     person_id: str | None = Field(
         default=None, max_length=36, index=True, description="Erasing the person drops the stored answer."
     )

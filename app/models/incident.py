@@ -5,7 +5,8 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
+from app.models.base import OrgOwned, StrictInput, Versioned, enum_column
+from app.models.encrypted import EncryptedJSONList, EncryptedText
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
 from app.models.person import SourceText
 from app.models.state import StateCode
@@ -63,8 +64,8 @@ class Incident(OrgOwned, Versioned, table=True):
     host_state: str | None = Field(default=None, max_length=2)
     occurred_on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
     certainty: Certainty = Field(sa_type=enum_column(Certainty, length=16))
-    description: str | None = None
-    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+    description: str | None = Field(default=None, sa_type=EncryptedText("incident.description"))
+    sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("incident.sources"))
 
 
 class IncidentPublic(SQLModel):

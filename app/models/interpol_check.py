@@ -8,6 +8,7 @@ from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONList, OrgOwned, UTCDateTime, timestamp_field
+from app.models.encrypted import EncryptedJSONList
 from app.models.fuzzy_date import FuzzyDate
 
 SearchName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -22,8 +23,10 @@ class InterpolCheck(OrgOwned, table=True):
 
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
     checked_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
-    query: list[str] = Field(default_factory=list, sa_type=JSONList)
-    hits: list[dict[str, object]] = Field(default_factory=list, sa_type=JSONList)
+    query: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("interpol_check.query"))
+    hits: list[dict[str, object]] = Field(
+        default_factory=list, sa_type=EncryptedJSONList("interpol_check.hits")
+    )
     no_longer_public: list[str] = Field(default_factory=list, sa_type=JSONList)
     status: str = Field(default=CheckStatus.ok.value, max_length=16)
     created_at: datetime = timestamp_field()

@@ -7,7 +7,8 @@ from typing import Annotated
 from pydantic import StringConstraints, model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column, new_id, timestamp_field
+from app.models.base import OrgOwned, StrictInput, Versioned, enum_column, new_id, timestamp_field
+from app.models.encrypted import EncryptedJSONList, EncryptedText
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
 from app.models.person import SourceText
 from app.models.state import StateCode
@@ -158,8 +159,8 @@ class Notice(OrgOwned, Versioned, table=True):
     status: NoticeStatus = Field(sa_type=enum_column(NoticeStatus), index=True)
     public_extract: bool = False
     in_absentia: bool = False
-    note: str | None = None
-    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+    note: str | None = Field(default=None, sa_type=EncryptedText("notice.note"))
+    sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("notice.sources"))
 
     @property
     def date(self) -> FuzzyDate | None:
@@ -172,7 +173,7 @@ class Charge(SQLModel, table=True):
     notice_id: str = Field(foreign_key="notice.id", index=True, max_length=36, ondelete="CASCADE")
     org_id: str = Field(foreign_key="org.id", index=True, max_length=36, ondelete="CASCADE")
     position: int
-    text: str
+    text: str = Field(sa_type=EncryptedText("charge.text"))
     category: ChargeCategory = Field(sa_type=enum_column(ChargeCategory), index=True)
     category_source: CategorySource = Field(sa_type=enum_column(CategorySource, length=8))
 
@@ -189,7 +190,7 @@ class NoticeStatusChange(SQLModel, table=True):
     on: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
     actor: StatusActor = Field(sa_type=enum_column(StatusActor))
     reason: StatusReason | None = Field(default=None, sa_type=enum_column(StatusReason))
-    note: str | None = None
+    note: str | None = Field(default=None, sa_type=EncryptedText("notice_status_change.note"))
     recorded_at: datetime = timestamp_field()
     position: int = Field(description="Order recorded, within the notice.")
 

@@ -8,7 +8,8 @@ from pydantic import StringConstraints, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
-from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
+from app.models.encrypted import EncryptedFuzzyDate, EncryptedJSONList, EncryptedText
+from app.models.fuzzy_date import FuzzyDate
 from app.models.state import StateCode
 
 NameText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -95,15 +96,15 @@ class PersonUpdate(StrictInput):
 
 
 class Person(OrgOwned, Versioned, table=True):
-    name: str = Field(max_length=200)
-    aliases: list[str] = Field(default_factory=list, sa_type=JSONList)
-    birth_date: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
+    name: str = Field(sa_type=EncryptedText("person.name"))
+    aliases: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("person.aliases"))
+    birth_date: FuzzyDate | None = Field(default=None, sa_type=EncryptedFuzzyDate("person.birth_date"))
     sex: Sex = Field(default=Sex.unknown, sa_type=enum_column(Sex, length=16))
     nationalities: list[str] = Field(default_factory=list, sa_type=JSONList)
     categories: list[str] = Field(default_factory=list, sa_type=JSONList)
-    affiliations: list[str] = Field(default_factory=list, sa_type=JSONList)
-    notes: str | None = Field(default=None)
-    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+    affiliations: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("person.affiliations"))
+    notes: str | None = Field(default=None, sa_type=EncryptedText("person.notes"))
+    sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("person.sources"))
 
 
 class PersonRelation(SQLModel, table=True):

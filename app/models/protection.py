@@ -6,7 +6,8 @@ from enum import StrEnum
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
+from app.models.base import OrgOwned, StrictInput, Versioned, enum_column
+from app.models.encrypted import EncryptedJSONList, EncryptedText
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
 from app.models.person import SourceText
 from app.models.state import StateCode
@@ -46,8 +47,8 @@ class Protection(OrgOwned, Versioned, table=True):
     against_state: str = Field(max_length=2, index=True)
     since: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
     until: FuzzyDate | None = Field(default=None, sa_type=FuzzyDateType)
-    note: str | None = None
-    sources: list[str] = Field(default_factory=list, sa_type=JSONList)
+    note: str | None = Field(default=None, sa_type=EncryptedText("protection.note"))
+    sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("protection.sources"))
 
 
 class ProtectionPublic(SQLModel):
