@@ -77,7 +77,9 @@ def their_ids(client: TestClient, org_b: OrgTokens) -> dict[str, str]:
         "token_id": org_b.token_ids[next(iter(org_b.token_ids))],
         "challenge_id": make_challenge(client, org_b.editor, person["id"], notice_id=notice["id"])["id"],
         "webhook_id": client.post(
-            "/api/v1/webhooks", json={"url": "https://93.184.215.14/hook", "events": ["challenge.decided"]}, headers=org_b.admin
+            "/api/v1/webhooks",
+            json={"url": "https://93.184.215.14/hook", "events": ["challenge.decided"]},
+            headers=org_b.admin,
         ).json()["id"],
     }
 
