@@ -1,11 +1,14 @@
 """The `article3` command: migrate, serve, organisations, tokens, audit, and the operator's tools."""
 
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from app import migrate as migrations
@@ -18,6 +21,7 @@ from app.models.flag import SEVERITY
 from app.models.state import parse_state, state_name
 from app.models.token import Principal, Role, TokenCreate
 from app.services import audit as audit_service
+from app.services import backup as backup_service
 from app.services import challenge as challenge_service
 from app.services import demo as demo_service
 from app.services import encryption as encryption_service
@@ -26,6 +30,7 @@ from app.services import interpol_check as check_service
 from app.services import org as org_service
 from app.services import pattern as pattern_service
 from app.services import token as token_service
+from app.services import transfer as transfer_service
 from app.services import webhook as webhook_service
 from app.settings import MissingSecretKey, Settings, resolve_secret_key
 
@@ -355,3 +360,122 @@ def verify_audit() -> None:
         typer.echo(f"Audit chain broken: first bad entry is seq {bad}.")
         raise typer.Exit(1)
     typer.echo(f"Audit chain intact: {entries} entries.")
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to create (mode 0600); never overwritten.")],
+) -> None:
+    """Copy the SQLite database while the server runs, then verify the copy (integrity, audit chain).
+
+    On PostgreSQL it refuses and says how to use pg_dump and pg_restore instead."""
+    settings, keyring = _settings()
+    try:
+        report = backup_service.backup(settings.database_url, path, keyring=keyring)
+    except AppError as exc:
+        raise _fail(exc) from None
+    typer.echo(
+        f"Backup {report.path} verified: {report.persons} persons, audit chain intact "
+        f"({report.audit_entries} entries), {report.size_bytes / 2**20:,.1f} MiB in {report.elapsed_s:.1f} s."
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by `article3 backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Restore even though a server may have the database open.")
+    ] = False,
+) -> None:
+    """Verify a backup, bring it to the current schema and put it in place of the database.
+
+    Stop the server first: a database in use is refused unless --force. The replaced database is kept
+    beside it as <file>.pre-restore-<time>."""
+    settings, keyring = _settings()
+    try:
+        report = backup_service.restore(settings.database_url, path, keyring=keyring, force=force)
+    except AppError as exc:
+        raise _fail(exc) from None
+    how = "by its signed manifest" if report.checked == "manifest" else "by a full check"
+    typer.echo(
+        f"Restored {path} (verified {how}): {report.persons} persons, {report.audit_entries} audit "
+        f"entries, in {report.elapsed_s:.1f} s."
+    )
+    if report.previous is not None:
+        typer.echo(f"The replaced database is kept at {report.previous}; delete it once you are satisfied.")
+
+
+@app.command("export")
+def export_org(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="A new file (mode 0600); default: standard output.")
+    ] = None,
+) -> None:
+    """An organisation's records as JSON Lines, for `article3 import` (no tokens, no audit trail)."""
+    settings, keyring = _settings()
+    writer = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
+    reader = make_engine(settings.database_url, writer=False, keyring=keyring, pooled=False)
+    try:
+        with unit_of_work(writer, keyring) as session:  # audited first, in its own short transaction
+            org_id = org_service.by_name(session, org).id
+            transfer_service.record_export(session, org_id=org_id)
+        with unit_of_work(reader, keyring) as session:  # one snapshot, without holding the write lock
+            if out is None:
+                counts = transfer_service.write_export(session, org_id=org_id, out=sys.stdout)
+            else:
+                counts = transfer_service.export_file(session, org_id=org_id, path=out)
+    except AppError as exc:
+        raise _fail(exc) from None
+    except FileExistsError:
+        err.print(f"[red]{out} exists: an export never overwrites a file.[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        writer.dispose()
+        reader.dispose()
+    err.print(
+        f"Exported {sum(counts.values())} records: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    )
+
+
+@app.command("import")
+def import_org(
+    org: Annotated[str, typer.Option("--org", help="The organisation to import into; it must exist.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A file made by `article3 export`.", exists=True, dir_okay=False, readable=True),
+    ],
+) -> None:
+    """Import records from `article3 export`, all or nothing: every line is checked before anything is
+    written, and each problem is reported with its line number."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
+    tasks: dict[str, TaskID] = {}
+    try:
+        with (
+            file.open(encoding="utf-8") as lines,
+            Progress(console=err, transient=True) as bar,
+            unit_of_work(engine, keyring) as session,
+        ):
+
+            def progress(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = bar.add_task(what, total=total)
+                bar.update(tasks[what], completed=done)
+
+            owner = org_service.by_name(session, org)
+            report = transfer_service.import_org(session, org_id=owner.id, lines=lines, progress=progress)
+    except transfer_service.ImportRejected as exc:
+        for problem in exc.problems:
+            err.print(f"line {problem.line}: {problem.message}", markup=False, highlight=False)
+        err.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from None
+    except AppError as exc:
+        raise _fail(exc) from None
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"Imported into {org}: "
+        + ", ".join(f"{n} {k}" for k, n in report.counts.items() if n)
+        + f"; {report.audit_entries} audit entries written."
+    )
