@@ -7,22 +7,27 @@ indexed range query, usually empty), so a person written through any process is 
 """
 
 import threading
+from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, Select, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.models.person import Person, PersonChange
 from app.services.matching import Candidate, NameIndex
 
+COLUMNS = ("id", "org_id", "name", "aliases", "birth_date", "nationalities")
 
-def candidate(person: Person) -> Candidate:
-    return Candidate(
-        person_id=person.id,
-        org_id=person.org_id,
-        names=(person.name, *person.aliases),
-        birth_date=person.birth_date,
-        nationalities=tuple(person.nationalities),
-    )
+
+def _rows(session: Session, query: Select[Any]) -> Iterator[Row[Any]]:
+    """Only the columns the index needs: fewer values to decrypt than whole Person rows."""
+    return iter(session.connection().execute(query.execution_options(yield_per=5000)))
+
+
+def _columns() -> Select[Any]:
+    table = Person.__table__  # type: ignore[attr-defined]
+    return sa_select(*(table.c[name] for name in COLUMNS))
 
 
 class LiveNameIndex:
@@ -38,15 +43,24 @@ class LiveNameIndex:
         with self._lock:
             self.seen_seq = int(session.exec(select(func.coalesce(func.max(PersonChange.seq), 0))).one())
             count = 0
-            for person in session.exec(select(Person).execution_options(yield_per=5000)):
-                self._put(person)
+            for row in _rows(session, _columns()):
+                self._put(row)
                 count += 1
             return count
 
-    def _put(self, person: Person) -> None:
-        self.index.upsert(candidate(person))
-        self.nationalities[person.id] = tuple(person.nationalities)
-        self.names[person.id] = person.name
+    def _put(self, row: Row[Any]) -> None:
+        person_id, org_id, name, aliases, birth_date, nationalities = tuple(row)
+        self.index.upsert(
+            Candidate(
+                person_id=person_id,
+                org_id=org_id,
+                names=(name, *aliases),
+                birth_date=birth_date,
+                nationalities=tuple(nationalities),
+            )
+        )
+        self.nationalities[person_id] = tuple(nationalities)
+        self.names[person_id] = name
 
     def catch_up(self, session: Session) -> None:
         """Apply the changes committed since the last look, in order."""
@@ -64,10 +78,12 @@ class LiveNameIndex:
             for change in changes:
                 latest[change.person_id] = change.erased
             alive = [pid for pid, erased in latest.items() if not erased]
-            found: dict[str, Person] = {}
+            found: dict[str, Row[Any]] = {}
             for start in range(0, len(alive), 500):
                 chunk = alive[start : start + 500]
-                found.update((p.id, p) for p in session.exec(select(Person).where(col(Person.id).in_(chunk))))
+                found.update(
+                    (row[0], row) for row in _rows(session, _columns().where(col(Person.id).in_(chunk)))
+                )
             for person_id in latest:
                 if person_id in found:
                     self._put(found[person_id])
