@@ -22,7 +22,7 @@ serve: $(STAMP)
 	$(BIN)/article3 serve
 
 test: $(STAMP)  ## the whole suite (SQLite; set ARTICLE3_TEST_DATABASE_URL for PostgreSQL)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -19,6 +19,9 @@ from app.services import encryption
 from tests.conftest import SECRET, OrgTokens, serving
 from tests.factories import make_detention, make_notice, make_person
 
+# Tests that start real servers and load the database run on one worker, one after another.
+pytestmark = pytest.mark.xdist_group("live_server")
+
 CANARIES = [
     "Zqvorathiel Plimbutskaya",
     "Жщюбрантий Кывзоминов",

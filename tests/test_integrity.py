@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -16,6 +17,9 @@ from app.models.person import Person
 from app.services.tenancy import get_owned
 from tests.conftest import OrgTokens, serving
 from tests.factories import make_person
+
+# Tests that start real servers and load the database run on one worker, one after another.
+pytestmark = pytest.mark.xdist_group("live_server")
 
 
 def test_idempotent_post_is_replayed_and_other_bodies_conflict(

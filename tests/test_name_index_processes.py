@@ -5,9 +5,13 @@ import time
 from collections.abc import Callable
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import OrgTokens
+
+# Tests that start real servers and load the database run on one worker, one after another.
+pytestmark = pytest.mark.xdist_group("live_server")
 
 
 def _found_within(search: Callable[[], list[str]], person_id: str, seconds: float = 1.0) -> bool:
