@@ -46,7 +46,7 @@ def make_engine(
         if pooled:
             # Requests beyond the pool wait for a connection (never fail): PostgreSQL's own limit is
             # often 100 connections for every process of every instance together.
-            pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_timeout": 60}
+            pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_timeout": 60}
         return _with_keys(create_engine(url, **pool), keyring)
     if pooled:
         pool = {"pool_size": 20, "max_overflow": 50}  # up to 48 requests in flight (app/middleware.py)
