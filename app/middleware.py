@@ -112,9 +112,16 @@ class SecurityHeaders:
 
 
 async def _send_problem(
-    send: Send, status: int, title: str, detail: str, extra_headers: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    title: str,
+    detail: str,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+    **extra: Any,
 ) -> None:
-    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    body = json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    ).encode()
     headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers + (extra_headers or [])})
     await send({"type": "http.response.body", "body": body})
@@ -186,7 +193,17 @@ class Idempotency:
         key = raw_key.decode("latin-1").strip()
         if not 1 <= len(key) <= 255:
             await _send_problem(
-                send, 422, "Unprocessable Content", "Idempotency-Key must have 1 to 255 characters."
+                send,
+                422,
+                "Unprocessable Content",
+                "Idempotency-Key must have 1 to 255 characters.",
+                errors=[
+                    {
+                        "loc": ["header", "Idempotency-Key"],
+                        "msg": "1 to 255 characters",
+                        "type": "string_length",
+                    }
+                ],
             )
             return
         state = scope["state"]

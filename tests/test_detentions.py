@@ -30,7 +30,7 @@ def test_detention_takes_the_notices_requesting_state(client: TestClient, org_a:
         },
         headers=org_a.editor,
     )
-    assert contradicting.status_code == 409
+    assert contradicting.status_code == 422  # a value wrong against the notice it names
     missing_state = client.post(
         "/api/v1/detentions",
         json={"person_id": person["id"], "host_state": "RS", "detained_on": "2023"},

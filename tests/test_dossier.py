@@ -65,3 +65,12 @@ def test_dossier_is_scoped_and_audited(client: TestClient, db: sa.Engine, keyrin
     client.get(f"/api/v1/persons/{pid}/dossier", headers=headers)
     actions = [e["action"] for e in client.get("/api/v1/audit", headers=headers).json()["items"]]
     assert actions[0] == "person.dossier_read"
+
+
+def test_accept_quality_values_choose_the_format() -> None:
+    from app.models.dossier import DossierFormat, preferred_format
+
+    assert preferred_format("") is DossierFormat.json
+    assert preferred_format("text/markdown") is DossierFormat.markdown
+    assert preferred_format("application/json, text/markdown;q=0.5") is DossierFormat.json
+    assert preferred_format("application/json;q=0.1, text/markdown") is DossierFormat.markdown

@@ -41,7 +41,7 @@ def test_extradition_rules(client: TestClient, org_a: OrgTokens) -> None:
         json={**base, "requesting_state": "KZ", "detention_id": detention["id"]},
         headers=org_a.editor,
     )
-    assert wrong_state.status_code == 409
+    assert wrong_state.status_code == 422
 
 
 def test_extradition_patch(client: TestClient, org_a: OrgTokens) -> None:

@@ -212,3 +212,28 @@ def test_notice_filters(client: TestClient, org_a: OrgTokens) -> None:
     assert ids(f"person_id={one['id']}") == [a["id"]]
     assert ids("") == [b["id"], a["id"]]
     assert client.get("/api/v1/notices?channel=fax", headers=org_a.viewer).status_code == 422
+
+
+def test_patched_dates_cannot_leave_a_status_change_before_the_notice(
+    client: TestClient, org_a: OrgTokens
+) -> None:
+    person = make_person(client, org_a.editor)
+    notice = make_notice(client, org_a.editor, person["id"], requested_on="2015-01")
+    client.post(
+        f"/api/v1/notices/{notice['id']}/status",
+        json={"status": "published", "on": "2015-03"},
+        headers=org_a.editor,
+    )
+    url = f"/api/v1/notices/{notice['id']}"
+    assert (
+        client.patch(
+            url, json={"requested_on": "2016"}, headers={**org_a.editor, "If-Match": '"2"'}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.patch(
+            url, json={"requested_on": "2015-02"}, headers={**org_a.editor, "If-Match": '"2"'}
+        ).status_code
+        == 200
+    )

@@ -261,3 +261,58 @@ def test_erasure_takes_everything_and_keeps_ids_in_the_audit(client: TestClient,
     erased = [e for e in entries if e["action"] == "person.erased"]
     assert erased[0]["object"] == {"kind": "person", "id": person["id"]}
     assert "To Be Erased" not in str(entries)
+
+
+def test_optional_fields_may_be_null_and_empty_patches_change_nothing(
+    client: TestClient, org_a: OrgTokens
+) -> None:
+    body = {
+        "name": "Nullable",
+        "aliases": None,
+        "sex": None,
+        "nationalities": None,
+        "categories": None,
+        "notes": None,
+    }
+    person = client.post("/api/v1/persons", json=body, headers=org_a.editor).json()
+    assert (person["aliases"], person["sex"], person["nationalities"]) == ([], "unknown", [])
+    url = f"/api/v1/persons/{person['id']}"
+    client.patch(url, json={"aliases": ["A"], "sex": "female"}, headers={**org_a.editor, "If-Match": '"1"'})
+    reset = client.patch(
+        url, json={"aliases": None, "sex": None}, headers={**org_a.editor, "If-Match": '"2"'}
+    ).json()
+    assert (reset["aliases"], reset["sex"], reset["version"]) == ([], "unknown", 3)
+    unchanged = client.patch(url, json={}, headers={**org_a.editor, "If-Match": '"3"'})
+    assert unchanged.status_code == 200
+    assert unchanged.json()["version"] == 3
+    assert (
+        client.patch(url, json={"name": None}, headers={**org_a.editor, "If-Match": '"3"'}).status_code == 422
+    )
+    nested = {
+        "name": "X",
+        "related_persons": [{"person_id": person["id"], "relation": "sibling", "extra": 1}],
+    }
+    assert client.post("/api/v1/persons", json=nested, headers=org_a.editor).status_code == 422
+
+
+def test_protections_page_and_carry_an_etag(client: TestClient, org_a: OrgTokens) -> None:
+    person = make_person(client, org_a.editor)
+    created = client.post(
+        f"/api/v1/persons/{person['id']}/protections",
+        json={"kind": "refugee_status", "host_state": "DE", "against_state": "TJ", "since": "2016"},
+        headers=org_a.editor,
+    )
+    assert created.headers["etag"] == '"1"'
+    make_protection(client, org_a.editor, person["id"], since="2017")
+    first = client.get(f"/api/v1/persons/{person['id']}/protections?limit=1", headers=org_a.viewer).json()
+    assert len(first["items"]) == 1
+    second = client.get(
+        f"/api/v1/persons/{person['id']}/protections?limit=1&cursor={first['next_cursor']}",
+        headers=org_a.viewer,
+    ).json()
+    assert second["items"][0]["since"] == "2017"
+    assert second["next_cursor"] is None
+    assert (
+        client.get(f"/api/v1/persons/{person['id']}/protections?limit=0", headers=org_a.viewer).status_code
+        == 422
+    )

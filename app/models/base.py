@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -79,10 +79,41 @@ class Versioned(SQLModel):
     updated_at: datetime = timestamp_field()
 
 
-class StrictInput(SQLModel):
-    """Request bodies: unknown fields are a 422, strings are trimmed."""
+def _nullable_optionals(schema: dict[str, Any], _model: Any) -> None:
+    """In the published schema, every optional field may also be null (contract section 1)."""
+    required = set(schema.get("required", []))
+    for name, prop in list(schema.get("properties", {}).items()):
+        variants = prop.get("anyOf", [prop])
+        if name in required or any(v.get("type") == "null" for v in variants):
+            continue
+        extras = {key: prop.pop(key) for key in ("title", "description", "default") if key in prop}
+        schema["properties"][name] = {"anyOf": [prop, {"type": "null"}], **extras}
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[assignment]
+
+class StrictInput(SQLModel):
+    """Request bodies: unknown fields are a 422, strings are trimmed, and an optional field sent as
+    null means the same as leaving it out (its default)."""
+
+    model_config = ConfigDict(  # type: ignore[assignment]
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_nullable_optionals
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_absent(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        fields = cls.model_fields
+        return {
+            key: value
+            for key, value in data.items()
+            if not (
+                value is None
+                and key in fields
+                and not fields[key].is_required()
+                and fields[key].default is not None
+            )
+        }
 
 
 def enum_column(enum: Any, *, length: int = 32) -> Any:

@@ -42,7 +42,7 @@ class Relation(StrEnum):
     associate = "associate"
 
 
-class RelatedPerson(SQLModel):
+class RelatedPerson(StrictInput):
     person_id: str = Field(max_length=36)
     relation: Relation
 

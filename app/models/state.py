@@ -31,7 +31,7 @@ StateCode = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "enum": sorted(STATE_CODES),
+            "enum": sorted(STATE_CODES) + sorted(code.lower() for code in STATE_CODES),
             "description": "ISO 3166-1 alpha-2 (plus XK); lower case is accepted and upper-cased.",
         }
     ),

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.db import WriteSession
 from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, PersonReader, etag
-from app.models.dossier import Dossier, DossierFormat
+from app.models.dossier import Dossier, DossierFormat, preferred_format
 from app.models.flag import FlagList
 from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpdate
 from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic
@@ -133,9 +133,7 @@ def read_dossier(
     indicators with their explanations, the state figures, and the rules they rest on."""
     person = person_service.get(session, person_id, by=caller, action="person.dossier_read")
     dossier = dossier_service.build(session, person, by=caller, min_persons=request.state.pattern_min_persons)
-    wanted = format or (
-        DossierFormat.markdown if "text/markdown" in request.headers.get("accept", "") else DossierFormat.json
-    )
+    wanted = format or preferred_format(request.headers.get("accept", ""))
     if wanted is DossierFormat.markdown:
         return Response(dossier_service.markdown(dossier), media_type="text/markdown; charset=utf-8")
     return JSONResponse(dossier.model_dump(mode="json"))
@@ -148,14 +146,19 @@ def create_protection(
     """Record a protection status: `against_state` is the state the person fled."""
     protection = protection_service.create(session, person_id, data=data, by=caller)
     response.headers["Location"] = f"/api/v1/persons/{person_id}/protections/{protection.id}"
+    response.headers["ETag"] = etag(protection.version)
     return ProtectionPublic.model_validate(protection)
 
 
 @router.get("/{person_id}/protections")
-def list_protections(person_id: str, session: WriteSession, caller: PersonReader) -> ProtectionList:
-    """A person's protection statuses, by `since`."""
-    rows = protection_service.list_for_person(session, person_id, by=caller)
-    return ProtectionList(items=[ProtectionPublic.model_validate(p) for p in rows])
+def list_protections(
+    person_id: str, session: WriteSession, caller: PersonReader, limit: Limit = 50, cursor: Cursor = None
+) -> ProtectionList:
+    """A person's protection statuses, oldest `since` first (undated last)."""
+    rows, next_cursor = protection_service.page_for_person(
+        session, person_id, by=caller, limit=limit, cursor=cursor
+    )
+    return ProtectionList(items=[ProtectionPublic.model_validate(p) for p in rows], next_cursor=next_cursor)
 
 
 @router.delete("/{person_id}/protections/{protection_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from app.errors import Conflict, InvalidTransition, Unprocessable
+from app.errors import InvalidTransition, Unprocessable
 from app.models.base import utcnow
 from app.models.detention import Detention, DetentionCreate, DetentionStatus, ReleaseIn, SurrenderIn
 from app.models.fuzzy_date import FuzzyDate
@@ -22,9 +22,10 @@ def create(session: Session, *, data: DetentionCreate, by: Principal) -> Detenti
         if notice.person_id != person.id:
             raise Unprocessable("The notice is about another person.", loc=("body", "notice_id"))
         if requesting_state is not None and requesting_state != notice.requesting_state:
-            raise Conflict(
+            raise Unprocessable(
                 f"The notice was requested by {notice.requesting_state}, not {requesting_state}: "
-                "a detention on it has the notice's requesting state."
+                "a detention on it has the notice's requesting state.",
+                loc=("body", "requesting_state"),
             )
         requesting_state = notice.requesting_state
     if requesting_state is None:

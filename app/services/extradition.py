@@ -2,14 +2,14 @@
 
 from sqlmodel import Session
 
-from app.errors import Conflict, PreconditionFailed, Unprocessable
+from app.errors import PreconditionFailed, Unprocessable
 from app.models.base import utcnow
 from app.models.detention import Detention
-from app.models.extradition import Extradition, ExtraditionCreate, ExtraditionUpdate
+from app.models.extradition import Decision, Extradition, ExtraditionCreate, ExtraditionUpdate
 from app.models.fuzzy_date import FuzzyDate
 from app.models.person import Person
 from app.models.token import Principal
-from app.services import audit
+from app.services import audit, patch
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
 
@@ -23,8 +23,9 @@ def _check_detention(
     if detention.person_id != person_id:
         raise Unprocessable("The detention is of another person.", loc=("body", "detention_id"))
     if detention.requesting_state != requesting_state:
-        raise Conflict(
-            f"The detention was at {detention.requesting_state}'s request; this proceeding is {requesting_state}'s."
+        raise Unprocessable(
+            f"The detention was at {detention.requesting_state}'s request; this proceeding is {requesting_state}'s.",
+            loc=("body", "requesting_state"),
         )
 
 
@@ -57,10 +58,13 @@ def update(
     extradition = get_owned(session, Extradition, extradition_id, org_id=by.org_id, for_update=True)
     if extradition.version != expected_version:
         raise PreconditionFailed(f"The proceeding has changed: it is at version {extradition.version}.")
-    changes = data.model_dump(exclude_unset=True)
-    for required in ("requesting_state", "requested_state", "decision", "grounds", "sources"):
-        if required in changes and changes[required] is None:
-            raise Unprocessable(f"{required} cannot be null.", loc=("body", required))
+    changes = patch.changes(
+        data.model_dump(exclude_unset=True),
+        required=("requesting_state", "requested_state"),
+        defaults={"decision": Decision.pending, "grounds": [], "sources": []},
+    )
+    if not changes:
+        return extradition  # nothing to change: no new version
     merged = extradition.model_copy(update=changes)
     _check_dates(merged.opened_on, merged.decided_on)
     _check_detention(

@@ -2,12 +2,12 @@
 
 from sqlmodel import Session
 
-from app.errors import PreconditionFailed, Unprocessable
+from app.errors import PreconditionFailed
 from app.models.base import utcnow
-from app.models.incident import Incident, IncidentCreate, IncidentUpdate
+from app.models.incident import Certainty, Incident, IncidentCreate, IncidentUpdate
 from app.models.person import Person
 from app.models.token import Principal
-from app.services import audit
+from app.services import audit, patch
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
 
@@ -33,10 +33,13 @@ def update(
     incident = get_owned(session, Incident, incident_id, org_id=by.org_id, for_update=True)
     if incident.version != expected_version:
         raise PreconditionFailed(f"The incident has changed: it is at version {incident.version}.")
-    changes = data.model_dump(exclude_unset=True)
-    for required in ("kind", "perpetrator_state", "certainty", "sources"):
-        if required in changes and changes[required] is None:
-            raise Unprocessable(f"{required} cannot be null.", loc=("body", required))
+    changes = patch.changes(
+        data.model_dump(exclude_unset=True),
+        required=("kind", "perpetrator_state"),
+        defaults={"certainty": Certainty.reported, "sources": []},
+    )
+    if not changes:
+        return incident  # nothing to change: no new version
     incident.sqlmodel_update(changes)
     incident.version += 1
     incident.updated_at = utcnow()

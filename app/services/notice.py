@@ -30,7 +30,7 @@ from app.models.notice import (
 )
 from app.models.person import Person
 from app.models.token import Principal
-from app.services import audit, webhook
+from app.services import audit, patch, webhook
 from app.services import charge as charge_classifier
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
@@ -180,13 +180,26 @@ def update(
     if notice.version != expected_version:
         raise PreconditionFailed(f"The notice has changed: it is at version {notice.version}.")
     changes = data.model_dump(exclude_unset=True, exclude={"charges"})
-    for required in ("channel", "requesting_state", "public_extract", "in_absentia", "sources"):
-        if required in changes and changes[required] is None:
-            raise Unprocessable(f"{required} cannot be null.", loc=("body", required))
+    changes = patch.changes(
+        changes,
+        required=("channel", "requesting_state"),
+        defaults={"public_extract": False, "in_absentia": False, "sources": []},
+    )
+    if not changes and data.charges is None:
+        return notice  # nothing to change: no new version
     requested_on = changes.get("requested_on", notice.requested_on)
     issued_on = changes.get("issued_on", notice.issued_on)
     if requested_on is not None and issued_on is not None and issued_on.start < requested_on.start:
         raise Unprocessable("issued_on must not be before requested_on.", loc=("body", "issued_on"))
+    new_date = requested_on if requested_on is not None else issued_on
+    dated = [
+        c.on
+        for c in session.exec(select(NoticeStatusChange).where(NoticeStatusChange.notice_id == notice.id))
+        if c.on
+    ]
+    if new_date is not None and any(on.start < new_date.start for on in dated):
+        field = "requested_on" if requested_on is not None else "issued_on"
+        raise Unprocessable("A recorded status change would precede the notice's date.", loc=("body", field))
     new_state = changes.get("requesting_state")
     if new_state and new_state != notice.requesting_state:
         linked = session.exec(

@@ -17,9 +17,10 @@ from app.models.person import (
     PersonRelation,
     PersonUpdate,
     RelatedPerson,
+    Sex,
 )
 from app.models.token import Principal
-from app.services import audit, flag, idempotency, name_index
+from app.services import audit, flag, idempotency, name_index, patch
 from app.services.affiliation import affiliation_key
 from app.services.name_index import LiveNameIndex
 from app.services.pagination import decode_cursor, encode_cursor, newest_first, page
@@ -164,17 +165,34 @@ def update(
     if person.version != expected_version:
         raise PreconditionFailed(f"The person has changed: it is at version {person.version}.")
     changes = data.model_dump(exclude_unset=True)
-    for required in ("name", "sex", "aliases", "nationalities", "categories", "affiliations", "sources"):
-        if required in changes and changes[required] is None:
-            raise Unprocessable(f"{required} cannot be null.", loc=("body", required))
-    if data.related_persons is not None:
-        _check_related(session, data.related_persons, person_id=person.id, by=by)
+    changes = patch.changes(
+        changes,
+        required=("name",),
+        defaults={
+            "sex": Sex.unknown,
+            "aliases": [],
+            "nationalities": [],
+            "categories": [],
+            "affiliations": [],
+            "sources": [],
+            "related_persons": [],
+        },
+    )
+    if not changes:
+        return person  # nothing to change: no new version
+    related = (
+        data.related_persons
+        if data.related_persons is not None
+        else ([] if "related_persons" in changes else None)
+    )
+    if related:
+        _check_related(session, related, person_id=person.id, by=by)
     person.sqlmodel_update({k: v for k, v in changes.items() if k != "related_persons"})
     person.version += 1
     person.updated_at = utcnow()
     session.add(person)
     session.flush()
-    _write_links(session, person, related=data.related_persons if "related_persons" in changes else None)
+    _write_links(session, person, related=related)
     entry = audit.record(session, by=by, action="person.updated", kind="person", object_id=person.id)
     name_index.log_change(session, seq=entry.seq, person=person)
     return person
