@@ -12,7 +12,8 @@ class AuditEntry(SQLModel, table=True):
     """One entry. Ids only, never personal data. Triggers in the database refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (sa.Index("ix_audit_entry_actor_at", "actor", "at"),)  # the daily read quota
+    # The daily read quota counts a token's reads of today from this index alone.
+    __table_args__ = (sa.Index("ix_audit_entry_actor_at_action", "actor", "at", "action"),)
 
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     at: datetime = Field(sa_type=UTCDateTime, nullable=False)

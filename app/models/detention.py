@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.models.base import OrgOwned, StrictInput, Versioned, enum_column
@@ -87,6 +88,9 @@ class SurrenderIn(StrictInput):
 
 
 class Detention(OrgOwned, Versioned, table=True):
+    __table_args__ = (
+        sa.Index("ix_detention_org_id_person_id", "org_id", "person_id"),
+    )  # a person's records, per tenant
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
     notice_id: str | None = Field(
         default=None, foreign_key="notice.id", index=True, max_length=36, ondelete="SET NULL"

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
@@ -90,6 +91,9 @@ class ExtraditionUpdate(StrictInput):
 
 
 class Extradition(OrgOwned, Versioned, table=True):
+    __table_args__ = (
+        sa.Index("ix_extradition_org_id_person_id", "org_id", "person_id"),
+    )  # a person's records, per tenant
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
     requesting_state: str = Field(max_length=2, index=True)
     requested_state: str = Field(max_length=2, index=True)

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.models.base import OrgOwned, StrictInput, Versioned, enum_column
@@ -58,6 +59,9 @@ class IncidentUpdate(StrictInput):
 
 
 class Incident(OrgOwned, Versioned, table=True):
+    __table_args__ = (
+        sa.Index("ix_incident_org_id_person_id", "org_id", "person_id"),
+    )  # a person's records, per tenant
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
     kind: IncidentKind = Field(sa_type=enum_column(IncidentKind))
     perpetrator_state: str = Field(max_length=2, index=True)

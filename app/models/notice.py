@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
+import sqlalchemy as sa
 from pydantic import StringConstraints, model_validator
 from sqlmodel import Field, SQLModel
 
@@ -147,6 +148,9 @@ class StatusChangeIn(StrictInput):
 
 
 class Notice(OrgOwned, Versioned, table=True):
+    __table_args__ = (
+        sa.Index("ix_notice_org_id_person_id", "org_id", "person_id"),
+    )  # a person's records, per tenant
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
     channel: Channel = Field(sa_type=enum_column(Channel))
     requesting_state: str = Field(max_length=2, index=True)

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
@@ -41,6 +42,9 @@ class ProtectionCreate(StrictInput):
 
 
 class Protection(OrgOwned, Versioned, table=True):
+    __table_args__ = (
+        sa.Index("ix_protection_org_id_person_id", "org_id", "person_id"),
+    )  # a person's records, per tenant
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
     kind: ProtectionKind = Field(sa_type=enum_column(ProtectionKind))
     host_state: str = Field(max_length=2)
