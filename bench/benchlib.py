@@ -1,0 +1,256 @@
+"""What the benchmark scripts share: a uvicorn server in a subprocess, tokens, secret keys, percentiles.
+
+Not a benchmark itself. Imported by the scripts beside it (`python bench/x.py` puts bench/ on sys.path).
+"""
+
+import ctypes
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+import httpx
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+OUT = BENCH / "out"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from app import migrate  # noqa: E402
+from app.db import make_engine, unit_of_work  # noqa: E402
+from app.keyring import Keyring  # noqa: E402
+from app.models.token import Role, TokenCreate  # noqa: E402
+from app.services import org as org_service  # noqa: E402
+from app.services import token as token_service  # noqa: E402
+from app.settings import sqlite_path  # noqa: E402
+
+
+def database_url(target: str) -> str:
+    """A SQLite file path or any SQLAlchemy URL."""
+    return target if "://" in target else f"sqlite:///{Path(target).resolve()}"
+
+
+def secret_key(url: str, given: str | None = None) -> str:
+    """--secret-key, else $ARTICLE3_SECRET_KEY, else the SQLite key file, else bench/out/secret_key.txt."""
+    if given:
+        return given
+    if os.environ.get("ARTICLE3_SECRET_KEY"):
+        return os.environ["ARTICLE3_SECRET_KEY"]
+    db_file = sqlite_path(url)
+    if db_file is not None and db_file.with_name(db_file.name + ".key").exists():
+        return db_file.with_name(db_file.name + ".key").read_text().strip()
+    saved = OUT / "secret_key.txt"
+    if saved.exists():
+        return saved.read_text().strip()
+    sys.exit("no secret key: pass --secret-key or set ARTICLE3_SECRET_KEY")
+
+
+def write_private(path: Path, text: str) -> None:
+    """A file only its owner can read (a secret key, a token), created with those rights from the start."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text + "\n")
+
+
+def fresh_sqlite(path: Path, key: str) -> str:
+    """An empty SQLite database at `path` migrated with `key`, which is also written beside it as the
+    app's `<file>.key` (any older database, its WAL files and key removed first)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", ".key"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    write_private(Path(f"{path}.key"), key)
+    url = f"sqlite:///{path.resolve()}"
+    migrate.upgrade(url, keyring=Keyring(key.encode()))
+    return url
+
+
+@dataclass
+class PostgresDatabase:
+    """A database of our own on a PostgreSQL server: created (it must not exist yet), migrated, dropped."""
+
+    url: str
+
+    def __post_init__(self) -> None:
+        target = sa.make_url(self.url)
+        self.name = target.database
+        self.admin = sa.create_engine(
+            target.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+        )
+
+    def create(self, key: str) -> str:
+        with self.admin.connect() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": self.name}
+            ).first()
+            if exists is not None:
+                sys.exit(f"database {self.name!r} exists already; this benchmark creates and drops its own")
+            conn.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
+        migrate.upgrade(self.url, keyring=Keyring(key.encode()))
+        return self.url
+
+    def drop(self) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+def mint_token(url: str, key: str, *, org: str, role: Role, create_org: bool = False) -> str:
+    """A new token for organisation `org`, made by the app's own services (its audit entry chains)."""
+    keyring = Keyring(key.encode())
+    engine = make_engine(url, writer=True, pooled=False, keyring=keyring)
+    try:
+        with unit_of_work(engine, keyring) as session:
+            owner = org_service.create(session, name=org) if create_org else org_service.by_name(session, org)
+            _, plain = token_service.create(
+                session, org_id=owner.id, data=TokenCreate(role=role, label="benchmark"), by=None
+            )
+    finally:
+        engine.dispose()
+    return plain
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux for SIGTERM when the benchmark dies, so no server outlives it."""
+    if sys.platform == "linux":
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Server:
+    """`uvicorn --factory bench_app:create` (one worker, no access log) in a subprocess, ready on enter."""
+
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        *,
+        log: Path,
+        start_timeout: float = 600,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.url, self.key, self.start_timeout, self.log = url, key, start_timeout, log
+        self.extra_env = env or {}
+        self._log_file: IO[bytes] | None = None
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.startup_s = 0.0
+
+    def __enter__(self) -> "Server":
+        env = {
+            **os.environ,
+            "ARTICLE3_DATABASE_URL": self.url,
+            "ARTICLE3_SECRET_KEY": self.key,
+            **self.extra_env,
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench_app:create",
+            "--app-dir",
+            str(BENCH),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        began = time.perf_counter()
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = self.log.open("wb")
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+        deadline = began + self.start_timeout
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with code {self.process.returncode}; see {self.log}")
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    self.startup_s = time.perf_counter() - began
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        self.__exit__(None, None, None)
+        raise RuntimeError("uvicorn did not answer /healthz in time")
+
+    def __exit__(
+        self, _type: type[BaseException] | None, _value: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log_file is not None:
+            self._log_file.close()
+
+    def errors_logged(self) -> int:
+        """Tracebacks the server wrote to its log (its unhandled exceptions: each one a 500)."""
+        return self.log.read_text(errors="replace").count("Traceback (most recent call last)")
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (the smallest value with at least pct% of the values at or below it)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def wrk_path() -> str | None:
+    return shutil.which("wrk")
+
+
+def machine_load() -> str:
+    """The 1-minute load average against the core count: other work on the machine skews every number."""
+    one, _, _ = os.getloadavg()
+    cores = os.cpu_count() or 1
+    note = (
+        ""
+        if one < cores * 0.75
+        else "  (busy: other processes compete for the cores; numbers are pessimistic)"
+    )
+    return f"load {one:.2f} on {cores} cores{note}"
+
+
+def wait_until_quiet(max_load: float, timeout: float) -> None:
+    """Wait (up to `timeout` seconds) for the 1-minute load average to drop below `max_load`."""
+    deadline = time.monotonic() + timeout
+    while os.getloadavg()[0] >= max_load and time.monotonic() < deadline:
+        time.sleep(5)

@@ -1,0 +1,204 @@
+"""Concurrent writes over HTTP: N clients share 1000 `POST /api/v1/persons` against one uvicorn worker.
+
+Usage:
+    .venv/bin/python bench/write_stress.py [--clients 50 16] [--writes 1000]
+    .venv/bin/python bench/write_stress.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/article3_write_stress
+
+For each client count, on a fresh database (SQLite: bench/out/write_stress_<n>.db; PostgreSQL: the
+database named in the URL, created for the run and dropped after it, so it must not exist):
+an organisation with an editor and an admin token, uvicorn with one worker, then `--clients`
+concurrent clients (one keep-alive connection each) send their share of `--writes` persons, each
+request timed. Afterwards it checks, and prints: every answer was 201 (0 non-2xx), the database holds
+exactly `--writes` persons and `--writes` `person.created` audit entries, and the audit chain verifies
+(`GET /api/v1/audit/verify` with the admin token). It reports writes/s and p50/p99 latency, and exits 1
+when a check fails.
+"""
+
+import argparse
+import asyncio
+import random
+import secrets
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import names
+import sqlalchemy as sa
+from benchlib import OUT, PostgresDatabase, Server, fresh_sqlite, machine_load, mint_token, ms, percentile
+
+from app.models.token import Role
+
+CATEGORIES = ("opposition", "journalist", "activist", "religious", "businessperson", "relative")
+
+
+def person_bodies(count: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    groups = names.affiliation_groups(rng)
+    bodies = []
+    for _ in range(count):
+        who = names.person_name(rng)
+        body: dict[str, Any] = {
+            "name": who.name,
+            "aliases": who.aliases,
+            "birth_date": str(rng.randint(1955, 2000)),
+            "sex": who.sex,
+            "nationalities": [who.nationality],
+            "categories": [rng.choice(CATEGORIES)],
+        }
+        if rng.random() < 0.5:
+            body["affiliations"] = [rng.choice(groups.get(who.nationality, groups["TJ"]))]
+        bodies.append(body)
+    return bodies
+
+
+@dataclass
+class Outcome:
+    clients: int
+    writes: int
+    seconds: float
+    latencies: list[float]
+    statuses: dict[int, int]
+    persons: int
+    created_entries: int
+    chain_ok: bool
+    verify: dict[str, Any]
+    server_errors: int
+    log: Path
+
+    @property
+    def non_2xx(self) -> int:
+        return sum(n for code, n in self.statuses.items() if not 200 <= code < 300)
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.non_2xx == 0
+            and self.statuses.get(201, 0) == self.writes
+            and self.persons == self.writes
+            and self.created_entries == self.writes
+            and self.chain_ok
+        )
+
+
+async def hammer(
+    base: str, token: str, bodies: list[dict[str, Any]], clients: int, deadline: float
+) -> tuple[float, list[float], dict[int, int]]:
+    """Every client sends its share in turn; whatever is unanswered at `deadline` counts as status 0."""
+    shares = [bodies[i::clients] for i in range(clients)]
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def client(share: list[dict[str, Any]]) -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=deadline) as http:
+            for body in share:
+                t0 = time.perf_counter()
+                try:
+                    status = (await http.post("/api/v1/persons", json=body)).status_code
+                except httpx.HTTPError:
+                    status = 0  # no answer at all counts as a failure too
+                latencies.append(time.perf_counter() - t0)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    began = time.perf_counter()
+    try:
+        await asyncio.wait_for(asyncio.gather(*(client(share) for share in shares)), timeout=deadline)
+    except TimeoutError:
+        statuses[0] = statuses.get(0, 0) + len(bodies) - sum(statuses.values())  # the server stalled
+    return time.perf_counter() - began, latencies, statuses
+
+
+def run(url: str, key: str, clients: int, writes: int, seed: int, deadline: float) -> Outcome:
+    editor = mint_token(url, key, org="stress", role=Role.editor, create_org=True)
+    admin = mint_token(url, key, org="stress", role=Role.admin)
+    bodies = person_bodies(writes, seed)
+    backend = sa.make_url(url).get_backend_name()  # sqlite or postgresql
+    with Server(url, key, log=OUT / f"write_stress_{backend}_{clients}.server.log") as server:
+        httpx.get(f"{server.base}/readyz", timeout=10).raise_for_status()
+        seconds, latencies, statuses = asyncio.run(hammer(server.base, editor, bodies, clients, deadline))
+        try:
+            verify = httpx.get(
+                f"{server.base}/api/v1/audit/verify", headers={"Authorization": f"Bearer {admin}"}, timeout=60
+            ).json()
+        except httpx.HTTPError as exc:
+            verify = {"error": f"no answer: {exc!r}"}
+    server_errors = server.errors_logged()
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        persons = conn.execute(sa.text("SELECT count(*) FROM person")).scalar_one()
+        created = conn.execute(
+            sa.text("SELECT count(*) FROM audit_entry WHERE action = 'person.created'")
+        ).scalar_one()
+    engine.dispose()
+    return Outcome(
+        clients=clients,
+        writes=writes,
+        seconds=seconds,
+        latencies=latencies,
+        statuses=statuses,
+        persons=persons,
+        created_entries=created,
+        chain_ok=verify.get("ok") is True,
+        verify=verify,
+        server_errors=server_errors,
+        log=server.log,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[50, 16])
+    parser.add_argument("--writes", type=int, default=1000, help="persons in all, shared by the clients")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL URL (the database must not exist)")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--deadline", type=float, default=240, help="seconds before unanswered requests count as failed"
+    )
+    args = parser.parse_args()
+
+    outcomes: list[Outcome] = []
+    for clients in args.clients:
+        load = machine_load()
+        key = secrets.token_urlsafe(48)
+        if args.database_url:
+            database = PostgresDatabase(args.database_url)
+            url = database.create(key)
+            try:
+                outcomes.append(run(url, key, clients, args.writes, args.seed, args.deadline))
+            finally:
+                database.drop()
+        else:
+            url = fresh_sqlite(OUT / f"write_stress_{clients}.db", key)
+            outcomes.append(run(url, key, clients, args.writes, args.seed, args.deadline))
+        o = outcomes[-1]
+        print(f"database        {url.split('@')[-1]}")
+        print(f"machine         {load} before the run")
+        print(f"clients         {o.clients} concurrent, {o.writes} POST /api/v1/persons in all")
+        print("server          uvicorn, 1 worker, no access log")
+        print(f"answers         {dict(sorted(o.statuses.items()))}; non-2xx: {o.non_2xx}  (0 = no answer)")
+        print(f"server errors   {o.server_errors} tracebacks in {o.log}")
+        print(f"persons stored  {o.persons}")
+        print(f"audit entries   {o.created_entries} person.created; chain {o.verify}")
+        print(f"throughput      {o.writes / o.seconds:.0f} writes/s ({o.seconds:.2f} s)")
+        print(
+            f"latency         p50 {ms(percentile(o.latencies, 50))}  p99 {ms(percentile(o.latencies, 99))}"
+            f"  max {ms(max(o.latencies))}"
+        )
+        print(f"checks          {'PASS' if o.passed else 'FAIL'}")
+        print()
+    if len(outcomes) > 1:
+        print(f"{'clients':>8} {'writes/s':>9} {'p50':>9} {'p99':>9} {'non-2xx':>8} checks")
+        for o in outcomes:
+            print(
+                f"{o.clients:>8} {o.writes / o.seconds:>9.0f} {ms(percentile(o.latencies, 50)):>9}"
+                f" {ms(percentile(o.latencies, 99)):>9} {o.non_2xx:>8} {'PASS' if o.passed else 'FAIL'}"
+            )
+    sys.exit(0 if all(o.passed for o in outcomes) else 1)
+
+
+if __name__ == "__main__":
+    main()
