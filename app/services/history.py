@@ -10,7 +10,9 @@ the record's id, so the same data always gives the same timeline.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from app.models.challenge import Challenge, ChallengeEvent
@@ -209,13 +211,26 @@ def _challenge_facts(challenge: Challenge, events: list[ChallengeEvent]) -> Iter
         )
 
 
+def _skip(model: Any, *columns: str) -> list[Any]:
+    """Leave out the encrypted free text the timeline never shows: fewer values to decrypt."""
+    return [defer(getattr(model, name)) for name in columns]
+
+
 def events(session: Session, person: Person) -> list[HistoryEvent]:
     """Every dated fact about the person, oldest first (undated facts have no place on a timeline)."""
     org = person.org_id
     facts: list[_Fact] = []
-    for protection in session.exec(owned(Protection, org).where(Protection.person_id == person.id)):
+    for protection in session.exec(
+        owned(Protection, org)
+        .where(Protection.person_id == person.id)
+        .options(*_skip(Protection, "note", "sources"))
+    ):
         facts.extend(_protection_facts(protection))
-    notices = list(session.exec(owned(Notice, org).where(Notice.person_id == person.id)))
+    notices = list(
+        session.exec(
+            owned(Notice, org).where(Notice.person_id == person.id).options(*_skip(Notice, "note", "sources"))
+        )
+    )
     changes: dict[str, list[NoticeStatusChange]] = {n.id: [] for n in notices}
     if notices:
         for change in session.exec(
@@ -224,13 +239,31 @@ def events(session: Session, person: Person) -> list[HistoryEvent]:
             changes[change.notice_id].append(change)
     for notice in notices:
         facts.extend(_notice_facts(notice, changes[notice.id]))
-    for detention in session.exec(owned(Detention, org).where(Detention.person_id == person.id)):
+    for detention in session.exec(
+        owned(Detention, org)
+        .where(Detention.person_id == person.id)
+        .options(*_skip(Detention, "note", "release_note", "surrender_note", "sources"))
+    ):
         facts.extend(_detention_facts(detention))
-    for extradition in session.exec(owned(Extradition, org).where(Extradition.person_id == person.id)):
+    for extradition in session.exec(
+        owned(Extradition, org)
+        .where(Extradition.person_id == person.id)
+        .options(*_skip(Extradition, "note", "sources"))
+    ):
         facts.extend(_extradition_facts(extradition))
-    for incident in session.exec(owned(Incident, org).where(Incident.person_id == person.id)):
+    for incident in session.exec(
+        owned(Incident, org)
+        .where(Incident.person_id == person.id)
+        .options(*_skip(Incident, "description", "sources"))
+    ):
         facts.extend(_incident_facts(incident))
-    challenges = list(session.exec(owned(Challenge, org).where(Challenge.person_id == person.id)))
+    challenges = list(
+        session.exec(
+            owned(Challenge, org)
+            .where(Challenge.person_id == person.id)
+            .options(*_skip(Challenge, "summary", "sources"))
+        )
+    )
     challenge_events = challenge_service.events_of(session, [c.id for c in challenges])
     for challenge in challenges:
         facts.extend(_challenge_facts(challenge, challenge_events[challenge.id]))
