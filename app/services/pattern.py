@@ -22,9 +22,8 @@ The score is rounded to four decimals; ties are broken by the state code.
 from collections import defaultdict
 from statistics import median
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.models.detention import Detention, DetentionStatus
@@ -66,18 +65,31 @@ def _count_by(session: Session, column: object, *where: object) -> dict[str, int
 
 
 def _released_without_extradition(session: Session, state: str | None = None) -> dict[str, int]:
-    surrendered = aliased(Detention)
-    never_surrendered = ~exists().where(
-        and_(
-            col(surrendered.person_id) == col(Detention.person_id),
-            col(surrendered.requesting_state) == col(Detention.requesting_state),
-            col(surrendered.status) == DetentionStatus.surrendered.value,
-        )
+    """Released detentions of persons never surrendered to that state, by state, in one set-based query
+    (an anti-join on the surrendered (person, state) pairs, not a subquery per detention)."""
+    table = Detention.__table__  # type: ignore[attr-defined]
+    surrendered = (
+        sa_select(table.c.person_id, table.c.requesting_state)
+        .where(table.c.status == DetentionStatus.surrendered.value)
+        .distinct()
+        .subquery()
     )
-    conditions = [col(Detention.status) == DetentionStatus.released.value, never_surrendered]
+    joined = table.outerjoin(
+        surrendered,
+        and_(
+            surrendered.c.person_id == table.c.person_id,
+            surrendered.c.requesting_state == table.c.requesting_state,
+        ),
+    )
+    query = (
+        sa_select(table.c.requesting_state, func.count())
+        .select_from(joined)
+        .where(table.c.status == DetentionStatus.released.value, surrendered.c.person_id.is_(None))
+        .group_by(table.c.requesting_state)
+    )
     if state:
-        conditions.append(col(Detention.requesting_state) == state)
-    return _count_by(session, col(Detention.requesting_state), *conditions)
+        query = query.where(table.c.requesting_state == state)
+    return {s: int(n) for s, n in session.connection().execute(query)}
 
 
 def _counts(session: Session, state: str | None = None) -> dict[str, StateCounts]:
