@@ -1,14 +1,12 @@
 """Domain errors and the one problem+json renderer (RFC 9457) for every error the API returns.
 
 AppError
-├── BadRequest                400
 ├── Unauthorized              401  (one body for missing, malformed, unknown, expired, revoked)
 ├── Forbidden                 403
 ├── NotFound                  404  (one body for unknown and another organisation's ids)
 ├── Conflict                  409
 │   └── InvalidTransition     409  (an action the record's current state forbids)
 ├── PreconditionFailed        412  (stale If-Match)
-├── PayloadTooLarge           413
 ├── Unprocessable             422  (a value wrong in itself or against the record's own dates)
 ├── PreconditionRequired      428  (If-Match missing)
 ├── TooManyRequests           429  (rate limit, daily quota; carries Retry-After)
@@ -39,10 +37,6 @@ class AppError(Exception):
         self.headers = dict(headers or {})
 
 
-class BadRequest(AppError):
-    status, title = 400, "Bad Request"
-
-
 class Unauthorized(AppError):
     status, title = 401, "Unauthorized"
 
@@ -70,10 +64,6 @@ class InvalidTransition(Conflict):
 
 class PreconditionFailed(AppError):
     status, title = 412, "Precondition Failed"
-
-
-class PayloadTooLarge(AppError):
-    status, title = 413, "Content Too Large"
 
 
 class Unprocessable(AppError):
