@@ -355,6 +355,27 @@ def test_group_targeting_pools_organisations_without_naming_them(
     assert all(e["kind"] == "notice" for e in flag["evidence"])
 
 
+@pytest.mark.parametrize(
+    ("own", "others", "expected"),
+    [
+        ("2015-06-01", ["2013-06", "2015-01-10"], True),  # a month whose first day is 730 days before
+        ("2015-06-01", ["2013-05", "2015-01-10"], False),  # ... and the month before it
+        ("2015-06-01", ["2013-06-01", "2015-01-10"], True),  # a day exactly 730 days before
+        ("2014-01-01", ["2016", "2015-06"], True),  # a year whose first day is 730 days after
+        ("2013-12-31", ["2016", "2015-06"], False),  # ... and 731 days
+        ("2015", ["2013-01-01", "2016-12-31"], False),  # the window is 730 days at most
+    ],
+)
+def test_group_targeting_at_the_edges_of_the_window(
+    client: TestClient, org_a: OrgTokens, own: str, others: list[str], expected: bool
+) -> None:
+    """Fuzzy dates at either end of the 730 days, compared by their first day."""
+    pid = _member(client, org_a.editor, "Own", "Edge Group", own)
+    for i, on in enumerate(others):
+        _member(client, org_a.editor, f"Other {i}", "Edge Group", on)
+    assert (("group_targeting", "TJ") in flags(client, org_a.viewer, pid)) is expected
+
+
 def test_a_person_without_records_has_no_flags(
     client: TestClient, org_a: OrgTokens, person: dict[str, Any]
 ) -> None:

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,9 @@ PATTERN = r"^[12]\d{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 _MATCH = re.compile(PATTERN)
 
 
-def _first_day(text: str) -> date:
+@lru_cache(maxsize=8192)
+def first_day(text: str) -> date:
+    """The first day of the period 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' stands for (cached: few distinct values)."""
     parts = [int(p) for p in text.split("-")]
     return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
@@ -29,17 +32,19 @@ class FuzzyDate(str):
     __slots__ = ()
 
     def __new__(cls, text: str) -> "FuzzyDate":
+        if type(text) is cls:  # already checked: models copied from models skip a second parse
+            return text
         if not isinstance(text, str) or not _MATCH.match(text):
             raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
         try:
-            _first_day(text)
+            first_day(text)
         except ValueError:
             raise ValueError(f"{text} is not a calendar date") from None
         return super().__new__(cls, text)
 
     @property
     def start(self) -> date:
-        return _first_day(self)
+        return first_day(self)
 
     @property
     def precision(self) -> str:

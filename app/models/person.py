@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
+import sqlalchemy as sa
 from pydantic import StringConstraints, field_validator
 from sqlmodel import Field, SQLModel
 
@@ -125,9 +126,10 @@ class PersonAffiliation(SQLModel, table=True):
     organisations without a plain group name in the comparison."""
 
     __tablename__ = "person_affiliation"
+    __table_args__ = (sa.Index("ix_person_affiliation_key_person_id", "key", "person_id"),)  # a group's members
 
     person_id: str = Field(foreign_key="person.id", primary_key=True, max_length=36, ondelete="CASCADE")
-    key: str = Field(primary_key=True, index=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=64)
     org_id: str = Field(foreign_key="org.id", index=True, max_length=36, ondelete="CASCADE")
 
 

@@ -10,16 +10,16 @@ flags of every person the write can touch, in the same transaction, into `person
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import delete, event, insert, or_
+from sqlalchemy import ColumnElement, String, and_, delete, event, func, insert, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.models.detention import Detention, DetentionStatus
 from app.models.extradition import POLITICAL_GROUNDS, Decision, Extradition, Ground
 from app.models.flag import SEVERITY, AppMeta, Evidence, Flag, FlagCode, PersonFlag, PersonState
-from app.models.fuzzy_date import FuzzyDate
+from app.models.fuzzy_date import FuzzyDate, first_day
 from app.models.incident import Incident, IncidentKind
 from app.models.notice import (
     Channel,
@@ -584,30 +584,74 @@ def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
 GroupCache = dict[str, dict[str, list[GroupNotice]]]
 
 
-def group_notices(session: Session, keys: Iterable[str], cache: GroupCache | None = None) -> GroupCache:
-    """Dated notices of every member of each affiliation, by state (pooled across organisations)."""
+def _near(dates: dict[str, set[date]]) -> ColumnElement[bool] | None:
+    """Notices of these states dated (by the first day of their period) within GROUP_SPAN_DAYS of any of
+    the dates given for that state, or a little earlier: a window holding one of those dates holds
+    nothing else, so dropping the rest changes no flag and no explanation."""
+    notice = Notice.__table__.c  # type: ignore[attr-defined]
+    dated = func.coalesce(notice.requested_on, notice.issued_on, type_=String)
+    span = timedelta(days=GROUP_SPAN_DAYS)
+    ranges: list[ColumnElement[bool]] = []
+    for state, days in sorted(dates.items()):
+        merged: list[list[date]] = []
+        for day in sorted(days):
+            if merged and day - span <= merged[-1][1]:
+                merged[-1][1] = day + span
+            else:
+                merged.append([day - span, day + span])
+        # Zero-padded ISO text sorts like the first day of its period; the lower bound is the year alone,
+        # so '2015' or '2015-03' count when the range starts inside that year.
+        ranges += [
+            and_(
+                func.upper(notice.requesting_state) == state,
+                dated >= f"{low.year:04d}",
+                dated <= high.isoformat(),
+            )
+            for low, high in merged
+        ]
+    return or_(*ranges) if ranges else None
+
+
+def group_notices(
+    session: Session,
+    keys: Iterable[str],
+    cache: GroupCache | None = None,
+    *,
+    near: dict[str, set[date]] | None = None,
+) -> GroupCache:
+    """Dated notices of every member of each affiliation, by state (pooled across organisations).
+
+    `near` (state -> dates of the persons' own notices) keeps only the notices that can share a window
+    with those: a person's `group_targeting` looks at nothing else, and the largest groups hold
+    thousands of notices. Not with `cache`, which must hold every notice.
+    """
+    if cache is not None and near is not None:
+        raise ValueError("a shared cache holds every notice: pass `cache` or `near`, not both")
     wanted = [k for k in dict.fromkeys(keys) if cache is None or k not in cache]
     found: GroupCache = {k: defaultdict(list) for k in wanted}
+    notice = Notice.__table__.c  # type: ignore[attr-defined]
+    link = PersonAffiliation.__table__.c  # type: ignore[attr-defined]
+    # Raw text, not FuzzyDate: only the first day is needed, and parsing every value twice dominated.
+    dated = func.coalesce(notice.requested_on, notice.issued_on, type_=String)
+    query = (
+        sa_select(link.key, notice.person_id, notice.org_id, notice.id, notice.requesting_state, dated)
+        .join_from(PersonAffiliation, Notice, notice.person_id == link.person_id)
+        .where(dated.is_not(None))
+    )
+    if near is not None:
+        condition = _near(near)
+        if condition is None:
+            return found
+        # The state is compared as an expression (upper() of an upper-case code), not the bare column,
+        # so SQLite without planner statistics walks from the group's members, not the state's index.
+        query = query.where(condition)
     for chunk in _chunks(wanted):
-        rows = session.connection().execute(
-            sa_select(
-                PersonAffiliation.__table__.c.key,  # type: ignore[attr-defined]
-                Notice.__table__.c.person_id,  # type: ignore[attr-defined]
-                Notice.__table__.c.org_id,  # type: ignore[attr-defined]
-                Notice.__table__.c.id,  # type: ignore[attr-defined]
-                Notice.__table__.c.requesting_state,  # type: ignore[attr-defined]
-                Notice.__table__.c.requested_on,  # type: ignore[attr-defined]
-                Notice.__table__.c.issued_on,  # type: ignore[attr-defined]
+        for key, person_id, org_id, notice_id, state, when in session.connection().execute(
+            query.where(link.key.in_(chunk))
+        ):
+            found[key][state].append(
+                GroupNotice(on=first_day(when), person_id=person_id, org_id=org_id, notice_id=notice_id)
             )
-            .join_from(PersonAffiliation, Notice, col(Notice.person_id) == col(PersonAffiliation.person_id))
-            .where(col(PersonAffiliation.key).in_(chunk))
-        )
-        for key, person_id, org_id, notice_id, state, requested_on, issued_on in rows:
-            when = requested_on or issued_on
-            if when is not None:
-                found[key][state].append(
-                    GroupNotice(on=when.start, person_id=person_id, org_id=org_id, notice_id=notice_id)
-                )
     if cache is not None:
         cache.update(found)
         return cache
@@ -620,12 +664,18 @@ def load(
     *,
     key_name: Callable[[str], str],
     groups: GroupCache | None = None,
+    known: Sequence[Person] = (),
 ) -> dict[str, Records]:
-    """The records of each person (of any organisation: callers scope the ids), by person id."""
-    out: dict[str, Records] = {}
+    """The records of each person (of any organisation: callers scope the ids), by person id.
+
+    `known`: persons among them already loaded in this session, not read (and decrypted) again."""
+    wanted_ids = set(person_ids)
+    out: dict[str, Records] = {p.id: Records(person=p) for p in known if p.id in wanted_ids}
     for ids in _chunks(person_ids):
-        for person in session.exec(select(Person).where(col(Person.id).in_(ids))):
-            out[person.id] = Records(person=person)
+        unknown = [i for i in ids if i not in out]
+        if unknown:
+            for person in session.exec(select(Person).where(col(Person.id).in_(unknown))):
+                out[person.id] = Records(person=person)
         present = [i for i in ids if i in out]
         if not present:
             continue
@@ -645,7 +695,15 @@ def load(
             select(PersonAffiliation).where(col(PersonAffiliation.person_id).in_(present))
         ):
             keys[link.person_id].append(link.key)
-        cache = group_notices(session, [k for ks in keys.values() for k in ks], groups)
+        wanted = [k for ks in keys.values() for k in ks]
+        if groups is None:  # only notices near these persons' own can matter to them
+            own: dict[str, set[date]] = defaultdict(set)
+            for n in (n for i in present for n in out[i].notices):
+                if when := n.notice.requested_on or n.notice.issued_on:
+                    own[n.notice.requesting_state].add(when.start)
+            cache = group_notices(session, wanted, near=own)
+        else:
+            cache = group_notices(session, wanted, groups)
         for person_id, person_keys in keys.items():
             records = out[person_id]
             records.groups = {k: cache.get(k, {}) for k in person_keys}
@@ -814,7 +872,7 @@ def mark_built(session: Session) -> None:
 
 def for_person(session: Session, person: Person) -> list[Flag]:
     """The flags of one person of the caller's organisation, computed from the records as they are now."""
-    records = load(session, [person.id], key_name=lambda name: affiliation_key(session, name))
+    records = load(session, [person.id], key_name=lambda name: affiliation_key(session, name), known=[person])
     return compute(records[person.id])
 
 
