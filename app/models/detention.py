@@ -118,10 +118,14 @@ class Detention(OrgOwned, Versioned, table=True):
     @property
     def custody_days(self) -> int | None:
         """Days from detention to release or surrender, when both are known to the day."""
-        end = self.released_on or self.surrendered_on
-        if end is None or end.exact is None or self.detained_on.exact is None:
-            return None
-        return (end.exact - self.detained_on.exact).days
+        return custody_days(self.detained_on, self.released_on or self.surrendered_on)
+
+
+def custody_days(detained_on: FuzzyDate, ended_on: FuzzyDate | None) -> int | None:
+    """Days from detention to its end (release or surrender), when both are known to the day."""
+    if ended_on is None or ended_on.exact is None or detained_on.exact is None:
+        return None
+    return (ended_on.exact - detained_on.exact).days
 
 
 class DetentionPublic(SQLModel):

@@ -1,5 +1,6 @@
 """StateCode: an ISO 3166-1 alpha-2 code (plus XK for Kosovo), upper-cased on the way in."""
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 import pycountry
@@ -17,6 +18,7 @@ def parse_state(value: Any) -> str:
     return code
 
 
+@lru_cache(maxsize=512)
 def state_name(code: str) -> str:
     """The English short name of a state, for summaries a human reads."""
     if code == "XK":

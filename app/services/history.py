@@ -7,16 +7,18 @@ detained before released or surrendered; opened before decided), then the time i
 the record's id, so the same data always gives the same timeline.
 """
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.orm import defer
-from sqlmodel import Session, col, select
+from sqlalchemy import Row, Table
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from app.models.challenge import Challenge, ChallengeEvent
-from app.models.detention import Detention
+from app.models.detention import Detention, custody_days
 from app.models.extradition import Extradition
 from app.models.fuzzy_date import FuzzyDate
 from app.models.incident import Incident
@@ -25,9 +27,9 @@ from app.models.person import Person
 from app.models.protection import Protection
 from app.models.state import state_name
 from app.models.timeline import HistoryEvent, RecordRef
-from app.services import challenge as challenge_service
 from app.services import notice as notice_service
-from app.services.tenancy import owned
+
+Record = Row[Any]  # the columns a timeline needs, by name, straight from the database
 
 KIND_ORDER = {"protection": 0, "notice": 1, "detention": 2, "extradition": 3, "incident": 4, "challenge": 5}
 CHANNEL_NAMES = {
@@ -75,7 +77,7 @@ def _words(value: str) -> str:
     return value.replace("_", " ")
 
 
-def _status_summary(notice: Notice, status: NoticeStatus, actor: str | None, reason: str | None) -> str:
+def _status_summary(notice: Record, status: NoticeStatus, actor: str | None, reason: str | None) -> str:
     what = (
         f"{CHANNEL_NAMES[notice.channel]} from {state_name(notice.requesting_state)}: {_words(status.value)}"
     )
@@ -86,7 +88,7 @@ def _status_summary(notice: Notice, status: NoticeStatus, actor: str | None, rea
     return what[0].upper() + what[1:]
 
 
-def _notice_facts(notice: Notice, changes: list[NoticeStatusChange]) -> Iterable[_Fact]:
+def _notice_facts(notice: Record, changes: list[Record]) -> Iterable[_Fact]:
     channel = CHANNEL_NAMES[notice.channel]
     state = state_name(notice.requesting_state)
     ref = (notice.created_at, notice.id)
@@ -97,10 +99,10 @@ def _notice_facts(notice: Notice, changes: list[NoticeStatusChange]) -> Iterable
     if notice.issued_on:
         text = f"{channel[0].upper()}{channel[1:]} from {state} issued"
         yield _Fact(notice.issued_on, "notice", 1, *ref, "notice.issued", text)
-    initial = notice_service.initial_entry(notice)
-    if initial.on and notice.initial_status not in (NoticeStatus.requested, NoticeStatus.published):
+    initial_on = notice_service.initial_date(notice.initial_status, notice.requested_on, notice.issued_on)
+    if initial_on and notice.initial_status not in (NoticeStatus.requested, NoticeStatus.published):
         summary = _status_summary(notice, notice.initial_status, notice.status_actor, notice.status_reason)
-        yield _Fact(initial.on, "notice", 2, *ref, f"notice.status.{notice.initial_status.value}", summary)
+        yield _Fact(initial_on, "notice", 2, *ref, f"notice.status.{notice.initial_status.value}", summary)
     for change in notice_service.ordered(changes):
         if change.on:
             summary = _status_summary(notice, change.status, change.actor, change.reason)
@@ -115,7 +117,7 @@ def _notice_facts(notice: Notice, changes: list[NoticeStatusChange]) -> Iterable
             )
 
 
-def _detention_facts(d: Detention) -> Iterable[_Fact]:
+def _detention_facts(d: Record) -> Iterable[_Fact]:
     where = state_name(d.host_state) + (f" ({d.place})" if d.place else "")
     ref = (d.created_at, d.id)
     basis = "" if d.basis.value == "unknown" else f" on a {_words(d.basis.value)}"
@@ -127,7 +129,8 @@ def _detention_facts(d: Detention) -> Iterable[_Fact]:
         "detention.detained",
         f"Detained in {where} at {state_name(d.requesting_state)}'s request{basis}",
     )
-    days = f" after {d.custody_days} days" if d.custody_days is not None else ""
+    custody = custody_days(d.detained_on, d.released_on or d.surrendered_on)
+    days = f" after {custody} days" if custody is not None else ""
     if d.released_on and d.release_reason:
         conditions = (
             f", under {_words(d.release_conditions.value)}"
@@ -141,7 +144,7 @@ def _detention_facts(d: Detention) -> Iterable[_Fact]:
         yield _Fact(d.surrendered_on, "detention", 1, *ref, "detention.surrendered", text)
 
 
-def _extradition_facts(e: Extradition) -> Iterable[_Fact]:
+def _extradition_facts(e: Record) -> Iterable[_Fact]:
     ref = (e.created_at, e.id)
     by = f"{state_name(e.requesting_state)} → {state_name(e.requested_state)}"
     court = f" ({e.court})" if e.court else ""
@@ -161,14 +164,14 @@ def _extradition_facts(e: Extradition) -> Iterable[_Fact]:
         yield _Fact(e.decided_on, "extradition", 1, *ref, "extradition.decided", text)
 
 
-def _incident_facts(i: Incident) -> Iterable[_Fact]:
+def _incident_facts(i: Record) -> Iterable[_Fact]:
     if i.occurred_on:
         where = f" in {state_name(i.host_state)}" if i.host_state else ""
         text = f"{_words(i.kind.value).capitalize()}{where}, attributed to {state_name(i.perpetrator_state)} ({i.certainty.value})"
         yield _Fact(i.occurred_on, "incident", 0, i.created_at, i.id, f"incident.{i.kind.value}", text)
 
 
-def _protection_facts(p: Protection) -> Iterable[_Fact]:
+def _protection_facts(p: Record) -> Iterable[_Fact]:
     what = f"{_words(p.kind.value)} in {state_name(p.host_state)} against {state_name(p.against_state)}"
     if p.since:
         yield _Fact(
@@ -189,7 +192,7 @@ FORUM_NAMES = {
 }
 
 
-def _challenge_facts(challenge: Challenge, events: list[ChallengeEvent]) -> Iterable[_Fact]:
+def _challenge_facts(challenge: Record, events: list[Record]) -> Iterable[_Fact]:
     forum = FORUM_NAMES[challenge.forum.value]
     what = f"{forum} {challenge.kind.value.replace('_', ' ')} request" + (
         f" {challenge.reference}" if challenge.reference else ""
@@ -211,64 +214,148 @@ def _challenge_facts(challenge: Challenge, events: list[ChallengeEvent]) -> Iter
         )
 
 
-def _skip(model: Any, *columns: str) -> list[Any]:
-    """Leave out the encrypted free text the timeline never shows: fewer values to decrypt."""
-    return [defer(getattr(model, name)) for name in columns]
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _person_records(session: Session, model: Any, person: Person, *names: str) -> Sequence[Record]:
+    """These columns of the person's records of one kind: plain rows, no ORM objects, and none of the
+    encrypted free text the timeline never shows (fewer values to decrypt)."""
+    table = _table(model)
+    query = sa_select(*(table.c[name] for name in names)).where(
+        table.c.org_id == person.org_id, table.c.person_id == person.id
+    )
+    return session.connection().execute(query).all()
+
+
+def _children(
+    session: Session, model: Any, parent: str, ids: list[str], *names: str
+) -> dict[str, list[Record]]:
+    """Rows of a child table (status changes, challenge events) by parent id."""
+    found: dict[str, list[Record]] = defaultdict(list)
+    if ids:
+        table = _table(model)
+        query = sa_select(table.c[parent], *(table.c[name] for name in names)).where(table.c[parent].in_(ids))
+        for row in session.connection().execute(query.order_by(table.c.position)):
+            found[row[0]].append(row)
+    return found
 
 
 def events(session: Session, person: Person) -> list[HistoryEvent]:
     """Every dated fact about the person, oldest first (undated facts have no place on a timeline)."""
-    org = person.org_id
     facts: list[_Fact] = []
-    for protection in session.exec(
-        owned(Protection, org)
-        .where(Protection.person_id == person.id)
-        .options(*_skip(Protection, "note", "sources"))
+    for protection in _person_records(
+        session,
+        Protection,
+        person,
+        "id",
+        "kind",
+        "host_state",
+        "against_state",
+        "since",
+        "until",
+        "created_at",
     ):
         facts.extend(_protection_facts(protection))
-    notices = list(
-        session.exec(
-            owned(Notice, org).where(Notice.person_id == person.id).options(*_skip(Notice, "note", "sources"))
-        )
+    notices = _person_records(
+        session,
+        Notice,
+        person,
+        "id",
+        "channel",
+        "requesting_state",
+        "requested_on",
+        "issued_on",
+        "initial_status",
+        "status_actor",
+        "status_reason",
+        "created_at",
     )
-    changes: dict[str, list[NoticeStatusChange]] = {n.id: [] for n in notices}
-    if notices:
-        for change in session.exec(
-            select(NoticeStatusChange).where(col(NoticeStatusChange.notice_id).in_(list(changes)))
-        ):
-            changes[change.notice_id].append(change)
+    changes = _children(
+        session,
+        NoticeStatusChange,
+        "notice_id",
+        [n.id for n in notices],
+        "status",
+        "actor",
+        "reason",
+        "on",
+        "position",
+        "recorded_at",
+    )
     for notice in notices:
         facts.extend(_notice_facts(notice, changes[notice.id]))
-    for detention in session.exec(
-        owned(Detention, org)
-        .where(Detention.person_id == person.id)
-        .options(*_skip(Detention, "note", "release_note", "surrender_note", "sources"))
+    for detention in _person_records(
+        session,
+        Detention,
+        person,
+        "id",
+        "host_state",
+        "place",
+        "basis",
+        "requesting_state",
+        "detained_on",
+        "released_on",
+        "release_reason",
+        "release_conditions",
+        "surrendered_on",
+        "surrender_kind",
+        "created_at",
     ):
         facts.extend(_detention_facts(detention))
-    for extradition in session.exec(
-        owned(Extradition, org)
-        .where(Extradition.person_id == person.id)
-        .options(*_skip(Extradition, "note", "sources"))
+    for extradition in _person_records(
+        session,
+        Extradition,
+        person,
+        "id",
+        "requesting_state",
+        "requested_state",
+        "court",
+        "opened_on",
+        "decided_on",
+        "decision",
+        "grounds",
+        "stage",
+        "created_at",
     ):
         facts.extend(_extradition_facts(extradition))
-    for incident in session.exec(
-        owned(Incident, org)
-        .where(Incident.person_id == person.id)
-        .options(*_skip(Incident, "description", "sources"))
+    for incident in _person_records(
+        session,
+        Incident,
+        person,
+        "id",
+        "kind",
+        "host_state",
+        "perpetrator_state",
+        "certainty",
+        "occurred_on",
+        "created_at",
     ):
         facts.extend(_incident_facts(incident))
-    challenges = list(
-        session.exec(
-            owned(Challenge, org)
-            .where(Challenge.person_id == person.id)
-            .options(*_skip(Challenge, "summary", "sources"))
-        )
+    challenges = _person_records(session, Challenge, person, "id", "forum", "kind", "reference")
+    challenge_events = _children(
+        session,
+        ChallengeEvent,
+        "challenge_id",
+        [c.id for c in challenges],
+        "type",
+        "outcome",
+        "reason",
+        "on",
+        "position",
+        "recorded_at",
     )
-    challenge_events = challenge_service.events_of(session, [c.id for c in challenges])
     for challenge in challenges:
         facts.extend(_challenge_facts(challenge, challenge_events[challenge.id]))
     facts.sort(key=_Fact.key)
+    # Built from values already validated on their way out of the database: no second validation.
     return [
-        HistoryEvent(on=f.on, type=f.type, summary=f.summary, ref=RecordRef(kind=f.kind, id=f.record_id))
+        HistoryEvent.model_construct(
+            on=f.on,
+            type=f.type,
+            summary=f.summary,
+            ref=RecordRef.model_construct(kind=f.kind, id=f.record_id),
+        )
         for f in facts
     ]

@@ -1,8 +1,9 @@
 """Notices: create, read, update, and the status history (appended, never overwritten, kept in date order)."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Protocol, TypeVar
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
@@ -57,12 +58,18 @@ def _write_charges(session: Session, notice: Notice, charges: Sequence[ChargeIn]
         )
 
 
+def initial_date(
+    initial_status: NoticeStatus, requested_on: FuzzyDate | None, issued_on: FuzzyDate | None
+) -> FuzzyDate | None:
+    """The date of the first history entry: `issued_on`, unless the initial status is `requested`."""
+    return requested_on if initial_status is NoticeStatus.requested else issued_on
+
+
 def initial_entry(notice: Notice) -> StatusEntry:
     """The first history entry: the initial status, dated `issued_on` unless it is `requested`."""
-    on = notice.requested_on if notice.initial_status is NoticeStatus.requested else notice.issued_on
     return StatusEntry(
         status=notice.initial_status,
-        on=on,
+        on=initial_date(notice.initial_status, notice.requested_on, notice.issued_on),
         actor=notice.status_actor,
         reason=notice.status_reason,
         note=None,
@@ -70,7 +77,17 @@ def initial_entry(notice: Notice) -> StatusEntry:
     )
 
 
-def ordered(changes: Sequence[NoticeStatusChange]) -> list[NoticeStatusChange]:
+class _Change(Protocol):
+    @property
+    def on(self) -> FuzzyDate | None: ...
+    @property
+    def position(self) -> int: ...
+
+
+ChangeT = TypeVar("ChangeT", bound=_Change)
+
+
+def ordered(changes: Iterable[ChangeT]) -> list[ChangeT]:
     """Later entries in date order (first day of each period), undated after dated, ties in the order recorded."""
     return sorted(changes, key=lambda c: (c.on is None, c.on.start if c.on else FAR_FUTURE, c.position))
 
