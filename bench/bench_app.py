@@ -9,16 +9,7 @@ Three more routes under /bench/ split that cost for `http_ratio.py --breakdown`:
 token check alone, and the person read without its audit entry and daily-quota count.
 The database and secret key come from ARTICLE3_DATABASE_URL and ARTICLE3_SECRET_KEY; the per-token
 rate limit and daily read quota are lifted, since a benchmark is one token sending thousands of calls.
-
-One experiment, off by default: BENCH_GC_FREEZE=1 calls `gc.freeze()` once start-up is done, so
-the garbage collector stops rescanning the in-memory name index (millions of long-lived objects) on
-every full collection.
 """
-
-import gc
-import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -35,16 +26,6 @@ UNLIMITED = 10**9
 def create() -> FastAPI:
     settings = Settings(_env_file=None, rate_limit_per_minute=UNLIMITED, daily_read_quota=UNLIMITED)
     app = create_app(settings)
-    if os.environ.get("BENCH_GC_FREEZE") == "1":
-        inner = app.router.lifespan_context
-
-        @asynccontextmanager
-        async def lifespan(application: FastAPI) -> AsyncIterator[object]:
-            async with inner(application) as state:
-                gc.freeze()  # the name index and everything loaded at start-up leave the GC's view
-                yield state
-
-        app.router.lifespan_context = lifespan
 
     @app.get("/hello", include_in_schema=False)
     async def hello() -> dict[str, str]:

@@ -9,8 +9,7 @@ Starts uvicorn (one worker) on the synthetic database, mints a viewer token for 
 `bench`, sends `--warmup` requests, then `--requests` sequential requests over one keep-alive
 connection, and prints p50/p95/p99 (target: p95 < 20 ms). Each call also writes its audit entry.
 Without --person-id the person with the most notices is taken (synth.py's 200-event person).
-Two experiments: --analyze benchmarks a copy with SQLite planner statistics, --gc-freeze has the server
-call gc.freeze() after start-up.
+One experiment: --analyze benchmarks a copy with SQLite planner statistics.
 """
 
 import argparse
@@ -79,9 +78,6 @@ def main() -> None:
         action="store_true",
         help="experiment (SQLite): benchmark a copy of the database with ANALYZE statistics",
     )
-    parser.add_argument(
-        "--gc-freeze", action="store_true", help="experiment: gc.freeze() in the server after start-up"
-    )
     args = parser.parse_args()
 
     url = database_url(args.database)
@@ -93,10 +89,9 @@ def main() -> None:
     load = machine_load()
     headers = {"Authorization": f"Bearer {token}"}
     path = f"/api/v1/persons/{person_id}/history"
-    env = {"BENCH_GC_FREEZE": "1"} if args.gc_freeze else {}
 
     with (
-        Server(url, key, log=OUT / "history_p95.server.log", env=env) as server,
+        Server(url, key, log=OUT / "history_p95.server.log") as server,
         httpx.Client(base_url=server.base, headers=headers, timeout=30) as client,
     ):
         first = client.get(path)
@@ -118,8 +113,7 @@ def main() -> None:
     p95 = percentile(latencies, 95)
     print(f"database     {url}")
     print(f"person       {person_id}: {events} history events, {size:,} bytes per answer")
-    freeze = ", gc.freeze() after start-up" if args.gc_freeze else ""
-    print(f"server       uvicorn, 1 worker{freeze}; ready {server.startup_s:.1f} s after start")
+    print(f"server       uvicorn, 1 worker; ready {server.startup_s:.1f} s after start")
     print(f"machine      {load} before the run")
     print(f"requests     {args.requests} sequential after {args.warmup} warm-up, {failures} not 200")
     print(
