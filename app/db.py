@@ -124,12 +124,19 @@ def _write_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def _read_session(request: Request) -> Iterator[Session]:
-    with Session(request.state.read_engine, info={"keyring": request.state.keyring}) as session:
+@contextmanager
+def reading(engine: Engine, keyring: Keyring) -> Iterator[Session]:
+    """A session for reads: whatever it did is rolled back at the end."""
+    with Session(engine, info={"keyring": keyring}) as session:
         try:
             yield session
         finally:
             session.rollback()
+
+
+def _read_session(request: Request) -> Iterator[Session]:
+    with reading(request.state.read_engine, request.state.keyring) as session:
+        yield session
 
 
 # scope="function": the commit happens before the response is sent, so a 2xx never precedes a failed commit.

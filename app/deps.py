@@ -8,7 +8,7 @@ from fastapi import Depends, Header, Query, Request
 from sqlmodel import Session
 
 from app.clients.interpol import InterpolClient
-from app.db import ReadSession, unit_of_work
+from app.db import reading, unit_of_work
 from app.errors import Forbidden, PreconditionFailed, PreconditionRequired, TooManyRequests
 from app.models.base import utcnow
 from app.models.token import Principal, Role
@@ -20,10 +20,16 @@ _BEARER = re.compile(r"^Bearer ([^\s]+)$", re.IGNORECASE)
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
-def _principal(request: Request, session: ReadSession) -> Principal:
+# FastAPI runs every plain `def` dependency in a worker thread, and a generator one twice (set-up and
+# tear-down): each hop costs a thread hand-off. So the checks that read the database open their own
+# short session inside one hop, and those that do no I/O are `async def` and run on the event loop.
+
+
+def _principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     match = _BEARER.match(header.strip())
-    principal = token_service.authenticate(session, match.group(1) if match else None)
+    with reading(request.state.read_engine, request.state.keyring) as session:
+        principal = token_service.authenticate(session, match.group(1) if match else None)
     request.state.principal = principal  # read by the rate limiter and the access log, never logged whole
     return principal
 
@@ -34,7 +40,7 @@ CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 def _require(*roles: Role) -> object:
     allowed = frozenset(roles)
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(
                 f"This action needs one of the roles: {', '.join(sorted(r.value for r in allowed))}."
@@ -45,14 +51,14 @@ def _require(*roles: Role) -> object:
 
 
 def _person_reader(
-    request: Request,
-    session: ReadSession,
-    principal: Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer)],
+    request: Request, principal: Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer)]
 ) -> Principal:
     """A viewer+ reading persons' data, within the token's daily quota (a refusal is audited)."""
     now = utcnow()
     limit: int = request.state.daily_read_quota
-    if quota.reads_today(session, token_id=principal.token_id, now=now) < limit:
+    with reading(request.state.read_engine, request.state.keyring) as session:
+        used = quota.reads_today(session, token_id=principal.token_id, now=now)
+    if used < limit:
         return principal
     with unit_of_work(request.state.write_engine, request.state.keyring) as writer:
         quota.record_refusal(writer, by=principal)
@@ -87,7 +93,7 @@ class Precondition:
         return int(match.group(1))
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[
         str | None, Header(description='The record\'s ETag, e.g. "3"; required (428 without it).')
     ] = None,
@@ -100,7 +106,7 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200.")]
 Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`.")]
 
 
-def _names(request: Request) -> LiveNameIndex:
+async def _names(request: Request) -> LiveNameIndex:
     index: LiveNameIndex = request.state.names
     return index
 
@@ -108,7 +114,7 @@ def _names(request: Request) -> LiveNameIndex:
 Names = Annotated[LiveNameIndex, Depends(_names)]
 
 
-def get_interpol(request: Request) -> InterpolClient:
+async def get_interpol(request: Request) -> InterpolClient:
     """The process's one INTERPOL client (tests override this dependency with a fake transport)."""
     client: InterpolClient = request.state.interpol
     return client

@@ -7,9 +7,16 @@ Served by uvicorn from the benchmark scripts:
 so the ratio of the two throughputs is what authentication, the database and the audit entry cost.
 Three more routes under /bench/ split that cost for `http_ratio.py --breakdown`: a sync hello, the
 token check alone, and the person read without its audit entry and daily-quota count.
+`/bench/server-times` returns (and clears) how long the server spent on each request since the last
+call, from its first ASGI event to its last body byte, so a script can tell server time from the
+time its own client and the loopback add.
 The database and secret key come from ARTICLE3_DATABASE_URL and ARTICLE3_SECRET_KEY; the per-token
 rate limit and daily read quota are lifted, since a benchmark is one token sending thousands of calls.
 """
+
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -21,11 +28,42 @@ from app.services import person as person_service
 from app.settings import Settings
 
 UNLIMITED = 10**9
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class ServerTimes:
+    """Outermost ASGI middleware: seconds from a request's arrival to its last body byte."""
+
+    def __init__(self, app: Callable[[Message, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+        self.seconds: list[float] = []
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/bench/"):
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+
+        async def timed(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                self.seconds.append(time.perf_counter() - began)
+
+        await self.app(scope, receive, timed)
 
 
 def create() -> FastAPI:
     settings = Settings(_env_file=None, rate_limit_per_minute=UNLIMITED, daily_read_quota=UNLIMITED)
     app = create_app(settings)
+    times = ServerTimes(app.build_middleware_stack())
+    app.middleware_stack = times  # Starlette builds it lazily; built now, with the timer outside it
+
+    @app.get("/bench/server-times", include_in_schema=False)
+    def server_times() -> list[float]:
+        taken, times.seconds = times.seconds, []
+        return taken
 
     @app.get("/hello", include_in_schema=False)
     async def hello() -> dict[str, str]:

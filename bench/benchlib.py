@@ -222,6 +222,13 @@ class Server:
         return self.log.read_text(errors="replace").count("Traceback (most recent call last)")
 
 
+def server_times(client: httpx.Client) -> list[float]:
+    """Seconds the server (bench_app) spent on each request since the last call, and clears them."""
+    response = client.get("/bench/server-times")
+    response.raise_for_status()
+    return [float(s) for s in response.json()]
+
+
 def percentile(values: Sequence[float], pct: float) -> float:
     """Nearest-rank percentile (the smallest value with at least pct% of the values at or below it)."""
     ordered = sorted(values)
