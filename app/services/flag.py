@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, String, and_, delete, event, func, insert, or_
+from sqlalchemy import ColumnElement, String, and_, bindparam, delete, event, func, insert, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -681,14 +681,21 @@ def group_notices(
 RecordT = TypeVar("RecordT", Protection, Notice, Detention, Extradition, Incident)
 
 
-def _of(model: type[RecordT], person_ids: list[str], *unused: str) -> SelectOfScalar[RecordT]:
-    """The records of these persons, without the encrypted free text no indicator reads (never
-    touched afterwards, so never loaded: fewer values to decrypt)."""
+def _of(model: type[RecordT], *unused: str) -> SelectOfScalar[RecordT]:
+    """The records of the persons in the `ids` parameter, without the encrypted free text no indicator
+    reads (never touched afterwards, so never loaded: fewer values to decrypt). Built once, here."""
     return (
         select(model)
-        .where(col(model.person_id).in_(person_ids))
+        .where(col(model.person_id).in_(bindparam("ids", expanding=True)))
         .options(*(defer(getattr(model, name)) for name in unused))
     )
+
+
+_PROTECTIONS = _of(Protection, "note", "sources")
+_NOTICES = _of(Notice, "note", "sources")
+_DETENTIONS = _of(Detention, "place", "release_note", "surrender_note", "note", "sources")
+_EXTRADITIONS = _of(Extradition, "note", "sources")
+_INCIDENTS = _of(Incident, "description", "sources")
 
 
 def load(
@@ -712,17 +719,16 @@ def load(
         present = [i for i in ids if i in out]
         if not present:
             continue
-        for protection in session.exec(_of(Protection, present, "note", "sources")):
+        by_ids = {"ids": present}
+        for protection in session.exec(_PROTECTIONS, params=by_ids):
             out[protection.person_id].protections.append(protection)
-        notices = list(session.exec(_of(Notice, present, "note", "sources")))
+        notices = list(session.exec(_NOTICES, params=by_ids))
         _attach_notices(session, out, notices)
-        for detention in session.exec(
-            _of(Detention, present, "place", "release_note", "surrender_note", "note", "sources")
-        ):
+        for detention in session.exec(_DETENTIONS, params=by_ids):
             out[detention.person_id].detentions.append(detention)
-        for extradition in session.exec(_of(Extradition, present, "note", "sources")):
+        for extradition in session.exec(_EXTRADITIONS, params=by_ids):
             out[extradition.person_id].extraditions.append(extradition)
-        for incident in session.exec(_of(Incident, present, "description", "sources")):
+        for incident in session.exec(_INCIDENTS, params=by_ids):
             out[incident.person_id].incidents.append(incident)
         _attach_relatives(session, out, present)
         keys: dict[str, list[str]] = defaultdict(list)
