@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
@@ -93,25 +93,28 @@ def _with_keys(engine: Engine, keyring: Keyring | None) -> Engine:
     return engine
 
 
-def refresh_active_key(session: Session) -> None:
-    """Pick up the active field key id (`article3 keys rotate` changes it) at most every two seconds."""
-    keys = session.info["keyring"].fields
-    if keys.stale():
-        row = (
-            session.connection()
-            .exec_driver_sql("SELECT value FROM app_meta WHERE key = 'field_key_active'")
-            .first()
-        )
-        keys.set_active(int(row[0]) if row else 1)
+def _refresh_active_key(session: Session, _transaction: object, connection: Connection) -> None:
+    """Pick up the active field key id (`article3 keys rotate` changes it) at most every two seconds, as
+    a unit of work's transaction begins (reads need no active key: each value names its own key id).
+
+    That is before anything is encrypted, yet never before the session's own first statement: entering
+    a unit of work touches no database, so a request's write session holds no write slot while its other
+    dependencies run (the quota check writes a refusal in a unit of work of its own)."""
+    keyring = session.info.get("keyring") if session.info.get("writes") else None
+    if keyring is not None and keyring.fields.stale():
+        row = connection.exec_driver_sql("SELECT value FROM app_meta WHERE key = 'field_key_active'").first()
+        keyring.fields.set_active(int(row[0]) if row else 1)
+
+
+event.listen(Session, "after_begin", _refresh_active_key)
 
 
 @contextmanager
 def unit_of_work(engine: Engine, keyring: Keyring) -> Iterator[Session]:
     """Commit if the block returns, roll back if it raises. The keyring rides along in `session.info`."""
     _with_keys(engine, keyring)
-    with Session(engine, expire_on_commit=False, info={"keyring": keyring}) as session:
+    with Session(engine, expire_on_commit=False, info={"keyring": keyring, "writes": True}) as session:
         try:
-            refresh_active_key(session)
             yield session
         except BaseException:
             session.rollback()

@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 
 from app.db import make_engine, unit_of_work
 from app.keyring import Keyring
+from app.models.audit import AuditEntry
 from app.models.person import Person
+from app.services import audit
 from app.services.tenancy import get_owned
 from tests.conftest import OrgTokens, serving
 from tests.factories import make_person
@@ -178,6 +180,21 @@ def test_rate_limit_per_token(database_url: str, org_a: OrgTokens, org_b: OrgTok
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         assert refused.headers["content-type"] == "application/problem+json"
         assert http.get("/api/v1/persons", headers=org_b.viewer).status_code == 200  # per token
+
+
+def test_entering_a_unit_of_work_takes_no_write_slot(
+    db: sa.Engine, keyring: Keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's write session is entered before its quota check, which records a refusal in a unit
+    of work of its own. Entering must not take SQLite's write slot, even when the active field key is
+    due to be re-read: that read happens at the session's first statement."""
+    monkeypatch.setattr("app.db.WRITE_WAIT_S", 2)
+    keyring.fields.checked_at = float("-inf")  # the active key id is due to be re-read
+    with unit_of_work(db, keyring) as request_session:
+        with unit_of_work(db, keyring) as refusal:
+            entry = audit.record(refusal, by=None, action="quota.exceeded")
+        assert keyring.fields.stale() is False  # re-read at the refusal's first statement
+        assert request_session.get(AuditEntry, entry.seq) is not None
 
 
 def test_daily_quota_stops_a_scraper_and_is_audited(database_url: str, org_a: OrgTokens) -> None:

@@ -126,7 +126,7 @@ class PersonAffiliation(SQLModel, table=True):
     organisations without a plain group name in the comparison."""
 
     __tablename__ = "person_affiliation"
-    __table_args__ = (sa.Index("ix_person_affiliation_key_person_id", "key", "person_id"),)  # a group's members
+    __table_args__ = (sa.Index("ix_person_affiliation_key_person_id", "key", "person_id"),)  # members
 
     person_id: str = Field(foreign_key="person.id", primary_key=True, max_length=36, ondelete="CASCADE")
     key: str = Field(primary_key=True, max_length=64)
