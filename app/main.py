@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             }
         finally:
             webhooks.stop()
+            gc.unfreeze()  # what start-up froze can be collected again once this app is gone
             http.close()
             write_engine.dispose()
             read_engine.dispose()

@@ -1,10 +1,15 @@
 """Indicators per person (contract section 10): each code on both sides of its boundary."""
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from app.db import unit_of_work
+from app.keyring import Keyring
+from app.services import flag as flag_service
 from tests.conftest import OrgTokens
 from tests.factories import (
     make_detention,
@@ -374,6 +379,27 @@ def test_group_targeting_at_the_edges_of_the_window(
     for i, on in enumerate(others):
         _member(client, org_a.editor, f"Other {i}", "Edge Group", on)
     assert (("group_targeting", "TJ") in flags(client, org_a.viewer, pid)) is expected
+
+
+def test_group_targeting_names_every_notice_of_the_windows_last_day(
+    client: TestClient, org_a: OrgTokens
+) -> None:
+    _member(client, org_a.editor, "B", "Tie Group", "2015-01-01")
+    _member(client, org_a.editor, "C", "Tie Group", "2015-02-01")
+    pid = _member(client, org_a.editor, "A", "Tie Group", "2015-03-01")
+    second = make_notice(client, org_a.editor, pid, requesting_state="TJ", requested_on="2015-03-01")["id"]
+    flag = flags(client, org_a.viewer, pid)[("group_targeting", "TJ")]
+    assert len([e for e in flag["evidence"] if e["kind"] == "notice"]) == 2
+    assert second in {e["id"] for e in flag["evidence"]}
+
+
+def test_group_notices_near_many_dates_stays_one_query(db: sa.Engine, keyring: Keyring) -> None:
+    """A refresh of hundreds of persons at once can bring hundreds of date ranges: SQLite refuses an
+    expression more than 1000 ORs deep, so past a bound each state gets one range."""
+    many = {date(1200, 1, 1) + timedelta(days=1600 * i) for i in range(1200)}
+    with unit_of_work(db, keyring) as session:
+        found = flag_service.group_notices(session, ["no such group"], near={"TJ": many, "RU": many})
+    assert found == {"no such group": {}}
 
 
 def test_a_person_without_records_has_no_flags(

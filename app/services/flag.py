@@ -83,6 +83,7 @@ DISSIDENT_CATEGORIES = frozenset(
 TRAVEL_WINDOW_DAYS = 60
 GROUP_SPAN_DAYS = 730
 GROUP_MIN_PERSONS = 3
+MAX_DATE_RANGES = 200  # per group query; past it, one range per state (a refresh of 500 persons at once)
 FLAGS_BUILT = "flags_built_v1"
 
 
@@ -389,8 +390,8 @@ def escalation(r: Records, state: str) -> Flag | None:
     return None
 
 
-def _group_order(g: GroupNotice) -> tuple[date, str]:
-    return g.on, g.person_id
+def _group_order(g: GroupNotice) -> tuple[date, str, str]:
+    return g.on, g.person_id, g.notice_id
 
 
 def _group_window(ordered: list[GroupNotice], person_id: str) -> list[GroupNotice] | None:
@@ -414,6 +415,8 @@ def _group_window(ordered: list[GroupNotice], person_id: str) -> list[GroupNotic
                 del counts[ordered[start].person_id]
             start += 1
         if person_id in counts and len(counts) >= GROUP_MIN_PERSONS:
+            while end + 1 < len(ordered) and ordered[end + 1].on == item.on:
+                end += 1  # a window is a span of days: every notice of its last day belongs to it
             return ordered[start : end + 1]
     return None
 
@@ -608,14 +611,18 @@ def _near(dates: dict[str, set[date]]) -> ColumnElement[bool] | None:
     notice = Notice.__table__.c  # type: ignore[attr-defined]
     dated = func.coalesce(notice.requested_on, notice.issued_on, type_=String)
     span = timedelta(days=GROUP_SPAN_DAYS)
-    ranges: list[ColumnElement[bool]] = []
+    by_state: dict[str, list[list[date]]] = {}
     for state, days in sorted(dates.items()):
-        merged: list[list[date]] = []
+        merged = by_state.setdefault(state, [])
         for day in sorted(days):
             if merged and day - span <= merged[-1][1]:
                 merged[-1][1] = day + span
             else:
                 merged.append([day - span, day + span])
+    if sum(map(len, by_state.values())) > MAX_DATE_RANGES:  # SQLite nests OR terms, at most 1000 deep
+        by_state = {state: [[spans[0][0], spans[-1][1]]] for state, spans in by_state.items()}
+    ranges: list[ColumnElement[bool]] = []
+    for state, merged in by_state.items():
         # Zero-padded ISO text sorts like the first day of its period; the lower bound is the year alone,
         # so '2015' or '2015-03' count when the range starts inside that year.
         ranges += [
