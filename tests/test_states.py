@@ -162,3 +162,27 @@ def test_figures_change_with_the_write_that_changes_them(client: TestClient, org
     assert detail["patterns"][0]["code"] == "interpol_found_noncompliant"
     client.delete(f"/api/v1/persons/{person['id']}", headers=org_a.admin)
     assert client.get("/api/v1/states/TR", headers=org_a.analyst).json()["counts"]["persons"] == 0
+
+
+def _group_targeting(client: TestClient, headers: dict[str, str]) -> int:
+    patterns = client.get("/api/v1/states/TJ", headers=headers).json()["patterns"]
+    return next((p["persons"] for p in patterns if p["code"] == "group_targeting"), 0)
+
+
+def test_leaving_a_group_updates_the_other_members_figures(client: TestClient, org_a: OrgTokens) -> None:
+    """The member who leaves no longer has the group among their links when the figures are recomputed:
+    the group they left must be recomputed too, or its other members keep a flag they lost."""
+    members = []
+    for name, on in (("First", "2015-01"), ("Second", "2015-06"), ("Third", "2016-01")):
+        person = make_person(client, org_a.editor, name=name, affiliations=["Leavers"])
+        make_notice(client, org_a.editor, person["id"], requesting_state="TJ", requested_on=on)
+        members.append(person)
+    assert _group_targeting(client, org_a.analyst) == 3
+    third = members[2]
+    response = client.patch(
+        f"/api/v1/persons/{third['id']}",
+        json={"affiliations": []},
+        headers={**org_a.editor, "If-Match": f'"{third["version"]}"'},
+    )
+    assert response.status_code == 200, response.text
+    assert _group_targeting(client, org_a.analyst) == 0

@@ -939,6 +939,12 @@ def touch_erased(session: Session, person_id: str) -> None:
     )
     touched: set[str] = session.info.setdefault("flag_touched", set())
     touched.update({x for link in links for x in (link.person_id, link.related_id)})
+    touch_groups(session, person_id)
+
+
+def touch_groups(session: Session, person_id: str) -> None:
+    """Before a person's affiliations are replaced or erased: remember the groups they are in now, so the
+    groups they leave are recomputed too (their other members may lose `group_targeting`)."""
     keys: set[str] = session.info.setdefault("flag_keys", set())
     keys.update(session.exec(select(PersonAffiliation.key).where(PersonAffiliation.person_id == person_id)))
 

@@ -49,6 +49,7 @@ def _check_related(
 
 
 def _write_links(session: Session, person: Person, *, related: Sequence[RelatedPerson] | None) -> None:
+    flag.touch_groups(session, person.id)  # the groups the person leaves are recomputed as well
     session.exec(delete(PersonAffiliation).where(col(PersonAffiliation.person_id) == person.id))
     for key in sorted({affiliation_key(session, name) for name in person.affiliations}):
         session.add(PersonAffiliation(person_id=person.id, key=key, org_id=person.org_id))
