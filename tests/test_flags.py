@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from app import migrate
 from app.db import unit_of_work
 from app.keyring import Keyring
 from app.services import flag as flag_service
@@ -400,6 +401,42 @@ def test_group_notices_near_many_dates_stays_one_query(db: sa.Engine, keyring: K
     with unit_of_work(db, keyring) as session:
         found = flag_service.group_notices(session, ["no such group"], near={"TJ": many, "RU": many})
     assert found == {"no such group": {}}
+
+
+def test_moving_a_notice_out_of_the_window_takes_the_flag_away(client: TestClient, org_a: OrgTokens) -> None:
+    first = _member(client, org_a.editor, "Move A", "Move Group", "2015-01-01")
+    _member(client, org_a.editor, "Move B", "Move Group", "2015-06-01")
+    third = make_person(client, org_a.editor, name="Move C", affiliations=["Move Group"])["id"]
+    notice = make_notice(client, org_a.editor, third, requesting_state="TJ", requested_on="2016-01")
+    assert ("group_targeting", "TJ") in flags(client, org_a.viewer, first)
+    moved = client.patch(
+        f"/api/v1/notices/{notice['id']}",
+        json={"requested_on": "2019"},
+        headers={**org_a.editor, "If-Match": f'"{notice["version"]}"'},
+    )
+    assert moved.status_code == 200, moved.text
+    assert ("group_targeting", "TJ") not in flags(client, org_a.viewer, first)
+    patterns = client.get("/api/v1/states/TJ", headers=org_a.analyst).json()["patterns"]
+    assert all(p["code"] != "group_targeting" for p in patterns)  # the pooled figures follow
+
+
+def test_the_group_notices_migration_fills_the_table_from_the_records(
+    client: TestClient, org_a: OrgTokens, org_b: OrgTokens, database_url: str, db: sa.Engine
+) -> None:
+    for name, on, headers in (("M1", "2015", org_a), ("M2", "2015-06", org_b), ("M3", "2016-02-03", org_a)):
+        _member(client, headers.editor, name, "Migrated Group", on)
+    _member(client, org_a.editor, "Undated", "Migrated Group", None)
+
+    def rows() -> list[tuple[str, ...]]:
+        with db.connect() as conn:
+            query = "SELECT key, notice_id, requesting_state, first_day, person_id, org_id FROM group_notice"
+            return sorted(tuple(r) for r in conn.execute(sa.text(query)))
+
+    kept = rows()
+    assert sorted(r[3] for r in kept) == ["2015-01-01", "2015-06-01", "2016-02-03"]
+    migrate.downgrade(database_url, "0010")
+    migrate.upgrade(database_url)
+    assert rows() == kept
 
 
 def test_a_person_without_records_has_no_flags(

@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.models.base import enum_column
@@ -73,6 +74,32 @@ class PersonFlag(SQLModel, table=True):
     code: FlagCode = Field(primary_key=True, sa_type=enum_column(FlagCode, length=40))
     org_id: str = Field(foreign_key="org.id", index=True, max_length=36, ondelete="CASCADE")
     notices: int = 0
+
+
+class GroupMemberNotice(SQLModel, table=True):
+    """A dated notice of a member of an affiliation group, by group, requesting state and the first day of
+    its date (pooled across organisations). Derived like PersonFlag: `group_targeting` reads one group's
+    window as one index range instead of looking up every member's notices."""
+
+    __tablename__ = "group_notice"
+    __table_args__ = (
+        sa.Index(
+            "ix_group_notice_window",
+            "key",
+            "requesting_state",
+            "first_day",
+            "person_id",
+            "org_id",
+            "notice_id",
+        ),
+    )
+
+    key: str = Field(primary_key=True, max_length=64)
+    notice_id: str = Field(foreign_key="notice.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    requesting_state: str = Field(max_length=2)
+    first_day: str = Field(max_length=10, description="ISO date: the first day of the notice's period")
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
+    org_id: str = Field(foreign_key="org.id", index=True, max_length=36, ondelete="CASCADE")
 
 
 class AppMeta(SQLModel, table=True):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, delete, event, func, insert, or_
+from sqlalchemy import ColumnElement, String, and_, bindparam, case, delete, event, func, insert, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -23,8 +23,17 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models.detention import Detention, DetentionStatus
 from app.models.extradition import POLITICAL_GROUNDS, Decision, Extradition, Ground
-from app.models.flag import SEVERITY, AppMeta, Evidence, Flag, FlagCode, PersonFlag, PersonState
-from app.models.fuzzy_date import FuzzyDate, first_day
+from app.models.flag import (
+    SEVERITY,
+    AppMeta,
+    Evidence,
+    Flag,
+    FlagCode,
+    GroupMemberNotice,
+    PersonFlag,
+    PersonState,
+)
+from app.models.fuzzy_date import FuzzyDate
 from app.models.incident import Incident, IncidentKind
 from app.models.notice import (
     Channel,
@@ -605,11 +614,10 @@ GroupCache = dict[str, dict[str, list[GroupNotice]]]
 
 
 def _near(dates: dict[str, set[date]]) -> ColumnElement[bool] | None:
-    """Notices of these states dated (by the first day of their period) within GROUP_SPAN_DAYS of any of
-    the dates given for that state, or a little earlier: a window holding one of those dates holds
-    nothing else, so dropping the rest changes no flag and no explanation."""
-    notice = Notice.__table__.c  # type: ignore[attr-defined]
-    dated = func.coalesce(notice.requested_on, notice.issued_on, type_=String)
+    """Group notices of these states dated (by the first day of their period) within GROUP_SPAN_DAYS of
+    any of the dates given for that state: a window holding one of those dates holds nothing else, so
+    leaving the rest out changes no flag and no explanation."""
+    notice = GroupMemberNotice.__table__.c  # type: ignore[attr-defined]
     span = timedelta(days=GROUP_SPAN_DAYS)
     by_state: dict[str, list[list[date]]] = {}
     for state, days in sorted(dates.items()):
@@ -621,19 +629,51 @@ def _near(dates: dict[str, set[date]]) -> ColumnElement[bool] | None:
                 merged.append([day - span, day + span])
     if sum(map(len, by_state.values())) > MAX_DATE_RANGES:  # SQLite nests OR terms, at most 1000 deep
         by_state = {state: [[spans[0][0], spans[-1][1]]] for state, spans in by_state.items()}
-    ranges: list[ColumnElement[bool]] = []
-    for state, merged in by_state.items():
-        # Zero-padded ISO text sorts like the first day of its period; the lower bound is the year alone,
-        # so '2015' or '2015-03' count when the range starts inside that year.
-        ranges += [
-            and_(
-                func.upper(notice.requesting_state) == state,
-                dated >= f"{low.year:04d}",
-                dated <= high.isoformat(),
-            )
-            for low, high in merged
-        ]
+    ranges = [
+        and_(
+            notice.requesting_state == state,
+            notice.first_day >= low.isoformat(),
+            notice.first_day <= high.isoformat(),
+        )
+        for state, merged in by_state.items()
+        for low, high in merged
+    ]
     return or_(*ranges) if ranges else None
+
+
+def _first_day_of(text: ColumnElement[str]) -> ColumnElement[str]:
+    """'YYYY' → 'YYYY-01-01', 'YYYY-MM' → 'YYYY-MM-01', a full date as it is, in SQL (both databases)."""
+    length = func.length(text)
+    return case((length == 4, text + "-01-01"), (length == 7, text + "-01"), else_=text)
+
+
+def store_group_notices(session: Session, person_ids: Iterable[str] | None) -> None:
+    """Replace the `group_notice` rows of these persons (of everyone, with None) from their affiliations
+    and dated notices. Runs before anything reads the groups in the same transaction."""
+    notice = Notice.__table__.c  # type: ignore[attr-defined]
+    link = PersonAffiliation.__table__.c  # type: ignore[attr-defined]
+    dated = func.coalesce(notice.requested_on, notice.issued_on, type_=String)
+    rows = (
+        sa_select(
+            link.key,
+            notice.id,
+            notice.requesting_state,
+            _first_day_of(dated),
+            notice.person_id,
+            notice.org_id,
+        )
+        .join_from(PersonAffiliation, Notice, notice.person_id == link.person_id)
+        .where(dated.is_not(None))
+    )
+    columns = ["key", "notice_id", "requesting_state", "first_day", "person_id", "org_id"]
+    target = insert(GroupMemberNotice)
+    if person_ids is None:
+        session.exec(delete(GroupMemberNotice))
+        session.connection().execute(target.from_select(columns, rows))
+        return
+    for chunk in _chunks(list(person_ids)):
+        session.exec(delete(GroupMemberNotice).where(col(GroupMemberNotice.person_id).in_(chunk)))
+        session.connection().execute(target.from_select(columns, rows.where(link.person_id.in_(chunk))))
 
 
 def group_notices(
@@ -653,28 +693,28 @@ def group_notices(
         raise ValueError("a shared cache holds every notice: pass `cache` or `near`, not both")
     wanted = [k for k in dict.fromkeys(keys) if cache is None or k not in cache]
     found: GroupCache = {k: defaultdict(list) for k in wanted}
-    notice = Notice.__table__.c  # type: ignore[attr-defined]
-    link = PersonAffiliation.__table__.c  # type: ignore[attr-defined]
-    # Raw text, not FuzzyDate: only the first day is needed, and parsing every value twice dominated.
-    dated = func.coalesce(notice.requested_on, notice.issued_on, type_=String)
-    query = (
-        sa_select(link.key, notice.person_id, notice.org_id, notice.id, notice.requesting_state, dated)
-        .join_from(PersonAffiliation, Notice, notice.person_id == link.person_id)
-        .where(dated.is_not(None))
+    notice = GroupMemberNotice.__table__.c  # type: ignore[attr-defined]
+    query = sa_select(
+        notice.key,
+        notice.person_id,
+        notice.org_id,
+        notice.notice_id,
+        notice.requesting_state,
+        notice.first_day,
     )
     if near is not None:
         condition = _near(near)
         if condition is None:
             return found
-        # The state is compared as an expression (upper() of an upper-case code), not the bare column,
-        # so SQLite without planner statistics walks from the group's members, not the state's index.
         query = query.where(condition)
     for chunk in _chunks(wanted):
-        for key, person_id, org_id, notice_id, state, when in session.connection().execute(
-            query.where(link.key.in_(chunk))
+        for key, person_id, org_id, notice_id, state, day in session.connection().execute(
+            query.where(notice.key.in_(chunk))
         ):
             found[key][state].append(
-                GroupNotice(on=first_day(when), person_id=person_id, org_id=org_id, notice_id=notice_id)
+                GroupNotice(
+                    on=date.fromisoformat(day), person_id=person_id, org_id=org_id, notice_id=notice_id
+                )
             )
     for by_state in found.values():
         for notices in by_state.values():
@@ -976,6 +1016,7 @@ def refresh(
         )
     )
     ids |= {x for link in links for x in (link.person_id, link.related_id)}
+    store_group_notices(session, ids)
     records = load(session, sorted(ids), key_name=lambda name: affiliation_key(session, name))
     store(session, records, forget=ids - set(records))
     if groups:
@@ -1009,6 +1050,7 @@ def rebuild(session: Session) -> int:
 
 
 def _rebuild(session: Session) -> int:
+    store_group_notices(session, None)
     session.exec(delete(PersonFlag))
     session.exec(delete(PersonState))
     ids = list(session.exec(select(Person.id)))

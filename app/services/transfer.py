@@ -53,6 +53,7 @@ NOT_EXPORTED: dict[str, str] = {
     "audit_head": "the head of that trail",
     "person_affiliation": "keyed digests of the affiliations under this server's key: recomputed from each person",
     "person_flag": "derived indicators: recomputed on import",
+    "group_notice": "derived: each group member's dated notices, recomputed on import",
     "person_state": "derived (person, state) pairs: recomputed on import",
     "person_change": "the name indexes' change log: an import logs its own persons",
     "demo_case": "the demo loader's note of which bundled case it loaded",
@@ -472,6 +473,7 @@ def _touched_persons(session: Session, parsed: Parsed) -> list[str]:
 def _refresh(session: Session, person_ids: list[str], *, report: Progress) -> None:
     """Recompute the derived indicator rows of these persons (and their relatives), then, pooled across
     organisations, `group_targeting` for everyone who shares an affiliation with them."""
+    flag_service.store_group_notices(session, person_ids)  # all of them first: batches read each other's
     for start in range(0, len(person_ids), BATCH):
         flag_service.refresh(session, person_ids[start : start + BATCH], groups=False)
         report("Recomputing indicators", min(start + BATCH, len(person_ids)), len(person_ids))
