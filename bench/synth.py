@@ -62,7 +62,7 @@ from app.models import (  # noqa: E402
     PersonRelation,
     Protection,
 )
-from app.models.flag import PersonFlag, PersonState  # noqa: E402
+from app.models.flag import GroupMemberNotice, PersonFlag, PersonState  # noqa: E402
 from app.models.token import Role, TokenCreate  # noqa: E402
 from app.services import flag as flag_service  # noqa: E402
 from app.services import history as history_service  # noqa: E402
@@ -94,6 +94,7 @@ RECORD_TABLES = [t.name for t in TABLES if t.name != "person"]
 DERIVED_TABLES: list[sa.Table] = [  # kept by app.services.flag, not generated here
     PersonState.__table__,  # type: ignore[list-item]
     PersonFlag.__table__,  # type: ignore[list-item]
+    GroupMemberNotice.__table__,  # type: ignore[list-item]
 ]
 HISTORY_EVENTS = 200
 
