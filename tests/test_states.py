@@ -186,3 +186,18 @@ def test_leaving_a_group_updates_the_other_members_figures(client: TestClient, o
     )
     assert response.status_code == 200, response.text
     assert _group_targeting(client, org_a.analyst) == 0
+
+
+def test_a_member_of_two_groups_keeps_the_flag_one_of_them_gives(
+    client: TestClient, org_a: OrgTokens
+) -> None:
+    """A write in one group recomputes its members; a member flagged through another group keeps it."""
+    both = make_person(client, org_a.editor, name="Both", affiliations=["Group H", "Group G"])
+    make_notice(client, org_a.editor, both["id"], requesting_state="TJ", requested_on="2015-01")
+    for name, on in (("H1", "2015-02"), ("H2", "2015-03")):
+        person = make_person(client, org_a.editor, name=name, affiliations=["Group H"])
+        make_notice(client, org_a.editor, person["id"], requesting_state="TJ", requested_on=on)
+    assert _group_targeting(client, org_a.analyst) == 3
+    g1 = make_person(client, org_a.editor, name="G1", affiliations=["Group G"])
+    make_notice(client, org_a.editor, g1["id"], requesting_state="TJ", requested_on="2015-04")
+    assert _group_targeting(client, org_a.analyst) == 3

@@ -945,6 +945,9 @@ def refresh_groups(session: Session, keys: Iterable[str], *, skip: set[str]) -> 
                         "notices": 0,
                     }
                 )
+    rows += _held_through_other_groups(
+        session, targets, found={(str(r["person_id"]), str(r["state"])) for r in rows}
+    )
     for chunk in _chunks(targets):
         session.exec(
             delete(PersonFlag).where(
@@ -953,6 +956,40 @@ def refresh_groups(session: Session, keys: Iterable[str], *, skip: set[str]) -> 
         )
     if rows:
         session.connection().execute(insert(PersonFlag), rows)
+
+
+def _held_through_other_groups(
+    session: Session, targets: list[str], *, found: set[tuple[str, str]]
+) -> list[Row]:
+    """The `group_targeting` rows of these persons that the recomputed groups no longer give but that may
+    rest on another of their groups: recomputed from all their groups, the way their flags are read."""
+    stored: set[tuple[str, str]] = set()
+    for chunk in _chunks(targets):
+        stored.update(
+            session.exec(
+                select(PersonFlag.person_id, PersonFlag.state).where(
+                    col(PersonFlag.person_id).in_(chunk),
+                    col(PersonFlag.code) == FlagCode.group_targeting.value,
+                )
+            )
+        )
+    doubtful = stored - found
+    if not doubtful:
+        return []
+    records = load(
+        session, sorted({p for p, _ in doubtful}), key_name=lambda name: affiliation_key(session, name)
+    )
+    return [
+        {
+            "person_id": person_id,
+            "state": state,
+            "code": FlagCode.group_targeting.value,
+            "org_id": records[person_id].person.org_id,
+            "notices": 0,
+        }
+        for person_id, state in sorted(doubtful)
+        if person_id in records and group_targeting(records[person_id], state) is not None
+    ]
 
 
 def mark_built(session: Session) -> None:
