@@ -16,7 +16,7 @@ _MATCH = re.compile(PATTERN)
 
 
 @lru_cache(maxsize=8192)
-def first_day(text: str) -> date:
+def _first_day(text: str) -> date:
     """The first day of the period 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' stands for (cached: few distinct values)."""
     parts = [int(p) for p in text.split("-")]
     return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
@@ -37,14 +37,14 @@ class FuzzyDate(str):
         if not isinstance(text, str) or not _MATCH.match(text):
             raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
         try:
-            first_day(text)
+            _first_day(text)
         except ValueError:
             raise ValueError(f"{text} is not a calendar date") from None
         return super().__new__(cls, text)
 
     @property
     def start(self) -> date:
-        return first_day(self)
+        return _first_day(self)
 
     @property
     def precision(self) -> str:

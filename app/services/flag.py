@@ -1045,7 +1045,10 @@ def _collect(session: Session, _context: object) -> None:
 def refresh(
     session: Session, person_ids: Iterable[str], *, extra_keys: Iterable[str] = (), groups: bool = True
 ) -> None:
-    """Recompute the derived rows of these persons, their relatives and (pooled) their groups' members."""
+    """Recompute the derived rows of these persons, their relatives and (pooled) their groups' members.
+
+    `groups`: the write changed notices, persons or affiliations, so the persons' group notices are
+    replaced and their groups recomputed (an import does both itself, once for all its persons)."""
     ids = set(person_ids)
     links = session.exec(
         select(PersonRelation).where(
@@ -1053,7 +1056,8 @@ def refresh(
         )
     )
     ids |= {x for link in links for x in (link.person_id, link.related_id)}
-    store_group_notices(session, ids)
+    if groups:
+        store_group_notices(session, ids)
     records = load(session, sorted(ids), key_name=lambda name: affiliation_key(session, name))
     store(session, records, forget=ids - set(records))
     if groups:
