@@ -68,7 +68,7 @@ def make_engine(
         # SQLite has one writer at a time. This process's writers wait on a lock rather than spin in
         # SQLite's busy handler, whose sleeps starve unlucky waiters past any timeout under load.
         if not writers.acquire(timeout=WRITE_WAIT_S):
-            raise sqlite3.OperationalError("database is locked: no write slot within 60 s")
+            raise sqlite3.OperationalError(f"database is locked: no write slot within {WRITE_WAIT_S} s")
         conn.info["writer_slot"] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")

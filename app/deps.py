@@ -16,7 +16,6 @@ from app.services import quota
 from app.services import token as token_service
 from app.services.name_index import LiveNameIndex
 
-_BEARER = re.compile(r"^Bearer ([^\s]+)$", re.IGNORECASE)
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
@@ -26,10 +25,9 @@ _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
 def _principal(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    match = _BEARER.match(header.strip())
+    token = token_service.bearer(request.headers.get("authorization"))
     with reading(request.state.read_engine, request.state.keyring) as session:
-        principal = token_service.authenticate(session, match.group(1) if match else None)
+        principal = token_service.authenticate(session, token)
     request.state.principal = principal  # read by the rate limiter and the access log, never logged whole
     return principal
 

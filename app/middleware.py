@@ -3,7 +3,6 @@
 import hashlib
 import json
 import math
-import re
 import threading
 import time
 from collections import deque
@@ -11,8 +10,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import anyio.to_thread
-from sqlmodel import Session
 
+from app.db import reading
 from app.errors import Unauthorized
 from app.models.token import Principal
 from app.services import idempotency
@@ -302,12 +301,12 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
 
 
 def _principal_of(state: dict[str, Any], authorization: bytes | None) -> Principal | None:
-    match = re.match(rb"^Bearer (\S+)$", (authorization or b"").strip(), re.IGNORECASE)
-    if match is None:
+    token = token_service.bearer(authorization.decode("latin-1") if authorization else None)
+    if token is None:
         return None
-    with Session(state["read_engine"], info={"keyring": state["keyring"]}) as session:
+    with reading(state["read_engine"], state["keyring"]) as session:
         try:
-            return token_service.authenticate(session, match.group(1).decode("latin-1"))
+            return token_service.authenticate(session, token)
         except Unauthorized:
             return None
 

@@ -289,7 +289,7 @@ def _write_manifest(backup: Path, *, keyring: Keyring, counts: Verified) -> None
         "verified_at": datetime.now(UTC).isoformat(),
     }
     path = _manifest_path(backup)
-    with open(path, "x", encoding="utf-8", opener=_private) as out:
+    with open(path, "x", encoding="utf-8", opener=open_private) as out:
         json.dump({**fields, "mac": _manifest_mac(keyring, fields)}, out, indent=2)
         out.write("\n")
         out.flush()
@@ -315,7 +315,7 @@ def _attested(backup: Path, *, keyring: Keyring, size: int, sha256: str) -> bool
 def _copy(source: Path, target: Path) -> str:
     """Copy `source` to a new file `target` (mode 0600); the SHA-256 of the bytes copied."""
     digest = hashlib.sha256()
-    with source.open("rb") as reader, open(target, "xb", opener=_private) as writer:
+    with source.open("rb") as reader, open(target, "xb", opener=open_private) as writer:
         while chunk := reader.read(COPY_CHUNK):
             digest.update(chunk)
             writer.write(chunk)
@@ -330,7 +330,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _private(path: str, flags: int) -> int:
+def open_private(path: str, flags: int) -> int:
+    """`opener` for files only their owner may read (backups, exports): private from creation."""
     return os.open(path, flags, 0o600)
 
 

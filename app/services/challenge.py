@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.errors import InvalidTransition, Unprocessable
 from app.models.base import utcnow
@@ -131,10 +131,6 @@ def publics(
     ]
 
 
-def events_of(session: Session, challenge_ids: Sequence[str]) -> dict[str, list[ChallengeEvent]]:
-    return _events(session, challenge_ids)
-
-
 def apply_event(session: Session, challenge_id: str, *, data: EventIn, by: Principal) -> Challenge:
     challenge = get_owned(session, Challenge, challenge_id, org_id=by.org_id, for_update=True)
     allowed_from, moves_to = TRANSITIONS[data.type]
@@ -155,9 +151,7 @@ def apply_event(session: Session, challenge_id: str, *, data: EventIn, by: Princ
         raise Unprocessable(
             f"The event is dated before the previous one ({previous.on}).", loc=("body", "on")
         )
-    position = session.exec(
-        select(func.count()).select_from(ChallengeEvent).where(ChallengeEvent.challenge_id == challenge.id)
-    ).one()
+    position = previous.position + 1 if previous is not None else 0  # events are appended, never removed
     session.add(
         ChallengeEvent(
             challenge_id=challenge.id,

@@ -80,9 +80,7 @@ def finish(
         row.done, row.status_code = True, status_code
         row.headers = [[name, value] for name, value in headers if name in STORED_HEADERS]
         row.body = body.decode("utf-8", errors="replace")
-        row.person_id = _person_of(
-            row.body, is_person="location" in dict(headers) and "/persons/" in dict(headers)["location"]
-        )
+        row.person_id = _person_of(row.body, is_person="/persons/" in dict(headers).get("location", ""))
         session.add(row)
 
 

@@ -40,6 +40,15 @@ def new_token() -> str:
     return f"a3_{body}{_base62(zlib.crc32(body.encode()), 6)}"
 
 
+_BEARER = re.compile(r"^Bearer (\S+)$", re.IGNORECASE)
+
+
+def bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None."""
+    match = _BEARER.match((authorization or "").strip())
+    return match.group(1) if match else None
+
+
 def well_formed(token: str) -> bool:
     """Shape and checksum, checked before any digest or query."""
     if not TOKEN_SHAPE.match(token):

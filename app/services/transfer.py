@@ -16,7 +16,6 @@ What is not exported, and why, is `NOT_EXPORTED`.
 """
 
 import json
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from app.models.state import STATE_CODES
 from app.services import audit
 from app.services import flag as flag_service
 from app.services.affiliation import affiliation_key
+from app.services.backup import open_private
 
 FORMAT = {"name": "article3.export", "version": 1}
 BATCH = 1000
@@ -179,7 +179,7 @@ def write_export(session: Session, *, org_id: str, out: TextIO) -> dict[str, int
 
 def export_file(session: Session, *, org_id: str, path: Path) -> dict[str, int]:
     """Write the export to `path`, created with mode 0600; a file already there is an error."""
-    out = open(path, "x", encoding="utf-8", newline="\n", opener=_private)  # noqa: SIM115 - closed below
+    out = open(path, "x", encoding="utf-8", newline="\n", opener=open_private)  # noqa: SIM115 - closed below
     try:
         with out:
             return write_export(session, org_id=org_id, out=out)
@@ -191,10 +191,6 @@ def export_file(session: Session, *, org_id: str, path: Path) -> dict[str, int]:
 def record_export(session: Session, *, org_id: str) -> None:
     """An export reads every person of the organisation: it stands in the audit trail like any read."""
     audit.record(session, by=None, action="org.exported", kind="org", object_id=org_id, org_id=org_id)
-
-
-def _private(path: str, flags: int) -> int:
-    return os.open(path, flags, 0o600)
 
 
 def _plain(value: Any) -> Any:

@@ -22,6 +22,7 @@ from app.models.person import PersonPublic
 from app.models.protection import Protection
 from app.models.timeline import HistoryEvent
 from app.models.token import Principal
+from app.services import audit
 from app.services import challenge as challenge_service
 from app.services import detention as detention_service
 from app.services import extradition as extradition_service
@@ -108,9 +109,9 @@ def anchor(kind: str, record_id: str) -> str:
 def person_page(session: Session, person_id: str, *, by: Principal) -> PersonPage:
     """Everything the person's page shows (one 404 for unknown and foreign ids, before any entry is written)."""
     person = person_service.get(session, person_id, by=by)
-    person_service.get(session, person.id, by=by, action="person.history_read")
+    audit.record(session, by=by, action="person.history_read", kind="person", object_id=person.id)
     events = history_service.events(session, person)
-    person_service.get(session, person.id, by=by, action="person.flags_read")
+    audit.record(session, by=by, action="person.flags_read", kind="person", object_id=person.id)
     flags = flag_service.for_person(session, person)
     protections = protection_service.list_for_person(session, person.id, by=by)
     notices = _every(
