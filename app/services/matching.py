@@ -90,13 +90,19 @@ class PairScore:
     detail: str  # what made the parts meet: rule labels, the equivalent names, the differing letters
 
 
+def edits_allowed(length: int) -> int:
+    """The most edits between two keys, the shorter of `length`, that similar_spelling can accept: the
+    index asks its vocabulary for exactly these, so it finds what scoring every person would."""
+    return max(1, min(4, length // 3))
+
+
 def similar_spelling(a: str, b: str) -> PairScore | None:
     """Jaro-Winkler of two skeletons behind a plausibility gate: vowels may differ (at most a third of the
     shorter), consonants by one edit at most (20% of the shorter), and a differing consonant costs."""
     shorter = min(len(a), len(b))
     if shorter < 2:
         return None
-    most = max(1, min(4, shorter // 3))  # the loosest gate below: most pairs stop here, in C
+    most = edits_allowed(shorter)  # the loosest gate below: most pairs stop here, in C
     distance = Levenshtein.distance(a, b, score_cutoff=most)
     if distance == 0 or distance > most:
         return None
@@ -556,11 +562,6 @@ def _gh_variants(key: str) -> list[str]:
     return variants
 
 
-def _fuzzy_cutoff(key: str) -> int:
-    """Edits a key may be from another and still pass similar_spelling's gate (vowels up to a third)."""
-    return max(1, min(4, len(key) // 3))
-
-
 @dataclass
 class _Shard:
     """One organisation's persons: the index never mixes organisations."""
@@ -605,7 +606,11 @@ class _Shard:
             if len(self.fuzzy_cache) >= FUZZY_CACHE_SIZE:
                 self.fuzzy_cache.clear()
             matches = process.extract(
-                key, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=_fuzzy_cutoff(key), limit=None
+                key,
+                self.vocabulary,
+                scorer=Levenshtein.distance,
+                score_cutoff=edits_allowed(len(key)),
+                limit=None,
             )
             found = self.fuzzy_cache[key] = tuple(m[0] for m in matches if _keys_may_match(key, m[0]))
         return found
