@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -87,17 +88,17 @@ class Kind:
     def table(self) -> sa.Table:
         return SQLModel.metadata.tables[self.name]
 
-    @property
+    @cached_property
     def columns(self) -> list[sa.Column[Any]]:
         """Every column but `org_id`, the primary key first (for a reader), then in table order."""
         rest = [c for c in self.table.columns if c.name != "org_id" and not c.primary_key]
         return self.key + rest
 
-    @property
+    @cached_property
     def key(self) -> list[sa.Column[Any]]:
         return list(self.table.primary_key.columns)
 
-    @property
+    @cached_property  # read for every imported row
     def refs(self) -> dict[str, str]:
         """Column -> the kind it points at (the organisation aside)."""
         return {
