@@ -53,9 +53,7 @@ class BodyLimit:
                 except ValueError:
                     too_large = False
                 if too_large:
-                    await _send_problem(
-                        send, 413, "Content Too Large", "The request body is larger than 1 MiB."
-                    )
+                    await _too_large(send)
                     return
         # Read the whole body first (at most 1 MiB plus one chunk), so an oversize streamed body is
         # refused before the application sees any of it, then replay it.
@@ -68,21 +66,12 @@ class BodyLimit:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.max_bytes:
-                await _send_problem(send, 413, "Content Too Large", "The request body is larger than 1 MiB.")
+                await _too_large(send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, _replaying(b"".join(chunks), receive), send)
 
 
 class SecurityHeaders:
@@ -273,6 +262,10 @@ class Idempotency:
                     body=bytes(captured["body"]),
                 )
             )
+
+
+async def _too_large(send: Send) -> None:
+    await _send_problem(send, 413, "Content Too Large", "The request body is larger than 1 MiB.")
 
 
 async def _read_body(receive: Receive) -> bytes:
