@@ -39,6 +39,10 @@ class Keyring:
     def webhook_key(self) -> bytes:
         return _derive(self.secret, "webhook-secret")
 
+    @property
+    def backup_manifest_key(self) -> bytes:
+        return _derive(self.secret, "backup-manifest")
+
     @cached_property
     def fields(self) -> "FieldKeys":
         """The field-encryption keys (one instance per keyring: engines of one app share its state)."""

@@ -272,9 +272,8 @@ def _manifest_path(backup: Path) -> Path:
 
 
 def _manifest_mac(keyring: Keyring, fields: dict[str, object]) -> str:
-    key = hmac.new(keyring.secret, b"article3/backup-manifest", hashlib.sha256).digest()  # as Keyring derives
     text = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(keyring.backup_manifest_key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def _write_manifest(backup: Path, *, keyring: Keyring, counts: Verified) -> None:
