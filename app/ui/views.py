@@ -5,7 +5,7 @@ same data through the API would write, under the same action names, in the page'
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -74,18 +74,6 @@ class PersonPage:
     extraditions: list[Extradition]
     incidents: list[Incident]
     challenges: list[ChallengePublic]
-    anchors: set[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        records: list[tuple[str, list[str]]] = [
-            ("protection", [p.id for p in self.protections]),
-            ("notice", [n.id for n in self.notices]),
-            ("detention", [d.id for d in self.detentions]),
-            ("extradition", [e.id for e in self.extraditions]),
-            ("incident", [i.id for i in self.incidents]),
-            ("challenge", [c.id for c in self.challenges]),
-        ]
-        self.anchors = {anchor(kind, id_) for kind, ids in records for id_ in ids}
 
     def record(self, kind: str, record_id: str) -> object | None:
         """A record shown on the page, for the words of a link to it (None: not on this page)."""
@@ -99,11 +87,6 @@ class PersonPage:
         }
         rows = tables.get(kind, ())
         return next((r for r in rows if r.id == record_id), None)
-
-
-def anchor(kind: str, record_id: str) -> str:
-    """The id of a record's row on the person's page, the target of timeline and evidence links."""
-    return f"{kind}-{record_id}"
 
 
 def person_page(session: Session, person_id: str, *, by: Principal) -> PersonPage:
