@@ -118,7 +118,8 @@ def test_match_with_qualifiers(client: TestClient, org_a: OrgTokens) -> None:
     assert (first["person_id"], first["name"]) == (salih["id"], "Muhammad Salih")
     assert first["explanation"]
     second = results[1]["matches"]  # the same name, another birth year: found, lower, and said why
-    assert second[0]["person_id"] == salih["id"] and second[0]["score"] < first["score"]
+    assert second[0]["person_id"] == salih["id"]
+    assert second[0]["score"] < first["score"]
     assert any("birth" in line.lower() for line in second[0]["explanation"])
     assert results[2]["matches"][0]["name"] == "Dolkun Isa"
     assert results[3]["matches"] == []
