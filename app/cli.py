@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
@@ -326,7 +327,10 @@ def deliver_webhooks() -> None:
 @keys.command("rotate")
 def rotate_keys() -> None:
     """Make a new field-encryption key active and re-encrypt every value under it, in batches, while
-    the service runs; reports how many values remain under older keys (none at the end)."""
+    the service runs; reports how many values remain under older keys (none at the end).
+
+    Each batch commits whole or not at all. If the rotation stops early (exit 1), every value is still
+    readable under the key it names; it says why and what remains: run it again once that is fixed."""
     settings, keyring = _settings()
     engine = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
     done = 0
@@ -337,12 +341,27 @@ def rotate_keys() -> None:
         err.print(f"re-encrypted {done} values")
 
     try:
-        new, left = encryption_service.rotate(engine, keyring, progress=progress)
+        rotation = encryption_service.rotate(engine, keyring, progress=progress)
+    except AppError as exc:
+        raise _fail(exc) from None
     finally:
         engine.dispose()
-    remaining = sum(left.values())
-    typer.echo(f"Key {new} is active; {done} values re-encrypted; {remaining} remain under older keys.")
-    if remaining:
+    left = rotation.remaining
+    total = None if left is None else sum(left.values())
+    counted = "an unknown number of values remain" if total is None else f"{total} remain"
+    typer.echo(
+        f"Key {rotation.key_id} is active; {rotation.reencrypted} values re-encrypted; {counted} under older keys."
+    )
+    if left and total:
+        typer.echo("Under older keys: " + ", ".join(f"{column} {n}" for column, n in left.items() if n) + ".")
+    if rotation.failure is not None:
+        err.print(
+            f"[red]The rotation stopped: {escape(rotation.failure)}.[/red] Every value is still readable (each names "
+            "its key); run `article3 keys rotate` again once the cause is fixed.",
+            highlight=False,
+            soft_wrap=True,  # one line, whole, for logs and grep
+        )
+    if rotation.failure is not None or total != 0:
         raise typer.Exit(1)
 
 

@@ -93,20 +93,32 @@ def _with_keys(engine: Engine, keyring: Keyring | None) -> Engine:
     return engine
 
 
-def _refresh_active_key(session: Session, _transaction: object, connection: Connection) -> None:
-    """Pick up the active field key id (`article3 keys rotate` changes it) at most every two seconds, as
-    a unit of work's transaction begins (reads need no active key: each value names its own key id).
+ACTIVE_KEY_QUERY = "SELECT value FROM app_meta WHERE key = 'field_key_active'"
+# PostgreSQL advisory lock (an arbitrary number of ours): shared by every write transaction, taken
+# exclusively by `article3 keys rotate` while it changes the active key id.
+KEY_CHANGE_LOCK = 0x61336B6579  # "a3key"
 
-    That is before anything is encrypted, yet never before the session's own first statement: entering
-    a unit of work touches no database, so a request's write session holds no write slot while its other
-    dependencies run (the quota check writes a refusal in a unit of work of its own)."""
+
+def _read_active_key(session: Session, _transaction: object, connection: Connection) -> None:
+    """A unit of work reads the active field key id as its transaction begins, so nothing it writes is
+    encrypted under a key older than the one active when it began.
+
+    A rotation changes the id only once no write transaction is in flight: on SQLite it holds the one
+    write lock, on PostgreSQL the advisory lock above exclusively (each unit of work holds it shared
+    until it ends). Nothing begun before the change writes after it, and nothing begun after reads the
+    old id. The read is at the session's first statement, never on entering the unit of work: a
+    request's write session holds no write slot while its other dependencies run (the quota check
+    writes a refusal in a unit of work of its own)."""
     keyring = session.info.get("keyring") if session.info.get("writes") else None
-    if keyring is not None and keyring.fields.stale():
-        row = connection.exec_driver_sql("SELECT value FROM app_meta WHERE key = 'field_key_active'").first()
-        keyring.fields.set_active(int(row[0]) if row else 1)
+    if keyring is None:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({KEY_CHANGE_LOCK})")
+    row = connection.exec_driver_sql(ACTIVE_KEY_QUERY).first()
+    keyring.fields.set_active(int(row[0]) if row else 1)
 
 
-event.listen(Session, "after_begin", _refresh_active_key)
+event.listen(Session, "after_begin", _read_active_key)
 
 
 @contextmanager

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -62,21 +61,20 @@ def keyring_of(session: Session) -> Keyring:
 
 
 FIELD_PREFIX = "a3e"
-ACTIVE_KEY_TTL_S = 2.0
 
 
 class FieldKeys:
     """AES-256-GCM keys for personal data at rest, derived from the secret key by key id (1, 2, …).
 
-    The active key id lives in the database (`app_meta`), so every process encrypts with the same key
-    within seconds of `article3 keys rotate`; older keys stay derivable to decrypt what they wrote.
+    The active key id lives in the database (`app_meta`); every write transaction reads it as it begins
+    (app/db.py), so all processes encrypt under the key `article3 keys rotate` made active. Older keys
+    stay derivable to decrypt what they wrote: every stored value names its key.
     """
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
         self._ciphers: dict[int, AESGCM] = {}
         self.active_kid = 1
-        self.checked_at = float("-inf")
         self._lock = threading.Lock()
 
     def cipher(self, kid: int) -> AESGCM:
@@ -86,14 +84,14 @@ class FieldKeys:
                 cipher = self._ciphers.setdefault(kid, AESGCM(_derive(self._secret, f"field-key/{kid}")))
         return cipher
 
-    def stale(self) -> bool:
-        return time.monotonic() - self.checked_at > ACTIVE_KEY_TTL_S
-
     def set_active(self, kid: int) -> None:
-        self.active_kid, self.checked_at = kid, time.monotonic()
+        """Never back: a transaction that read the id just before a rotation must not undo another's news."""
+        with self._lock:
+            self.active_kid = max(self.active_kid, kid)
 
-    def encrypt(self, plaintext: str, *, aad: str) -> str:
-        kid = self.active_kid
+    def encrypt(self, plaintext: str, *, aad: str, kid: int | None = None) -> str:
+        """`plaintext` sealed under key `kid` (default: the active key), bound to its column by `aad`."""
+        kid = self.active_kid if kid is None else kid
         nonce = os.urandom(12)
         sealed = self.cipher(kid).encrypt(nonce, plaintext.encode(), aad.encode())
         return f"{FIELD_PREFIX}:{kid}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"

@@ -1,21 +1,20 @@
 """Personal data at rest (issue 8): nothing readable in the database file, its WAL or a backup,
-not even the name of a person erased before the backup; keys rotate while the service runs."""
+not even the name of a person erased before the backup. Key rotation: tests/test_key_rotation.py."""
 
 import sqlite3
-import threading
 from pathlib import Path
 
-import httpx
 import pytest
-import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from app.cli import app as cli
+from app import migrate
+from app.db import make_engine
 from app.keyring import Keyring
+from app.main import create_app
 from app.services import encryption
-from tests.conftest import SECRET, OrgTokens, serving
+from app.settings import Settings
+from tests.conftest import OrgTokens
 from tests.factories import make_detention, make_notice, make_person
 
 # Tests that start real servers and load the database run on one worker, one after another.
@@ -120,43 +119,32 @@ def test_a_value_moved_to_another_column_does_not_decrypt(keyring: Keyring) -> N
         keyring.fields.decrypt(stored, aad="person.notes")
 
 
-def test_keys_rotate_under_load(
-    database_url: str, org_a: OrgTokens, monkeypatch: pytest.MonkeyPatch, db: sa.Engine
+def test_migrate_encrypts_older_plaintext_once(
+    client: TestClient, org_a: OrgTokens, settings: Settings, database_url: str, keyring: Keyring
 ) -> None:
-    monkeypatch.setenv("ARTICLE3_DATABASE_URL", database_url)
-    monkeypatch.setenv("ARTICLE3_SECRET_KEY", SECRET)
-    with (
-        serving(database_url, ARTICLE3_RATE_LIMIT_PER_MINUTE="100000") as base,
-        httpx.Client(base_url=base, timeout=30) as http,
-    ):
-        ids = [
-            http.post(
-                "/api/v1/persons", json={"name": f"Person {i}", "notes": "n"}, headers=org_a.editor
-            ).json()["id"]
-            for i in range(30)
-        ]
-        stop = threading.Event()
-        written: list[str] = []
-
-        def keep_writing() -> None:
-            while not stop.is_set():
-                written.append(
-                    http.post(
-                        "/api/v1/persons", json={"name": "During Rotation"}, headers=org_a.editor
-                    ).json()["id"]
-                )
-
-        writer = threading.Thread(target=keep_writing)
-        writer.start()
-        result = CliRunner().invoke(cli, ["keys", "rotate"])
-        stop.set()
-        writer.join()
-        assert result.exit_code == 0, result.output
-        assert "Key 2 is active" in result.stdout
-        assert "0 remain under older keys" in result.stdout
-        for person_id in [*ids[:5], *written[-3:]]:
-            assert http.get(f"/api/v1/persons/{person_id}", headers=org_a.viewer).status_code == 200
-    with db.connect() as conn:
-        left = encryption.remaining(conn, 2)
-    assert sum(left.values()) == 0
-    assert written
+    """`article3 migrate` converts a database from before encryption: each value encrypted once, and
+    read back as it was written (it used to encrypt each ciphertext again, and fail on birth dates)."""
+    person = make_person(
+        client,
+        org_a.editor,
+        name=CANARIES[1],
+        aliases=[CANARIES[0], "Alias"],
+        birth_date="1977-03",
+        notes="Notes\nline two",
+        sources=["Source"],
+    )
+    notice = make_notice(client, org_a.editor, person["id"], charges=[{"text": "Fraud"}], note="Note")
+    client.close()
+    migrate.downgrade(database_url, "0007", keyring=keyring)  # back to plaintext
+    migrate.upgrade(database_url, keyring=keyring)
+    with TestClient(create_app(settings)) as fresh:
+        read = fresh.get(f"/api/v1/persons/{person['id']}", headers=org_a.viewer).json()
+        assert {k: read[k] for k in ("name", "aliases", "birth_date", "notes", "sources")} == {
+            k: person[k] for k in ("name", "aliases", "birth_date", "notes", "sources")
+        }
+        again = fresh.get(f"/api/v1/notices/{notice['id']}", headers=org_a.viewer).json()
+        assert (again["charges"][0]["text"], again["note"]) == ("Fraud", "Note")
+    engine = make_engine(database_url, writer=False, pooled=False)
+    with engine.connect() as conn:
+        assert sum(encryption.remaining(conn, 1).values()) == 0
+    engine.dispose()

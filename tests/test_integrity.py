@@ -186,14 +186,15 @@ def test_entering_a_unit_of_work_takes_no_write_slot(
     db: sa.Engine, keyring: Keyring, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A request's write session is entered before its quota check, which records a refusal in a unit
-    of work of its own. Entering must not take SQLite's write slot, even when the active field key is
-    due to be re-read: that read happens at the session's first statement."""
+    of work of its own. Entering must not take SQLite's write slot, nor read the active field key: that
+    read happens at the session's first statement."""
     monkeypatch.setattr("app.db.WRITE_WAIT_S", 2)
-    keyring.fields.checked_at = float("-inf")  # the active key id is due to be re-read
+    with db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO app_meta (key, value) VALUES ('field_key_active', '2')"))
     with unit_of_work(db, keyring) as request_session:
         with unit_of_work(db, keyring) as refusal:
             entry = audit.record(refusal, by=None, action="quota.exceeded")
-        assert keyring.fields.stale() is False  # re-read at the refusal's first statement
+        assert keyring.fields.active_kid == 2  # read at the refusal's first statement
         assert request_session.get(AuditEntry, entry.seq) is not None
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.keyring import FieldKeys
-from app.services.encryption import decrypt_all, reencrypt, remaining
+from app.services.encryption import decrypt_all, encrypt_plaintext, remaining
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -158,9 +158,7 @@ def _encrypt_existing() -> None:
                 "Personal data must be encrypted: set ARTICLE3_SECRET_KEY and run `article3 migrate` again."
             )
         return
-    keys.set_active(1)
-    while reencrypt(conn, keys):
-        pass
+    encrypt_plaintext(conn, keys)
 
 
 def _decrypt_existing() -> None:
