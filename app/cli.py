@@ -405,21 +405,43 @@ def restore(
     force: Annotated[
         bool, typer.Option("--force", help="Restore even though a server may have the database open.")
     ] = False,
+    unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--unsigned",
+            help="Restore a backup whose signed manifest is missing or does not verify (only its integrity "
+            "and audit chain are checked).",
+        ),
+    ] = False,
 ) -> None:
-    """Verify a backup, bring it to the current schema and put it in place of the database.
+    """Verify a backup by its signed manifest, bring it to the current schema and put it in place of the
+    database.
 
-    Stop the server first: a database in use is refused unless --force. The replaced database is kept
-    beside it as <file>.pre-restore-<time>."""
+    A backup whose manifest (written by `article3 backup`, signed under the secret key) is missing or does
+    not match the file is refused unless --unsigned: then only SQLite's integrity, the foreign keys and the
+    audit chain can be checked, and a warning says what could not be. Stop the server first: a database in
+    use is refused unless --force. The replaced database is kept beside it as <file>.pre-restore-<time>."""
     settings, keyring = _settings()
     try:
-        report = backup_service.restore(settings.database_url, path, keyring=keyring, force=force)
+        report = backup_service.restore(
+            settings.database_url, path, keyring=keyring, force=force, unsigned=unsigned
+        )
     except AppError as exc:
         raise _fail(exc) from None
-    how = "by its signed manifest" if report.checked == "manifest" else "by a full check"
+    how = "by its signed manifest" if report.unsigned is None else "WITHOUT a valid signature (--unsigned)"
     typer.echo(
-        f"Restored {path} (verified {how}): {report.persons} persons, {report.audit_entries} audit "
-        f"entries, in {report.elapsed_s:.1f} s."
+        f"Restored {path} {how}: {report.persons} persons, {report.audit_entries} audit entries, "
+        f"in {report.elapsed_s:.1f} s."
     )
+    if report.unsigned is not None:
+        err.print(
+            f"[bold red]WARNING: restored WITHOUT a valid signature: {escape(report.unsigned)}.[/bold red] "
+            f"{backup_service.UNCHECKED} Revoke every API token and create new ones (`article3 tokens "
+            "create`), and check the records against your own sources before relying on them. The audit "
+            "trail records this restore as backup.restored_unsigned.",
+            highlight=False,
+            soft_wrap=True,
+        )
     if report.previous is not None:
         typer.echo(f"The replaced database is kept at {report.previous}; delete it once you are satisfied.")
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import json
 import os
 import sqlite3
 import threading
@@ -15,8 +16,10 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from typer.testing import CliRunner
 
 from app import migrate
+from app.cli import app as cli
 from app.db import make_engine, unit_of_work
 from app.keyring import Keyring
 from app.main import create_app
@@ -192,7 +195,7 @@ def test_restore_drill(
     assert report.persons == count(database_url, "person") == 13
     assert report.audit_entries == audit_at_backup + 1 == count(database_url, "audit_entry")
     assert report.elapsed_s > 0
-    assert report.checked == "manifest", "the backup's own manifest vouches for these bytes"
+    assert report.unsigned is None, "the backup's own manifest vouches for these bytes"
     assert report.previous is not None
     assert report.previous.parent == live_file(database_url).parent
     assert count(f"sqlite:///{report.previous}", "person") == 13, "the replaced database is kept, whole"
@@ -273,37 +276,118 @@ def _text(path: Path) -> None:
 def test_restore_refuses_a_damaged_or_tampered_backup(
     damage: object, message: str, good_backup: Path, database_url: str, keyring: Keyring
 ) -> None:
+    """Refused for its manifest first; with --unsigned, the full check still finds the damage."""
     assert callable(damage)
     damage(good_backup)
     live = live_file(database_url)
     before = digest(live)
-    with pytest.raises(backup_service.BackupRefused) as refused:
-        backup_service.restore(database_url, good_backup, keyring=keyring)
-    assert message in refused.value.detail
-    assert digest(live) == before
-    assert (
-        sorted(p.name for p in live.parent.iterdir() if ".restore" in p.name or "pre-restore" in p.name) == []
-    )
+    for unsigned, expected in ((False, "not the one its manifest signed"), (True, message)):
+        with pytest.raises(backup_service.BackupRefused) as refused:
+            backup_service.restore(database_url, good_backup, keyring=keyring, unsigned=unsigned)
+        assert expected in refused.value.detail
+        assert digest(live) == before
+        assert (
+            sorted(p.name for p in live.parent.iterdir() if ".restore" in p.name or "pre-restore" in p.name)
+            == []
+        )
 
 
 @on_sqlite
-@pytest.mark.parametrize("manifest", ["missing", "edited", "another key"])
-def test_without_a_valid_manifest_the_backup_gets_the_full_check(
-    manifest: str, good_backup: Path, database_url: str, keyring: Keyring
+@pytest.mark.parametrize(
+    ("manifest", "reason"),
+    [
+        ("missing", "has no signed manifest"),
+        ("edited", "does not verify under this server's key"),
+        ("another key", "does not verify under this server's key"),
+        ("unsigned", "carries no signature"),
+    ],
+)
+def test_without_a_valid_manifest_a_backup_is_restored_only_with_unsigned(
+    manifest: str, reason: str, good_backup: Path, database_url: str, keyring: Keyring
 ) -> None:
     path = Path(f"{good_backup}.manifest.json")
     if manifest == "missing":
         path.unlink()
     elif manifest == "edited":
         path.write_text(path.read_text().replace('"persons": 12', '"persons": 13'))
+    elif manifest == "unsigned":
+        fields = json.loads(path.read_text())
+        del fields["mac"]
+        path.write_text(json.dumps(fields))
     else:
         path.unlink()
         backup_service._write_manifest(
             good_backup, keyring=Keyring(b"another-secret-key-" * 3), counts=backup_service.Verified(12, 1)
         )
-    report = backup_service.restore(database_url, good_backup, keyring=keyring)
-    assert report.checked == "full"
+    live = live_file(database_url)
+    before = digest(live)
+    with pytest.raises(backup_service.BackupRefused) as refused:
+        backup_service.restore(database_url, good_backup, keyring=keyring)
+    assert reason in refused.value.detail
+    assert "--unsigned" in refused.value.detail
+    assert digest(live) == before
+    report = backup_service.restore(database_url, good_backup, keyring=keyring, unsigned=True)
+    assert report.unsigned is not None
+    assert reason in report.unsigned
     assert report.persons == 12
+
+
+def _promote_viewers(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE api_token SET role = 'admin' WHERE role = 'viewer'")
+    conn.commit()
+    conn.close()
+
+
+@on_sqlite
+def test_a_backup_with_a_token_promoted_to_admin_is_refused_unless_unsigned(
+    demo: Headers, database_url: str, keyring: Keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack: a viewer token edited into an admin in the backup file. The audit chain and SQLite's
+    checks cannot see it; the signed manifest can. --unsigned restores it, saying loudly what it could
+    not check, and the audit trail says it was unsigned."""
+    engine = make_engine(database_url, writer=True, pooled=False)
+    with unit_of_work(engine, keyring) as session:
+        org_id = org_service.by_name(session, "demo").id
+        viewer, _ = token_service.create(session, org_id=org_id, data=TokenCreate(role=Role.viewer), by=None)
+    engine.dispose()
+    backup = tmp_path / "tampered.db"
+    backup_service.backup(database_url, backup, keyring=keyring)
+    _promote_viewers(backup)
+    monkeypatch.setenv("ARTICLE3_DATABASE_URL", database_url)
+    monkeypatch.setenv("ARTICLE3_SECRET_KEY", SECRET)
+    before = digest(live_file(database_url))
+
+    refused = CliRunner().invoke(cli, ["restore", str(backup)])
+    assert refused.exit_code == 1
+    said = " ".join(refused.stderr.split())
+    assert "is not restored: the file is not the one its manifest signed" in said
+    assert "--unsigned" in said
+    assert digest(live_file(database_url)) == before
+    assert rows(database_url, "SELECT role FROM api_token WHERE id = :i", i=viewer.id) == [("viewer",)]
+
+    restored = CliRunner().invoke(cli, ["restore", "--unsigned", str(backup)])
+    assert restored.exit_code == 0, restored.output
+    assert "WITHOUT a valid signature (--unsigned)" in restored.stdout
+    warning = " ".join(restored.stderr.split())
+    assert (
+        "WARNING: restored WITHOUT a valid signature: the file is not the one its manifest signed" in warning
+    )
+    assert "NOT checked" in warning
+    assert "the API tokens and their roles" in warning
+    assert "Revoke every API token" in warning
+    assert rows(database_url, "SELECT role FROM api_token WHERE id = :i", i=viewer.id) == [("admin",)]
+    last = "SELECT action FROM audit_entry ORDER BY seq DESC LIMIT 1"
+    assert rows(database_url, last) == [("backup.restored_unsigned",)]
+
+
+def rows(url: str, query: str, **params: object) -> list[tuple[object, ...]]:
+    engine = make_engine(url, writer=False, pooled=False)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(query), params)]
+    finally:
+        engine.dispose()
 
 
 @on_sqlite

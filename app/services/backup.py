@@ -26,7 +26,7 @@ from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, cast
+from typing import cast
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -85,13 +85,21 @@ class BackupReport:
 @dataclass(frozen=True)
 class RestoreReport:
     """`previous`: the replaced database, kept (a hard link, no extra space) until the operator removes it.
-    `checked`: how the backup was verified (its manifest, or the full check: see `restore`)."""
+    `unsigned`: why the backup's signed manifest did not vouch for it, when it was restored anyway
+    (`unsigned=True`); None when the manifest verified."""
 
     persons: int
     audit_entries: int
     elapsed_s: float
     previous: Path | None
-    checked: Literal["manifest", "full"]
+    unsigned: str | None
+
+
+UNCHECKED = (
+    "Checked: SQLite's integrity, the foreign keys and the audit chain. NOT checked: everything the audit "
+    "chain does not cover, which may have been edited in the file: the API tokens and their roles, the "
+    "organisations, and the current values of every record."
+)
 
 
 def backup(database_url: str, target: Path, *, keyring: Keyring) -> BackupReport:
@@ -217,18 +225,23 @@ def _verify_chain(connection: sa.Connection, *, keyring: Keyring) -> tuple[int |
     return bad, int(count)
 
 
-def restore(database_url: str, source: Path, *, keyring: Keyring, force: bool = False) -> RestoreReport:
-    """Replace the live database with a verified backup, brought to the current schema.
+def restore(
+    database_url: str, source: Path, *, keyring: Keyring, force: bool = False, unsigned: bool = False
+) -> RestoreReport:
+    """Replace the live database with a backup that its signed manifest vouches for, brought to the
+    current schema.
+
+    The manifest, written by `backup` once the copy had passed every check, carries the copy's size and
+    SHA-256 under this server's key (an HMAC): if it verifies, these are the very bytes that passed, and
+    nothing in them was changed since, not even a token's role. A backup without such a manifest (none,
+    edited, another key's, other bytes) is refused, unless `unsigned`: it then gets the full check of
+    `verify` (integrity, foreign keys, audit chain), which cannot see an edit to anything the audit
+    chain does not cover, and the restore is recorded as `backup.restored_unsigned`.
 
     Steps, each of which leaves the live database untouched when it fails: copy `source` beside the
-    live file; verify the copy; migrate it to head and record `backup.restored` in its audit trail; take
-    the live database for ourselves (refused while a server or another command has it open, unless
-    `force`); keep the live file as `<db>.pre-restore-<UTC time>`; rename the copy over it.
-
-    Verifying: when the backup's manifest (written by `backup` once the copy had passed every check)
-    carries this server's MAC and the copy's SHA-256, these are the very bytes that passed, and the
-    checks are not run again (a million audit entries take about 20 s to walk). Any other case, a
-    changed byte, a manifest from another key or none at all, gets the full check of `verify`.
+    live file; verify the copy; migrate it to head and record the restore in its audit trail; take the
+    live database for ourselves (refused while a server or another command has it open, unless `force`);
+    keep the live file as `<db>.pre-restore-<UTC time>`; rename the copy over it.
     """
     started = time.perf_counter()
     live = _live_file(database_url)
@@ -244,11 +257,19 @@ def restore(database_url: str, source: Path, *, keyring: Keyring, force: bool = 
     try:
         digest = _copy(source, staged)
         _match_owner(staged, live)
-        attested = _attested(source, keyring=keyring, size=staged.stat().st_size, sha256=digest)
-        if not attested:
+        problem = _manifest_problem(source, keyring=keyring, size=staged.stat().st_size, sha256=digest)
+        if problem is not None:
+            if not unsigned:
+                raise BackupRefused(
+                    f"{source} is not restored: {problem}. A backup is restored only as `article3 backup` "
+                    "signed it. To restore it anyway, run the restore with --unsigned: it then checks "
+                    "SQLite's integrity, the foreign keys and the audit chain only, and cannot tell whether "
+                    "API tokens, their roles or any record were edited in the file."
+                )
             _self_contained(staged)  # a WAL-mode file opens read-only only once it is out of WAL mode
             verify(staged, keyring=keyring)
-        counts = _bring_up_to_date(staged, keyring=keyring)
+        action = "backup.restored" if problem is None else "backup.restored_unsigned"
+        counts = _bring_up_to_date(staged, keyring=keyring, action=action)
         _fsync(staged)
         with _taken(live, force=force):
             previous = _keep_previous(live)
@@ -263,7 +284,7 @@ def restore(database_url: str, source: Path, *, keyring: Keyring, force: bool = 
         audit_entries=counts.audit_entries,
         elapsed_s=time.perf_counter() - started,
         previous=previous,
-        checked="manifest" if attested else "full",
+        unsigned=problem,
     )
 
 
@@ -295,20 +316,27 @@ def _write_manifest(backup: Path, *, keyring: Keyring, counts: Verified) -> None
         os.fsync(out.fileno())
 
 
-def _attested(backup: Path, *, keyring: Keyring, size: int, sha256: str) -> bool:
-    """True when the manifest beside `backup` is this server's and names exactly these bytes."""
+def _manifest_problem(backup: Path, *, keyring: Keyring, size: int, sha256: str) -> str | None:
+    """Why the manifest beside `backup` does not vouch for these bytes under this server's key; None if it does."""
+    path = _manifest_path(backup)
     try:
-        manifest = json.loads(_manifest_path(backup).read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"it has no signed manifest ({path.name} is missing)"
     except (OSError, ValueError):
-        return False
+        return f"its manifest {path.name} is unreadable"
     if not isinstance(manifest, dict) or not isinstance(mac := manifest.pop("mac", None), str):
-        return False
-    return (
-        hmac.compare_digest(mac, _manifest_mac(keyring, manifest))
-        and manifest.get("format") == MANIFEST_FORMAT
-        and manifest.get("size") == size
-        and manifest.get("sha256") == sha256
-    )
+        return f"its manifest {path.name} carries no signature"
+    if not hmac.compare_digest(mac, _manifest_mac(keyring, manifest)):
+        return (
+            f"the signature of {path.name} does not verify under this server's key (the manifest was "
+            "edited, or the backup was made under another secret key)"
+        )
+    if manifest.get("format") != MANIFEST_FORMAT:
+        return f"{path.name} is not a manifest this version writes"
+    if manifest.get("size") != size or manifest.get("sha256") != sha256:
+        return "the file is not the one its manifest signed (its bytes changed after the backup was made)"
+    return None
 
 
 def _copy(source: Path, target: Path) -> str:
@@ -334,7 +362,7 @@ def open_private(path: str, flags: int) -> int:
     return os.open(path, flags, 0o600)
 
 
-def _bring_up_to_date(path: Path, *, keyring: Keyring) -> Verified:
+def _bring_up_to_date(path: Path, *, keyring: Keyring, action: str) -> Verified:
     """Migrate the staged copy to head, build derived tables it lacks, and note the restore in its trail."""
     url = f"sqlite:///{path}"
     migrate.upgrade(url, keyring=keyring)  # with the keys: a migration may encrypt older plaintext
@@ -342,7 +370,7 @@ def _bring_up_to_date(path: Path, *, keyring: Keyring) -> Verified:
     try:
         with unit_of_work(engine, keyring) as session:
             flag_service.ensure_built(session)
-            audit.record(session, by=None, action="backup.restored")
+            audit.record(session, by=None, action=action)
         with Session(engine) as session:
             persons = int(session.exec(select(func.count()).select_from(Person)).one())
             entries = int(session.exec(select(func.count()).select_from(AuditEntry)).one())
