@@ -3,6 +3,7 @@
 import io
 import json
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from app.cli import app as cli
 from app.clients.interpol import InterpolClient, open_interpol_http
 from app.db import make_engine, unit_of_work
 from app.deps import get_interpol
@@ -25,7 +28,7 @@ from app.services import org as org_service
 from app.services import token as token_service
 from app.services import transfer
 from app.settings import Settings
-from tests.conftest import Headers, OrgTokens, truncate_all
+from tests.conftest import SECRET, Headers, OrgTokens, truncate_all
 from tests.factories import (
     make_challenge,
     make_detention,
@@ -456,6 +459,160 @@ def test_a_bad_line_is_reported_by_number_and_nothing_is_imported(
     assert snapshot(database_url) == before
 
 
+def with_check(lines: list[str], hits: list[dict[str, Any]]) -> list[str]:
+    """The lines and an INTERPOL check of the file's person with these hits."""
+    person_id = json.loads(lines[line_of(lines, "person")])["data"]["id"]
+    check = {
+        "id": str(uuid.uuid4()),
+        "person_id": person_id,
+        "checked_at": "2024-05-01T10:00:00+00:00",
+        "query": ["NAMUNOV"],
+        "hits": hits,
+        "no_longer_public": [],
+        "status": "ok",
+        "created_at": "2024-05-01T10:00:00+00:00",
+    }
+    return [*lines, json.dumps({"kind": "interpol_check", "data": check})]
+
+
+A_HIT = {
+    "entity_id": "2021/8316",
+    "name": "NAMUNOV",
+    "forename": "DILSHOD",
+    "birth_date": "1979",
+    "nationalities": ["TJ"],
+    "score": 0.93,
+    "requesting_states": ["TJ", "922"],
+    "explanation": [],
+}
+
+
+def on(kind: str, **changes: Any) -> Change:
+    return lambda ls: [set_field(x, **changes) if f'"kind":"{kind}"' in x else x for x in ls]
+
+
+# Lines whose every field has its column's type, but which the API's own models refuse.
+API_REFUSALS: dict[str, tuple[Change, str, str]] = {
+    "INTERPOL check hits without their fields": (
+        lambda ls: with_check(ls, [{"entity_id": "2021/8316"}]),
+        "interpol_check",
+        "interpol_check: hits.0.name: Field required",
+    ),
+    "a hit whose score is not a number": (
+        lambda ls: with_check(ls, [{**A_HIT, "score": "high"}]),
+        "interpol_check",
+        "hits.0.score: Input should be a valid number",
+    ),
+    "a name of blanks": (on("person", name="   "), "person", "person: name: String should have at least 1"),
+    "a name over 200 characters": (
+        on("person", name="N" * 201),
+        "person",
+        "name: String should have at most 200",
+    ),
+    "51 aliases": (
+        on("person", aliases=[f"A{i}" for i in range(51)]),
+        "person",
+        "aliases: List should have at most 50",
+    ),
+    "a birth date in the future": (
+        on("person", birth_date="2999"),
+        "person",
+        "birth_date: Value error, a birth date cannot",
+    ),
+    "a notice issued before it was requested": (
+        on("notice", requested_on="2019", issued_on="2018-05"),
+        "notice",
+        "issued_on must not be before requested_on",
+    ),
+    "a malformed INTERPOL reference": (
+        on("notice", interpol_ref="12345"),
+        "notice",
+        "interpol_ref: String should match",
+    ),
+    "a charge text over 2000 characters": (
+        on("charge", text="c" * 2001),
+        "charge",
+        "charge: text: String should have at most 2000",
+    ),
+    "a release without its reason": (
+        on("detention", status="released", released_on="2020-01"),
+        "detention",
+        "release_reason: Input should be",
+    ),
+    "a protection that ends before it starts": (
+        on("protection", since="2020", until="2019"),
+        "protection",
+        "until must not be before since",
+    ),
+    "an extradition decided before it opened": (
+        on("extradition", opened_on="2020-05", decided_on="2020-01"),
+        "extradition",
+        "decided_on must not precede opened_on",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(API_REFUSALS))
+def test_a_line_the_api_would_refuse_is_refused(
+    case: str, small_export: list[str], database_url: str, keyring: Keyring
+) -> None:
+    """Import checks each line with the models the API checks requests and answers with: what it lets
+    in, the API can read back."""
+    change, kind, message = API_REFUSALS[case]
+    lines = change(fresh_ids(small_export))
+    before = snapshot(database_url)
+    with pytest.raises(transfer.ImportRejected) as rejected:
+        import_text(database_url, keyring, "Target", "\n".join(lines) + "\n")
+    problems = rejected.value.problems
+    assert {p.line for p in problems} == {line_of(lines, kind) + 1}, problems
+    assert any(message in p.message for p in problems), problems
+    assert f"the first on line {line_of(lines, kind) + 1}" in rejected.value.detail
+    assert "Small Export" not in str(problems), "no personal data in a problem"
+    assert snapshot(database_url) == before
+
+
+def test_a_check_with_whole_hits_imports_and_reads_back(
+    small_export: list[str], client: TestClient, database_url: str, keyring: Keyring
+) -> None:
+    """The control for the refusals above."""
+    lines = with_check(fresh_ids(small_export), [A_HIT])
+    assert import_text(database_url, keyring, "Target", "\n".join(lines) + "\n").counts["interpol_check"] == 1
+    check = json.loads(lines[-1])["data"]
+    engine = make_engine(database_url, writer=True, pooled=False)
+    with unit_of_work(engine, keyring) as session:
+        target = org_service.by_name(session, "Target").id
+        _, plain = token_service.create(session, org_id=target, data=TokenCreate(role=Role.viewer), by=None)
+    engine.dispose()
+    read = client.get(
+        f"/api/v1/persons/{check['person_id']}/interpol-checks", headers={"Authorization": f"Bearer {plain}"}
+    )
+    assert read.status_code == 200, read.text
+    assert read.json()["items"][0]["hits"] == [A_HIT]
+
+
+def test_the_import_command_names_the_first_bad_line(
+    small_export: list[str], database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = on("notice", interpol_ref="12345")(on("person", name="   ")(fresh_ids(small_export)))
+    lines = with_check(lines, [{"entity_id": "2021/8316"}])
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("ARTICLE3_DATABASE_URL", database_url)
+    monkeypatch.setenv("ARTICLE3_SECRET_KEY", SECRET)
+    before = snapshot(database_url)
+    result = CliRunner().invoke(cli, ["import", "--org", "Target", str(path)])
+    assert result.exit_code == 1
+    said = [line for line in result.stderr.splitlines() if line.strip()]
+    first, notice, check = (line_of(lines, k) + 1 for k in ("person", "notice", "interpol_check"))
+    assert said[:2] == [
+        f"line {first}: person: name: String should have at least 1 character",
+        f"line {notice}: notice: interpol_ref: String should match pattern '^\\d{{4}}/\\d{{1,7}}$'",
+    ]
+    assert f"line {check}: interpol_check: hits.0.name: Field required" in said
+    assert f"the first on line {first}; nothing was imported" in " ".join(result.stderr.split())
+    assert snapshot(database_url) == before
+
+
 def test_the_same_lines_with_fresh_ids_import(
     small_export: list[str], database_url: str, keyring: Keyring
 ) -> None:
@@ -565,3 +722,12 @@ def test_every_table_is_exported_or_left_out_for_a_reason() -> None:
             assert order.index(target) < order.index(kind.name), f"{kind.name} must come after {target}"
         if kind.owner is not None:
             assert kind.owner in kind.refs
+        assert kind.shapes, f"{kind.name}: which of the API's models must its lines satisfy?"
+        for shape in kind.shapes:
+            columns = {c.name for c in kind.columns}
+            assert set(shape.columns.values()) | ({shape.when} - {None}) <= columns, kind.name
+            for name, info in shape.model.model_fields.items():
+                if info.is_required():  # else the shape would refuse every line
+                    assert shape.columns.get(name, name) in columns, (
+                        f"{kind.name}: {shape.model.__name__}.{name}"
+                    )

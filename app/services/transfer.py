@@ -17,7 +17,7 @@ What is not exported, and why, is `NOT_EXPORTED`.
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -26,16 +26,23 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 import app.models  # noqa: F401 - every table in the metadata
 from app.errors import Unprocessable
 from app.models import SQLModel
 from app.models.base import JSONList, UTCDateTime
+from app.models.challenge import ChallengeCreate, EventIn, EventPublic
+from app.models.detention import DetentionCreate, ReleaseIn, SurrenderIn
 from app.models.encrypted import EncryptedFuzzyDate, EncryptedJSONList, EncryptedText
-from app.models.extradition import Ground
+from app.models.extradition import ExtraditionCreate, Ground
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
-from app.models.person import PersonCategory
+from app.models.incident import IncidentCreate
+from app.models.interpol_check import InterpolCheckPublic
+from app.models.notice import ChargeIn, ChargePublic, NoticeCreate, StatusChangeIn, StatusEntry
+from app.models.person import PersonCategory, PersonCreate, RelatedPerson
+from app.models.protection import ProtectionCreate
 from app.models.state import STATE_CODES
 from app.services import audit
 from app.services import flag as flag_service
@@ -78,11 +85,42 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 @dataclass(frozen=True)
+class Shape:
+    """An API model that a line of its kind must satisfy, as a request or an answer of the API would.
+
+    The model's fields read the columns of the same name, except those `columns` maps (field -> column);
+    fields whose column the table lacks keep their defaults. `when`: only lines where that column is set.
+    """
+
+    model: type[BaseModel]
+    columns: Mapping[str, str] = field(default_factory=dict)
+    when: str | None = None
+
+    def problems(self, data: Row) -> list[str]:
+        """What the model refuses in the line's `data` (the file's values), by column; never the values."""
+        if self.when is not None and data.get(self.when) is None:
+            return []
+        column = {name: self.columns.get(name, name) for name in self.model.model_fields}
+        try:
+            self.model.model_validate({name: data[c] for name, c in column.items() if c in data})
+        except ValidationError as exc:
+            return [_api_error(error, column) for error in exc.errors(include_url=False, include_input=False)]
+        return []
+
+
+def _api_error(error: Any, column: Mapping[str, str]) -> str:
+    loc = [str(column.get(str(part), part)) if i == 0 else str(part) for i, part in enumerate(error["loc"])]
+    return f"{'.'.join(loc)}: {error['msg']}" if loc else str(error["msg"])
+
+
+@dataclass(frozen=True)
 class Kind:
-    """One exported table. `owner` names the column of the record it belongs to (None for a person)."""
+    """One exported table. `owner` names the column of the record it belongs to (None for a person).
+    `shapes`: the API's models for its records, which every imported line must satisfy."""
 
     name: str
     owner: str | None
+    shapes: tuple[Shape, ...]
 
     @property
     def table(self) -> sa.Table:
@@ -110,18 +148,30 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("person", owner=None),
-    Kind("person_relation", owner="person_id"),
-    Kind("protection", owner="person_id"),
-    Kind("notice", owner="person_id"),
-    Kind("charge", owner="notice_id"),
-    Kind("notice_status_change", owner="notice_id"),
-    Kind("detention", owner="person_id"),
-    Kind("extradition", owner="person_id"),
-    Kind("incident", owner="person_id"),
-    Kind("challenge", owner="person_id"),
-    Kind("challenge_event", owner="challenge_id"),
-    Kind("interpol_check", owner="person_id"),
+    Kind("person", owner=None, shapes=(Shape(PersonCreate),)),
+    Kind("person_relation", owner="person_id", shapes=(Shape(RelatedPerson, {"person_id": "related_id"}),)),
+    Kind("protection", owner="person_id", shapes=(Shape(ProtectionCreate),)),
+    Kind("notice", owner="person_id", shapes=(Shape(NoticeCreate, {"status": "initial_status"}),)),
+    Kind("charge", owner="notice_id", shapes=(Shape(ChargeIn), Shape(ChargePublic))),
+    Kind("notice_status_change", owner="notice_id", shapes=(Shape(StatusChangeIn), Shape(StatusEntry))),
+    Kind(
+        "detention",
+        owner="person_id",
+        shapes=(
+            Shape(DetentionCreate),
+            Shape(
+                ReleaseIn,
+                {"reason": "release_reason", "conditions": "release_conditions", "note": "release_note"},
+                when="released_on",
+            ),
+            Shape(SurrenderIn, {"kind": "surrender_kind", "note": "surrender_note"}, when="surrendered_on"),
+        ),
+    ),
+    Kind("extradition", owner="person_id", shapes=(Shape(ExtraditionCreate),)),
+    Kind("incident", owner="person_id", shapes=(Shape(IncidentCreate),)),
+    Kind("challenge", owner="person_id", shapes=(Shape(ChallengeCreate),)),
+    Kind("challenge_event", owner="challenge_id", shapes=(Shape(EventIn), Shape(EventPublic))),
+    Kind("interpol_check", owner="person_id", shapes=(Shape(InterpolCheckPublic),)),
 )
 BY_NAME = {k.name: k for k in KINDS}
 
@@ -141,7 +191,8 @@ class ImportRejected(Unprocessable):
             if len(problems) >= MAX_PROBLEMS
             else f"{len(problems)} problem(s)"
         )
-        super().__init__(f"{found} found; nothing was imported.", loc=("file",))
+        first = min(p.line for p in problems)
+        super().__init__(f"{found} found, the first on line {first}; nothing was imported.", loc=("file",))
         self.problems = problems
 
 
@@ -296,6 +347,8 @@ def _parse(texts: list[str], report: Progress) -> tuple[Parsed, list[Problem]]:
             )
             continue
         row, errors = _decode(data, decoders[kind.name])
+        if not errors:  # the API's own rules, once every field has the type of its column
+            errors = [e for shape in kind.shapes for e in shape.problems(data)]
         if errors:
             problems += [Problem(number, f"{kind.name}: {e}") for e in errors]
             continue
