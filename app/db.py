@@ -12,13 +12,15 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from app import private_file
 from app.keyring import Keyring
 
 WRITE_WAIT_S = 60
@@ -50,6 +52,9 @@ def make_engine(
         return _with_keys(create_engine(url, **pool), keyring)
     if pooled:
         pool = {"pool_size": 20, "max_overflow": 50}  # up to 48 requests in flight (app/middleware.py)
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file.create(Path(database))  # 0600, and so its -wal and -shm
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
     writers = threading.Lock()
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.private_file import private_directory
+
 DEFAULT_DATABASE_URL = "sqlite:///./article3.db"
 
 
@@ -74,7 +76,7 @@ def resolve_secret_key(settings: Settings) -> bytes:
         )
     key_file = db_file.with_name(db_file.name + ".key")
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(key_file.parent)
         staging = key_file.with_name(f"{key_file.name}.{secrets.token_hex(4)}.tmp")
         fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:

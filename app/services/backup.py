@@ -40,6 +40,7 @@ from app.errors import Conflict
 from app.keyring import Keyring
 from app.models.audit import AuditEntry
 from app.models.person import Person
+from app.private_file import open_private
 from app.services import audit
 from app.services import flag as flag_service
 from app.settings import sqlite_path
@@ -355,11 +356,6 @@ def _sha256(path: Path) -> str:
         while chunk := reader.read(COPY_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def open_private(path: str, flags: int) -> int:
-    """`opener` for files only their owner may read (backups, exports): private from creation."""
-    return os.open(path, flags, 0o600)
 
 
 def _bring_up_to_date(path: Path, *, keyring: Keyring, action: str) -> Verified:

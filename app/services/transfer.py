@@ -44,10 +44,10 @@ from app.models.notice import ChargeIn, ChargePublic, NoticeCreate, StatusChange
 from app.models.person import PersonCategory, PersonCreate, RelatedPerson
 from app.models.protection import ProtectionCreate
 from app.models.state import STATE_CODES
+from app.private_file import open_private
 from app.services import audit
 from app.services import flag as flag_service
 from app.services.affiliation import affiliation_key
-from app.services.backup import open_private
 
 FORMAT = {"name": "article3.export", "version": 1}
 BATCH = 1000
