@@ -4,10 +4,11 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -16,7 +17,7 @@ from app.db import make_engine, unit_of_work
 from app.errors import add_error_handlers
 from app.keyring import Keyring
 from app.middleware import BodyLimit, Idempotency, InFlightLimit, RateLimit, SecurityHeaders
-from app.routers import api_router, health, ui
+from app.routers import api_router, docs, health, ui
 from app.services import flag as flag_service
 from app.services import webhook as webhook_service
 from app.services.name_index import LiveNameIndex
@@ -94,12 +95,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             write_engine.dispose()
             read_engine.dispose()
 
-    docs: dict[str, Any] = (
-        {} if settings.docs_enabled else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    # FastAPI's own /docs and /redoc load their files from a CDN: /docs is ours, served from the package.
+    app = FastAPI(
+        title="article3",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
-    app = FastAPI(title="article3", version="1.0.0", description=DESCRIPTION, lifespan=lifespan, **docs)
     add_error_handlers(app)
     app.include_router(health.router)
+    if settings.docs_enabled:
+        app.include_router(docs.router)
+        app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.ASSETS), name="docs_assets")
     app.include_router(api_router)
     app.include_router(ui.router)  # the web interface at /ui/, with its own packaged static files
     if settings.cors_origins:
