@@ -3,14 +3,14 @@ FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app
+COPY alembic ./alembic
 RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 article3 && install -d -o article3 -m 0700 /home/article3/data
 COPY --from=build /venv /venv
+# The migrations come with the package (app/migrations): `article3 migrate` runs from any directory.
 WORKDIR /home/article3
-COPY alembic.ini ./
-COPY alembic ./alembic
 ENV PATH="/venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     ARTICLE3_DATABASE_URL=sqlite:////home/article3/data/article3.db

@@ -1,4 +1,10 @@
-"""Alembic from code: where the migrations live, and bringing a database to the newest schema."""
+"""Alembic from code: where the migrations are, and bringing a database to the newest schema.
+
+Their source is the `alembic/` folder at the top of the repository (where `alembic revision` writes,
+through alembic.ini). A wheel ships the same files inside the package, as `app/migrations/`
+(pyproject.toml maps the one onto the other), so an installed `article3 migrate` needs no checkout
+and works from any directory.
+"""
 
 from pathlib import Path
 
@@ -8,14 +14,19 @@ from alembic.config import Config
 import app
 from app.keyring import Keyring
 
-_REPO = Path(app.__file__).resolve().parent.parent
+_PACKAGE = Path(app.__file__).resolve().parent
+
+
+def script_location() -> Path:
+    """`app/migrations` when installed from a wheel; `alembic/` beside the package in a checkout (and
+    an editable install, which runs the checkout's code)."""
+    shipped = _PACKAGE / "migrations"
+    return shipped if (shipped / "env.py").is_file() else _PACKAGE.parent / "alembic"
 
 
 def alembic_config(url: str, keyring: Keyring | None = None) -> Config:
-    """A config for `url`; the migrations sit beside the package (repo checkout or the image's workdir)."""
-    root = _REPO if (_REPO / "alembic").is_dir() else Path.cwd()
-    config = Config(str(root / "alembic.ini")) if (root / "alembic.ini").exists() else Config()
-    config.set_main_option("script_location", str(root / "alembic"))
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
     config.attributes["url"] = url
     config.attributes["keyring"] = keyring
     return config
