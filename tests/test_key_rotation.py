@@ -507,6 +507,28 @@ def test_a_value_that_does_not_decrypt_is_named_and_nothing_else_is_lost(
     assert "person.name" in left_under_older_keys(database_url, 2)
 
 
+def test_on_postgresql_the_key_changes_only_when_no_write_is_in_flight(
+    database_url: str, keyring: Keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write transaction that read the old key id holds the change off (on SQLite, its write lock
+    does); one that outlasts every try leaves the key as it was and the command says so."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("on SQLite the write lock keeps the change and the writes apart")
+    monkeypatch.setattr(encryption, "KEY_CHANGE_WAIT_S", 0.2)
+    monkeypatch.setattr(encryption, "KEY_CHANGE_TRIES", 2)
+    engine = make_engine(database_url, writer=True, keyring=keyring, pooled=False)
+    with unit_of_work(engine, keyring) as session:
+        session.connection()  # a write transaction has begun: it read key 1
+        held_off = rotate(database_url, monkeypatch)
+    engine.dispose()
+    assert held_off.exit_code == 1
+    assert "Write transactions kept running" in " ".join(held_off.stderr.split())
+    assert _rows(database_url, "SELECT value FROM app_meta WHERE key = 'field_key_active'") == []
+    done = rotate(database_url, monkeypatch)
+    assert done.exit_code == 0, done.output
+    assert "Key 2 is active" in done.stdout
+
+
 # --- values an earlier version encrypted twice ------------------------------------------------------
 
 

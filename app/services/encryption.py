@@ -30,7 +30,7 @@ from app.models.encrypted import EncryptedText
 ACTIVE_KEY = "field_key_active"
 BATCH = 500
 PASSES = 5  # over one table: later passes only revisit rows that writers changed during the one before
-KEY_CHANGE_WAIT_S = 2  # PostgreSQL: the change waits this long for writes in flight, then tries again
+KEY_CHANGE_WAIT_S = 2.0  # PostgreSQL: the change waits this long for writes in flight, then tries again
 KEY_CHANGE_TRIES = 30
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout
 
@@ -223,7 +223,7 @@ def _activate_next_key(engine: Engine) -> int:
             with engine.begin() as conn:  # not a unit of work: it would hold the lock shared already
                 if conn.dialect.name == "postgresql":
                     # A queued exclusive lock holds up new writers too: never for long.
-                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{KEY_CHANGE_WAIT_S}s'")
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(KEY_CHANGE_WAIT_S * 1000)}ms'")
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({KEY_CHANGE_LOCK})")
                 current = conn.exec_driver_sql(ACTIVE_KEY_QUERY).scalar()
                 new = int(current or 1) + 1
@@ -232,9 +232,9 @@ def _activate_next_key(engine: Engine) -> int:
                 else:
                     conn.execute(sa.update(meta).where(meta.c.key == ACTIVE_KEY).values(value=str(new)))
             return new
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
-                raise
+                raise KeyChangeRefused(f"The active key is unchanged: {_reason(exc)}.") from None
             time.sleep(KEY_CHANGE_WAIT_S / 2)  # let the writers queued behind us through
     raise KeyChangeRefused(
         f"Write transactions kept running for {KEY_CHANGE_TRIES} tries of {KEY_CHANGE_WAIT_S} s (an import?): "
