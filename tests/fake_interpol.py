@@ -1,9 +1,9 @@
 """A local HTTP server that answers like INTERPOL's public red-notice API, and misbehaves on cue.
 
-It serves the shared fixtures (invented people), filters and pages the list the way INTERPOL does
-(at most 160 records per query, `total` still the full count), answers 502 for an unknown id, and
-records every request. `misbehave(...)` queues answers for the next requests: HTTP errors with or
-without Retry-After, slowness, malformed JSON, a reply of the wrong shape.
+It serves the answers in `tests/data/interpol/` (invented people), filters and pages the list the
+way INTERPOL does (at most 160 records per query, `total` still the full count), answers 502 for an
+unknown id, and records every request. `misbehave(...)` queues answers for the next requests: HTTP
+errors with or without Retry-After, slowness, malformed JSON, a reply of the wrong shape.
 
 A conftest can offer the fixture with `from tests.fake_interpol import fake_interpol` or
 `pytest_plugins = ["tests.fake_interpol"]`.
@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "interpol"
+FIXTURES = Path(__file__).resolve().parent / "data" / "interpol"
 QUERY_CAP = 160
 _DETAIL_PATH = re.compile(r"/notices/v1/red/([^/]+)")
 

@@ -1,4 +1,4 @@
-"""The bundled demo: documented public cases (shared/docs/cases.md), loaded into the organisation `demo`.
+"""The bundled demo: documented public cases (`app/data/demo_cases.json`), loaded into the organisation `demo`.
 
 Each case goes in through the same services as API calls, so every rule and audit entry applies. A
 case already loaded (by its key) is skipped, so loading twice adds nothing.

@@ -1,0 +1,95 @@
+"""The repository stands alone: what it runs (app, tests, benchmarks, CI, build files) reads no path
+outside it, so a fresh clone in an empty directory works."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCANNED_DIRS = ("app", "tests", "bench", ".ci", "alembic")
+SCANNED_FILES = ("Makefile", "Dockerfile", "pyproject.toml", "alembic.ini", "babel.cfg", ".env.example")
+
+UP_A_LEVEL = re.compile(r"\.\.[/\\]|\bos\.pardir\b")
+ELSEWHERE = re.compile(r"\bshared/(?:docs|fixtures)\b|/work/")  # the project's own documents, this machine
+FILE_PARENTS = re.compile(
+    r"Path\((?P<module>[\w.]*?)\.?__file__\)(?:\.resolve\(\))?(?:\.parents\[(?P<index>\d+)\]|(?P<chain>(?:\.parent)+))"
+)
+# `..` that is not a file path: a URL a test sends to prove the server refuses to climb out of a
+# folder, and a notice id a test sends to prove the client refuses it.
+NOT_A_PATH = {
+    ("tests/ui/test_pages.py", '"/ui/static/../routers/ui.py"'),
+    ("tests/clients/test_interpol.py", '"../2017-40211"'),
+}
+
+
+def scanned_files() -> list[Path]:
+    files = [ROOT / name for name in SCANNED_FILES if (ROOT / name).exists()]
+    for folder in SCANNED_DIRS:
+        files += [p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return sorted(p for p in files if p != Path(__file__).resolve())  # its examples would match
+
+
+def _climbs_out(match: re.Match[str], path: Path) -> bool:
+    """Whether `Path(<module>.__file__)` followed by its parents leaves the repository."""
+    source = path
+    if match["module"]:
+        spec = importlib.util.find_spec(match["module"])
+        assert spec is not None, match["module"]
+        assert spec.origin is not None, match["module"]
+        source = Path(spec.origin).resolve()
+    up = int(match["index"]) + 1 if match["index"] is not None else match["chain"].count(".parent")
+    return not source.parents[min(up - 1, len(source.parents) - 1)].is_relative_to(ROOT)
+
+
+def outside_reads(path: Path, text: str) -> list[str]:
+    """Lines of `text` (the file at `path`) that reach for a path outside the repository."""
+    rel = path.relative_to(ROOT).as_posix()
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        climbs = UP_A_LEVEL.search(line) and not any(rel == f and s in line for f, s in NOT_A_PATH)
+        if climbs or ELSEWHERE.search(line) or any(_climbs_out(m, path) for m in FILE_PARENTS.finditer(line)):
+            found.append(f"{rel}:{number}: {line.strip()}")
+    return found
+
+
+def test_nothing_reads_a_path_outside_the_repository() -> None:
+    files = scanned_files()
+    assert len(files) > 100, "the scan found almost nothing: it would pass vacuously"
+    found = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # compiled catalogues and images: no paths to follow
+        found += outside_reads(path, text)
+    assert not found, "copy what these need into the repository:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("where", "line"),
+    [
+        ("tests/fake_interpol.py", 'FIXTURES = Path(__file__).resolve().parents[2] / "shared"'),
+        ("tests/services/test_x.py", "DATA = Path(__file__).parent.parent.parent.parent / 'data'"),
+        ("app/migrate.py", "_REPO = Path(app.__file__).resolve().parents[2]"),
+        ("bench/x.py", "open('../shared/fixtures/a.json')"),
+        ("Makefile", "\tcp /work/shared/docs/api-v1.md docs/"),
+        ("tests/x.py", "os.path.join(here, os.pardir, os.pardir)"),
+    ],
+)
+def test_the_scan_catches_a_path_outside(where: str, line: str) -> None:
+    assert outside_reads(ROOT / where, line)
+
+
+@pytest.mark.parametrize(
+    ("where", "line"),
+    [
+        ("tests/fake_interpol.py", 'FIXTURES = Path(__file__).resolve().parent / "data" / "interpol"'),
+        ("tests/services/test_charge.py", 'Path(__file__).parents[1] / "data" / "charge_texts.csv"'),
+        ("app/migrate.py", "_REPO = Path(app.__file__).resolve().parent.parent"),
+        ("bench/synth.py", "ROOT = Path(__file__).resolve().parents[1]"),
+    ],
+)
+def test_the_scan_lets_paths_inside_pass(where: str, line: str) -> None:
+    assert not outside_reads(ROOT / where, line)
