@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# `make demo PORT=8080` serves on another port
+PORT ?= 8000
 
 .PHONY: demo serve test lint fmt install
 
@@ -16,10 +18,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)  ## serve the API on the embedded database with the documented public cases
-	$(BIN)/article3 serve --demo
+	$(BIN)/article3 serve --demo --port $(PORT)
 
 serve: $(STAMP)
-	$(BIN)/article3 serve
+	$(BIN)/article3 serve --port $(PORT)
 
 test: $(STAMP)  ## the whole suite (SQLite; set ARTICLE3_TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/pytest -n 2 --dist loadgroup
