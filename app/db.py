@@ -141,6 +141,7 @@ def unit_of_work(engine: Engine, keyring: Keyring) -> Iterator[Session]:
 
 def _write_session(request: Request) -> Iterator[Session]:
     with unit_of_work(request.state.write_engine, request.state.keyring) as session:
+        request.state.write_session = session  # a POST's Idempotency-Key answer commits in it too
         yield session
 
 

@@ -1,22 +1,28 @@
-"""Request dependencies: who is calling (bearer token), what their role allows, If-Match, list paging."""
+"""Request dependencies: who is calling (bearer token, within its rate limit), what their role allows
+(then a POST's Idempotency-Key), the daily read quota, If-Match, list paging."""
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Header, Query, Request
 from sqlmodel import Session
 
 from app.clients.interpol import InterpolClient
 from app.db import reading, unit_of_work
-from app.errors import Forbidden, PreconditionFailed, PreconditionRequired, TooManyRequests
+from app.errors import Forbidden, PreconditionFailed, PreconditionRequired, TooManyRequests, Unauthorized
 from app.models.base import utcnow
 from app.models.token import Principal, Role
-from app.services import quota
+from app.services import idempotency, quota
 from app.services import token as token_service
 from app.services.name_index import LiveNameIndex
+from app.services.rate_limit import RateLimiter
 
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+WRITERS = frozenset({Role.admin, Role.editor})
+READERS = frozenset({Role.admin, Role.editor, Role.viewer})
 
 
 # FastAPI runs every plain `def` dependency in a worker thread, and a generator one twice (set-up and
@@ -27,37 +33,42 @@ _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 def _principal(request: Request) -> Principal:
     token = token_service.bearer(request.headers.get("authorization"))
     with reading(request.state.read_engine, request.state.keyring) as session:
-        principal = token_service.authenticate(session, token)
-    request.state.principal = principal  # read by the rate limiter and the access log, never logged whole
+        try:
+            principal = token_service.authenticate(session, token)
+        except Unauthorized:
+            check_rate(request, None)
+            raise
+    check_rate(request, principal)
+    request.state.principal = principal  # read by the access log, never logged whole
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
-def _require(*roles: Role) -> object:
-    allowed = frozenset(roles)
+def check_rate(request: Request, caller: Principal | None) -> None:
+    """Count the request against its caller's allowance per minute, and refuse it (429) beyond: the
+    token's, shared by the API and the web interface, or, without a valid credential, the client
+    address's (behind a proxy, run uvicorn with --proxy-headers so that is the client's)."""
+    limiter: RateLimiter = request.state.rate_limiter
+    address = request.client.host if request.client else "unknown"
+    wait_s = limiter.wait_s(f"token:{caller.token_id}" if caller else f"address:{address}")
+    if wait_s > 0:
+        sender = "with this token" if caller else "without a valid token from this address"
+        raise TooManyRequests(
+            f"More than {limiter.per_minute} requests in 60 seconds {sender}.",
+            headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
+        )
 
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in allowed:
-            raise Forbidden(
-                f"This action needs one of the roles: {', '.join(sorted(r.value for r in allowed))}."
-            )
-        return principal
 
-    return Depends(check)
-
-
-def _person_reader(
-    request: Request, principal: Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer)]
-) -> Principal:
-    """A viewer+ reading persons' data, within the token's daily quota (a refusal is audited)."""
+def within_quota(request: Request, principal: Principal) -> None:
+    """The token's daily quota of answers that show persons' data (a refusal is audited)."""
     now = utcnow()
     limit: int = request.state.daily_read_quota
     with reading(request.state.read_engine, request.state.keyring) as session:
         used = quota.reads_today(session, token_id=principal.token_id, now=now)
     if used < limit:
-        return principal
+        return
     with unit_of_work(request.state.write_engine, request.state.keyring) as writer:
         quota.record_refusal(writer, by=principal)
     raise TooManyRequests(
@@ -66,11 +77,59 @@ def _person_reader(
     )
 
 
+def _allow(principal: Principal, roles: frozenset[Role]) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"This action needs one of the roles: {', '.join(sorted(r.value for r in roles))}.")
+
+
+def _claim_key(request: Request, principal: Principal) -> None:
+    """Past the route's checks, a POST's Idempotency-Key is claimed, or answered in the route's place
+    (the stored answer again, or a 409): a replay never reaches a caller the route would refuse."""
+    pending: idempotency.Pending | None = getattr(request.state, "idempotency", None)
+    if pending is None:
+        return
+    answer = idempotency.claim(
+        request.state.write_engine, request.state.keyring, pending=pending, by=principal
+    )
+    if answer is not None:
+        raise idempotency.Replay(answer)
+
+
+def _require(*roles: Role) -> object:
+    allowed = frozenset(roles)
+    writes = Role.viewer not in allowed  # a route a viewer may call writes nothing: its key is not stored
+
+    async def check(request: Request, principal: CurrentPrincipal) -> Principal:
+        _allow(principal, allowed)
+        if writes and getattr(request.state, "idempotency", None) is not None:
+            await anyio.to_thread.run_sync(_claim_key, request, principal)
+        return principal
+
+    return Depends(check)
+
+
+def _person_reader(request: Request, principal: CurrentPrincipal) -> Principal:
+    """A viewer+ reading persons' data, within the token's daily quota."""
+    _allow(principal, READERS)
+    within_quota(request, principal)
+    return principal
+
+
+def _person_writer(request: Request, principal: CurrentPrincipal) -> Principal:
+    """An editor+ whose answer shows persons' data: that counts in the daily quota like a read, so the
+    quota is checked first, then the Idempotency-Key (a replay is a read too)."""
+    _allow(principal, WRITERS)
+    within_quota(request, principal)
+    _claim_key(request, principal)
+    return principal
+
+
 Admin = Annotated[Principal, _require(Role.admin)]
 Editor = Annotated[Principal, _require(Role.admin, Role.editor)]
 Viewer = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer)]
 AnyRole = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer, Role.analyst)]
 PersonReader = Annotated[Principal, Depends(_person_reader)]
+PersonWriter = Annotated[Principal, Depends(_person_writer)]
 
 
 @dataclass(frozen=True)
@@ -136,6 +195,7 @@ __all__ = [
     "Limit",
     "Names",
     "PersonReader",
+    "PersonWriter",
     "Session",
     "Viewer",
     "etag",

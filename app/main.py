@@ -16,9 +16,10 @@ from app.clients.interpol import InterpolClient, open_interpol_http
 from app.db import make_engine, unit_of_work
 from app.errors import add_error_handlers
 from app.keyring import Keyring
-from app.middleware import BodyLimit, Idempotency, InFlightLimit, RateLimit, SecurityHeaders
+from app.middleware import BodyLimit, Idempotency, InFlightLimit, SecurityHeaders
 from app.routers import api_router, docs, health, ui
 from app.services import flag as flag_service
+from app.services import rate_limit
 from app.services import webhook as webhook_service
 from app.services.name_index import LiveNameIndex
 from app.settings import Settings, resolve_secret_key
@@ -31,6 +32,13 @@ diffusions against exiles, and turns the evidence into indicators a lawyer can p
 INTERPOL's Commission for the Control of Files. Every call needs `Authorization: Bearer <token>`;
 errors are `application/problem+json`; another organisation's records answer exactly like records
 that do not exist.
+
+A POST may carry `Idempotency-Key` (1–255 characters). The first answer to a POST that writes is
+replayed for 24 hours, with `Idempotent-Replayed: true`, to the token that sent it, after the route's
+role check and daily quota. A key is unique within the organisation: another body, a request still
+running, or another token's key answers 409. Refusals and errors are not stored (retry with the same
+key), nor the answers of POSTs that write nothing (`/match`), nor secrets shown once: a replay of a
+token's or a webhook's creation answers 409.
 """
 
 
@@ -42,6 +50,7 @@ class State(TypedDict):
     pattern_min_persons: int
     interpol: InterpolClient
     daily_read_quota: int
+    rate_limiter: rate_limit.RateLimiter
     webhook_allow_private: bool
     webhooks: webhook_service.DeliveryWorker
 
@@ -85,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "pattern_min_persons": settings.pattern_min_persons,
                 "interpol": interpol,
                 "daily_read_quota": settings.daily_read_quota,
+                "rate_limiter": rate_limit.SlidingWindow(settings.rate_limit_per_minute),
                 "webhook_allow_private": settings.webhook_allow_private,
                 "webhooks": webhooks,
             }
@@ -120,10 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    # Outermost last: security headers on every answer, then the body limit, the rate limit, and
-    # idempotency keys (which need the body and the token, and wrap the application itself).
+    # Outermost last: security headers on every answer, then the body limit and idempotency keys (which
+    # need the body, and wrap the application itself). The rate limit needs the caller's token id, so
+    # it is counted where the token is authenticated (app/deps.py, app/ui/auth.py).
     app.add_middleware(Idempotency)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimit)
     app.add_middleware(InFlightLimit)
     app.add_middleware(SecurityHeaders)

@@ -1,21 +1,13 @@
-"""ASGI middleware around every request: body limit, security headers, rate limit, idempotency keys."""
+"""ASGI middleware around every request: body limit, security headers, requests in flight, idempotency keys."""
 
 import hashlib
 import json
-import math
-import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import anyio.to_thread
 
-from app.db import reading
-from app.errors import Unauthorized
-from app.models.token import Principal
 from app.services import idempotency
-from app.services import token as token_service
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -119,52 +111,14 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return next((value for key, value in scope.get("headers", []) if key == name), None)
 
 
-class RateLimit:
-    """At most `per_minute` requests per bearer token in any 60-second window, then 429 with Retry-After.
-
-    Counted in this process's memory, keyed by a digest of the Authorization header (junk tokens are
-    limited too). With several worker processes each enforces the limit on its own share.
-    """
-
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
-        self.app, self.per_minute = app, per_minute
-        self._seen: dict[bytes, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        authorization = _header(scope, b"authorization") if scope["type"] == "http" else None
-        if authorization is None or not scope.get("path", "").startswith("/api/"):
-            await self.app(scope, receive, send)
-            return
-        wait_s = self._wait_s(hashlib.sha256(authorization).digest())
-        if wait_s > 0:
-            await _send_problem(
-                send,
-                429,
-                "Too Many Requests",
-                f"More than {self.per_minute} requests in 60 seconds with this token.",
-                [(b"retry-after", str(math.ceil(wait_s)).encode())],
-            )
-            return
-        await self.app(scope, receive, send)
-
-    def _wait_s(self, key: bytes) -> float:
-        now = time.monotonic()
-        with self._lock:
-            window = self._seen.setdefault(key, deque())
-            while window and window[0] <= now - 60:
-                window.popleft()
-            if len(window) >= self.per_minute:
-                return window[0] + 60 - now
-            window.append(now)
-            if len(self._seen) > 10_000:  # forget idle keys
-                for stale in [k for k, w in self._seen.items() if not w or w[-1] <= now - 60]:
-                    del self._seen[stale]
-            return 0.0
-
-
 class Idempotency:
-    """Replays the first answer to a POST that carries an Idempotency-Key (contract section 1)."""
+    """Fingerprints a POST that carries an Idempotency-Key and holds its answer until the key is settled.
+
+    The route's role check claims the key or answers with the stored answer, and the route stores its
+    answer in its own transaction (app/services/idempotency.py). Here, when a claimed key got no stored
+    answer (a refusal, an error), it is released before the client sees the answer, so the client may
+    retry at once; and the client never sees an answer before it can be replayed.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -194,74 +148,31 @@ class Idempotency:
                 ],
             )
             return
-        state = scope["state"]
         body = await _read_body(receive)
-        principal = await anyio.to_thread.run_sync(_principal_of, state, _header(scope, b"authorization"))
-        if principal is None:  # the application answers 401 itself
-            await self.app(scope, _replaying(body, receive), send)
-            return
         fingerprint = hashlib.sha256(
             b"\0".join(
                 (scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body)
             )
         ).hexdigest()
-        outcome, stored = await anyio.to_thread.run_sync(
-            lambda: idempotency.claim(
-                state["write_engine"],
-                state["keyring"],
-                org_id=principal.org_id,
-                key=key,
-                fingerprint=fingerprint,
-            )
-        )
-        if outcome is idempotency.Claim.other_body:
-            await _send_problem(
-                send, 409, "Conflict", "This Idempotency-Key was used with a different request."
-            )
-            return
-        if outcome is idempotency.Claim.in_progress:
-            await _send_problem(
-                send,
-                409,
-                "Conflict",
-                "A request with this Idempotency-Key is still being processed (or did not complete); check before retrying.",
-            )
-            return
-        if outcome is idempotency.Claim.replay and stored is not None:
-            replayed = (stored.body or "").encode()
-            headers = [(n.encode(), v.encode()) for n, v in stored.headers]
-            headers += [(b"content-length", str(len(replayed)).encode()), (b"idempotent-replayed", b"true")]
-            await send(
-                {"type": "http.response.start", "status": stored.status_code or 200, "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": replayed})
-            return
-        captured: dict[str, Any] = {"status": 500, "headers": [], "body": bytearray()}
+        pending = idempotency.Pending(key=key, fingerprint=fingerprint)
+        state = scope.setdefault("state", {})
+        state["idempotency"] = pending
+        held: list[Message] = []
 
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured["status"] = message["status"]
-                captured["headers"] = [
-                    (n.decode("latin-1").lower(), v.decode("latin-1")) for n, v in message.get("headers", [])
-                ]
-            elif message["type"] == "http.response.body":
-                captured["body"].extend(message.get("body", b""))
-            await send(message)
+        async def hold(message: Message) -> None:
+            held.append(message)
 
+        failed = True
         try:
-            await self.app(scope, _replaying(body, receive), capture)
-        finally:
-            await anyio.to_thread.run_sync(
-                lambda: idempotency.finish(
-                    state["write_engine"],
-                    state["keyring"],
-                    org_id=principal.org_id,
-                    key=key,
-                    status_code=captured["status"],
-                    headers=captured["headers"],
-                    body=bytes(captured["body"]),
+            await self.app(scope, _replaying(body, receive), hold)
+            failed = False
+        finally:  # a failed commit raises after `store`: its answer was rolled back with the write
+            if pending.claimed_by is not None and (failed or not pending.stored):
+                await anyio.to_thread.run_sync(
+                    lambda: idempotency.release(state["write_engine"], state["keyring"], pending=pending)
                 )
-            )
+        for message in held:
+            await send(message)
 
 
 async def _too_large(send: Send) -> None:
@@ -291,17 +202,6 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-def _principal_of(state: dict[str, Any], authorization: bytes | None) -> Principal | None:
-    token = token_service.bearer(authorization.decode("latin-1") if authorization else None)
-    if token is None:
-        return None
-    with reading(state["read_engine"], state["keyring"]) as session:
-        try:
-            return token_service.authenticate(session, token)
-        except Unauthorized:
-            return None
 
 
 THREADS = 64

@@ -73,3 +73,18 @@ def make_challenge(client: TestClient, headers: Headers, person_id: str, **overr
     response = client.post("/api/v1/challenges", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def make_one_of_each(client: TestClient, headers: Headers) -> dict[str, str]:
+    """A person and one record of every kind about them, by the name of their path parameter."""
+    person = make_person(client, headers)
+    notice = make_notice(client, headers, person["id"])
+    return {
+        "person_id": person["id"],
+        "protection_id": make_protection(client, headers, person["id"])["id"],
+        "notice_id": notice["id"],
+        "detention_id": make_detention(client, headers, person["id"])["id"],
+        "extradition_id": make_extradition(client, headers, person["id"])["id"],
+        "incident_id": make_incident(client, headers, person["id"])["id"],
+        "challenge_id": make_challenge(client, headers, person["id"], notice_id=notice["id"])["id"],
+    }

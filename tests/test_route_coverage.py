@@ -12,15 +12,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import SECRET, OrgTokens
-from tests.factories import (
-    make_challenge,
-    make_detention,
-    make_extradition,
-    make_incident,
-    make_notice,
-    make_person,
-    make_protection,
-)
+from tests.factories import make_one_of_each
 
 PATHS = create_app(Settings(_env_file=None, secret_key=SECRET)).openapi()["paths"]
 ROUTES = sorted((m.upper(), p) for p, ops in PATHS.items() if p.startswith("/api/v1") for m in ops)
@@ -65,17 +57,9 @@ def test_every_id_write_route_has_a_body() -> None:
 @pytest.fixture
 def their_ids(client: TestClient, org_b: OrgTokens) -> dict[str, str]:
     """One record of every kind, in organisation B."""
-    person = make_person(client, org_b.editor)
-    notice = make_notice(client, org_b.editor, person["id"])
     return {
-        "person_id": person["id"],
-        "protection_id": make_protection(client, org_b.editor, person["id"])["id"],
-        "notice_id": notice["id"],
-        "detention_id": make_detention(client, org_b.editor, person["id"])["id"],
-        "extradition_id": make_extradition(client, org_b.editor, person["id"])["id"],
-        "incident_id": make_incident(client, org_b.editor, person["id"])["id"],
+        **make_one_of_each(client, org_b.editor),
         "token_id": org_b.token_ids[next(iter(org_b.token_ids))],
-        "challenge_id": make_challenge(client, org_b.editor, person["id"], notice_id=notice["id"])["id"],
         "webhook_id": client.post(
             "/api/v1/webhooks",
             json={"url": "https://93.184.215.14/hook", "events": ["challenge.decided"]},

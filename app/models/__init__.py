@@ -8,7 +8,7 @@ from app.models.demo_case import DemoCase
 from app.models.detention import Detention
 from app.models.extradition import Extradition
 from app.models.flag import AppMeta, PersonFlag, PersonState
-from app.models.idempotency import IdempotencyKey
+from app.models.idempotency import IdempotencyKey, IdempotencyMention
 from app.models.incident import Incident
 from app.models.interpol_check import InterpolCheck
 from app.models.notice import Charge, Notice, NoticeStatusChange
@@ -31,6 +31,7 @@ __all__ = [
     "Detention",
     "Extradition",
     "IdempotencyKey",
+    "IdempotencyMention",
     "Incident",
     "InterpolCheck",
     "Notice",

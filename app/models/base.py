@@ -64,6 +64,11 @@ def timestamp_field() -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class ShownOnce:
+    """A response that shows a secret this once (a new token, a webhook's signing secret): an
+    Idempotency-Key replay of it is a 409, and the secret is never stored."""
+
+
 class OrgOwned(SQLModel):
     """Columns of every tenant record: an opaque id and the owning organisation, set only by services."""
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import OrgOwned, StrictInput, UTCDateTime, enum_column, timestamp_field
+from app.models.base import OrgOwned, ShownOnce, StrictInput, UTCDateTime, enum_column, timestamp_field
 
 
 class Role(StrEnum):
@@ -61,7 +61,7 @@ class TokenPublic(SQLModel):
     revoked_at: datetime | None = None
 
 
-class TokenCreated(SQLModel):
+class TokenCreated(SQLModel, ShownOnce):
     id: str
     token: str = Field(description="The token itself: shown this once, never stored.")
     role: Role

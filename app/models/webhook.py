@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from app.models.base import (
     JSONList,
     OrgOwned,
+    ShownOnce,
     StrictInput,
     UTCDateTime,
     Versioned,
@@ -105,7 +106,7 @@ class WebhookPublic(SQLModel):
     created_at: datetime
 
 
-class WebhookCreated(WebhookPublic):
+class WebhookCreated(WebhookPublic, ShownOnce):
     secret: str = Field(
         description="Signs every delivery (`X-Article3-Signature`). Shown in this answer only: keep it."
     )

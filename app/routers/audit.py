@@ -5,9 +5,10 @@ from fastapi import APIRouter
 from app.db import ReadSession
 from app.deps import Admin, Cursor, Limit
 from app.models.audit import AuditEntryPublic, AuditList, AuditObject, AuditVerification
+from app.routers.api_route import ApiRoute
 from app.services import audit as audit_service
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], route_class=ApiRoute)
 
 
 @router.get("")

@@ -3,16 +3,17 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, Limit, PersonReader, etag
+from app.deps import Cursor, Limit, PersonReader, PersonWriter, etag
 from app.models.challenge import ChallengeCreate, ChallengeList, ChallengePublic, ChallengeStatus, EventIn
+from app.routers.api_route import ApiRoute
 from app.services import challenge as challenge_service
 
-router = APIRouter(prefix="/challenges", tags=["challenges"])
+router = APIRouter(prefix="/challenges", tags=["challenges"], route_class=ApiRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_challenge(
-    data: ChallengeCreate, session: WriteSession, caller: Editor, response: Response
+    data: ChallengeCreate, session: WriteSession, caller: PersonWriter, response: Response
 ) -> ChallengePublic:
     """Open a challenge in `draft`; events then move it."""
     challenge = challenge_service.create(session, data=data, by=caller)
@@ -50,7 +51,7 @@ def read_challenge(
 
 @router.post("/{challenge_id}/events")
 def add_challenge_event(
-    challenge_id: str, data: EventIn, session: WriteSession, caller: Editor, response: Response
+    challenge_id: str, data: EventIn, session: WriteSession, caller: PersonWriter, response: Response
 ) -> ChallengePublic:
     """Record what happened: filed (from draft), admissible or inadmissible (from filed), provisional
     measure or decided (from filed or admissible), withdrawn (from any open status). Anything else is a

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, Limit, PersonReader, etag
+from app.deps import Cursor, Limit, PersonReader, PersonWriter, etag
 from app.models.detention import (
     DetentionCreate,
     DetentionList,
@@ -13,14 +13,15 @@ from app.models.detention import (
     SurrenderIn,
 )
 from app.models.state import StateCode
+from app.routers.api_route import ApiRoute
 from app.services import detention as detention_service
 
-router = APIRouter(prefix="/detentions", tags=["detentions"])
+router = APIRouter(prefix="/detentions", tags=["detentions"], route_class=ApiRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_detention(
-    data: DetentionCreate, session: WriteSession, caller: Editor, response: Response
+    data: DetentionCreate, session: WriteSession, caller: PersonWriter, response: Response
 ) -> DetentionPublic:
     """Record a detention. With `notice_id`, the requesting state is the notice's (a different one is a 409)."""
     detention = detention_service.create(session, data=data, by=caller)
@@ -66,7 +67,7 @@ def read_detention(
 
 @router.post("/{detention_id}/release")
 def release_detention(
-    detention_id: str, data: ReleaseIn, session: WriteSession, caller: Editor, response: Response
+    detention_id: str, data: ReleaseIn, session: WriteSession, caller: PersonWriter, response: Response
 ) -> DetentionPublic:
     """End a detention in custody by release (409 if it already ended; 422 if dated before the detention)."""
     detention = detention_service.release(session, detention_id, data=data, by=caller)
@@ -76,7 +77,7 @@ def release_detention(
 
 @router.post("/{detention_id}/surrender")
 def surrender_detention(
-    detention_id: str, data: SurrenderIn, session: WriteSession, caller: Editor, response: Response
+    detention_id: str, data: SurrenderIn, session: WriteSession, caller: PersonWriter, response: Response
 ) -> DetentionPublic:
     """End a detention in custody by surrender to the requesting state (extradited, deported or rendered)."""
     detention = detention_service.surrender(session, detention_id, data=data, by=caller)

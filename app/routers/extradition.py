@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, IfMatch, Limit, PersonReader, etag
+from app.deps import Cursor, IfMatch, Limit, PersonReader, PersonWriter, etag
 from app.models.extradition import (
     Decision,
     ExtraditionCreate,
@@ -12,14 +12,15 @@ from app.models.extradition import (
     ExtraditionUpdate,
 )
 from app.models.state import StateCode
+from app.routers.api_route import ApiRoute
 from app.services import extradition as extradition_service
 
-router = APIRouter(prefix="/extraditions", tags=["extraditions"])
+router = APIRouter(prefix="/extraditions", tags=["extraditions"], route_class=ApiRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_extradition(
-    data: ExtraditionCreate, session: WriteSession, caller: Editor, response: Response
+    data: ExtraditionCreate, session: WriteSession, caller: PersonWriter, response: Response
 ) -> ExtraditionPublic:
     """Record a proceeding. Enter one per decision stage (first instance, appeal, supreme, executive)."""
     extradition = extradition_service.create(session, data=data, by=caller)
@@ -68,7 +69,7 @@ def update_extradition(
     extradition_id: str,
     data: ExtraditionUpdate,
     session: WriteSession,
-    caller: Editor,
+    caller: PersonWriter,
     precondition: IfMatch,
     response: Response,
 ) -> ExtraditionPublic:

@@ -3,17 +3,18 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, IfMatch, Limit, PersonReader, etag
+from app.deps import Cursor, Editor, IfMatch, Limit, PersonReader, PersonWriter, etag
 from app.models.incident import IncidentCreate, IncidentKind, IncidentList, IncidentPublic, IncidentUpdate
 from app.models.state import StateCode
+from app.routers.api_route import ApiRoute
 from app.services import incident as incident_service
 
-router = APIRouter(prefix="/incidents", tags=["incidents"])
+router = APIRouter(prefix="/incidents", tags=["incidents"], route_class=ApiRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_incident(
-    data: IncidentCreate, session: WriteSession, caller: Editor, response: Response
+    data: IncidentCreate, session: WriteSession, caller: PersonWriter, response: Response
 ) -> IncidentPublic:
     """Record an incident. Attribute it to a state only as far as the sources do (`certainty`)."""
     incident = incident_service.create(session, data=data, by=caller)
@@ -62,7 +63,7 @@ def update_incident(
     incident_id: str,
     data: IncidentUpdate,
     session: WriteSession,
-    caller: Editor,
+    caller: PersonWriter,
     precondition: IfMatch,
     response: Response,
 ) -> IncidentPublic:

@@ -5,13 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from app.db import ReadSession, WriteSession
-from app.deps import Cursor, Editor, Interpol, Limit, PersonReader
+from app.deps import Cursor, Interpol, Limit, PersonReader, PersonWriter
 from app.models.interpol_check import InterpolCheckList, InterpolCheckPublic, RedNoticeList, SearchName
 from app.models.state import StateCode
+from app.routers.api_route import ApiRoute
 from app.services import audit as audit_service
 from app.services import interpol_check as check_service
 
-router = APIRouter(tags=["interpol"])
+router = APIRouter(tags=["interpol"], route_class=ApiRoute)
 UPSTREAM: dict[int | str, dict[str, Any]] = {
     502: {
         "description": "INTERPOL failed (timeout, refusal, server error, malformed answer); nothing was written."
@@ -57,7 +58,7 @@ def check_person(
     person_id: str,
     read: ReadSession,
     session: WriteSession,
-    caller: Editor,
+    caller: PersonWriter,
     interpol: Interpol,
     response: Response,
 ) -> InterpolCheckPublic:

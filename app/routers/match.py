@@ -5,9 +5,10 @@ from fastapi import APIRouter
 from app.db import WriteSession
 from app.deps import Names, PersonReader
 from app.models.match import MatchRequest, MatchResponse
+from app.routers.api_route import ApiRoute
 from app.services import match as match_service
 
-router = APIRouter(prefix="/match", tags=["match"])
+router = APIRouter(prefix="/match", tags=["match"], route_class=ApiRoute)
 
 
 @router.post("")

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, IfMatch, Limit, PersonReader, etag
+from app.deps import Cursor, IfMatch, Limit, PersonReader, PersonWriter, etag
 from app.models.notice import (
     Channel,
     NoticeCreate,
@@ -14,14 +14,15 @@ from app.models.notice import (
     StatusChangeIn,
 )
 from app.models.state import StateCode
+from app.routers.api_route import ApiRoute
 from app.services import notice as notice_service
 
-router = APIRouter(prefix="/notices", tags=["notices"])
+router = APIRouter(prefix="/notices", tags=["notices"], route_class=ApiRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_notice(
-    data: NoticeCreate, session: WriteSession, caller: Editor, response: Response
+    data: NoticeCreate, session: WriteSession, caller: PersonWriter, response: Response
 ) -> NoticePublic:
     """Record a notice, diffusion, warrant, bilateral request, CIS listing or SLTD entry.
 
@@ -75,7 +76,7 @@ def update_notice(
     notice_id: str,
     data: NoticeUpdate,
     session: WriteSession,
-    caller: Editor,
+    caller: PersonWriter,
     precondition: IfMatch,
     response: Response,
 ) -> NoticePublic:
@@ -89,7 +90,7 @@ def update_notice(
 
 @router.post("/{notice_id}/status")
 def change_notice_status(
-    notice_id: str, data: StatusChangeIn, session: WriteSession, caller: Editor, response: Response
+    notice_id: str, data: StatusChangeIn, session: WriteSession, caller: PersonWriter, response: Response
 ) -> NoticePublic:
     """Append a status change. Facts learned late take their place by date: the notice's `status` is
     the last entry in date order (undated entries after dated ones, each group in the order recorded).

@@ -6,20 +6,21 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.db import WriteSession
-from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, PersonReader, etag
+from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, PersonReader, PersonWriter, etag
 from app.models.dossier import Dossier, DossierFormat, preferred_format
 from app.models.flag import FlagList
 from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpdate
 from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic
 from app.models.state import StateCode
 from app.models.timeline import PersonHistory
+from app.routers.api_route import ApiRoute
 from app.services import dossier as dossier_service
 from app.services import flag as flag_service
 from app.services import history as history_service
 from app.services import person as person_service
 from app.services import protection as protection_service
 
-router = APIRouter(prefix="/persons", tags=["persons"])
+router = APIRouter(prefix="/persons", tags=["persons"], route_class=ApiRoute)
 
 SearchText = Annotated[
     str | None,
@@ -33,7 +34,7 @@ SearchText = Annotated[
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_person(
-    data: PersonCreate, session: WriteSession, caller: Editor, response: Response
+    data: PersonCreate, session: WriteSession, caller: PersonWriter, response: Response
 ) -> PersonPublic:
     """Record a person. `related_persons` must name persons of your own organisation."""
     person = person_service.create(session, data=data, by=caller)
@@ -74,7 +75,7 @@ def update_person(
     person_id: str,
     data: PersonUpdate,
     session: WriteSession,
-    caller: Editor,
+    caller: PersonWriter,
     precondition: IfMatch,
     response: Response,
 ) -> PersonPublic:
@@ -141,7 +142,7 @@ def read_dossier(
 
 @router.post("/{person_id}/protections", status_code=status.HTTP_201_CREATED)
 def create_protection(
-    person_id: str, data: ProtectionCreate, session: WriteSession, caller: Editor, response: Response
+    person_id: str, data: ProtectionCreate, session: WriteSession, caller: PersonWriter, response: Response
 ) -> ProtectionPublic:
     """Record a protection status: `against_state` is the state the person fled."""
     protection = protection_service.create(session, person_id, data=data, by=caller)

@@ -6,9 +6,10 @@ from app.db import ReadSession
 from app.deps import AnyRole
 from app.models.flag import HostList, StateDetail, StateList
 from app.models.state import StateCode
+from app.routers.api_route import ApiRoute
 from app.services import pattern as pattern_service
 
-router = APIRouter(prefix="/states", tags=["states"])
+router = APIRouter(prefix="/states", tags=["states"], route_class=ApiRoute)
 
 
 def _min_persons(request: Request) -> int:

@@ -5,14 +5,16 @@ from fastapi import APIRouter, Response, status
 from app.db import ReadSession, WriteSession
 from app.deps import Admin, Cursor, Limit
 from app.models.token import TokenCreate, TokenCreated, TokenList, TokenPublic
+from app.routers.api_route import ApiRoute
 from app.services import token as token_service
 
-router = APIRouter(prefix="/tokens", tags=["tokens"])
+router = APIRouter(prefix="/tokens", tags=["tokens"], route_class=ApiRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_token(data: TokenCreate, session: WriteSession, caller: Admin, response: Response) -> TokenCreated:
-    """A new token for your organisation. The token is in this answer only: it is never stored or shown again."""
+    """A new token for your organisation. The token is in this answer only: it is never stored or shown
+    again, so an `Idempotency-Key` replay of this request answers 409 (revoke the token and mint another)."""
     row, plain = token_service.create(session, org_id=caller.org_id, data=data, by=caller)
     response.headers["Location"] = f"/api/v1/tokens/{row.id}"
     return TokenCreated.model_validate(row, update={"token": plain})

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import ReadSession, WriteSession
-from app.deps import Names
+from app.deps import READERS, Names
 from app.errors import NotFound
 from app.models.dossier import Dossier
 from app.models.flag import SEVERITY
@@ -24,7 +24,6 @@ from app.services import person as person_service
 from app.ui import charts, figures, views
 from app.ui import session as ui_session
 from app.ui.auth import (
-    READERS,
     LandingReader,
     Reader,
     SignedIn,
@@ -85,7 +84,7 @@ def sign_in(request: Request, session: ReadSession, token: FormText = "", csrf: 
     if nonce is None or not ui_session.login_csrf_matches(nonce, csrf, keyring(request)):
         raise CsrfRejected()
     pasted = token.strip()
-    if not accepts(session, pasted):
+    if not accepts(request, session, pasted):
         return render(
             request,
             "login.html",

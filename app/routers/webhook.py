@@ -14,9 +14,10 @@ from app.models.webhook import (
     WebhookList,
     WebhookPublic,
 )
+from app.routers.api_route import ApiRoute
 from app.services import webhook as webhook_service
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=ApiRoute)
 
 
 def _allow_private(request: Request) -> bool:
@@ -33,7 +34,8 @@ def create_webhook(
     """Register an https endpoint for events. Its host must resolve to public addresses only.
 
     The answer holds the webhook's `secret`, shown this once: every delivery is signed with it
-    (`X-Article3-Signature: v1=<hex HMAC-SHA256(secret, "<X-Article3-Timestamp>.<body>")>`).
+    (`X-Article3-Signature: v1=<hex HMAC-SHA256(secret, "<X-Article3-Timestamp>.<body>")>`). An
+    `Idempotency-Key` replay of this request answers 409: the secret is not kept to be shown again.
     """
     webhook, secret = webhook_service.create(session, data=data, allow_private=allow_private, by=caller)
     response.headers["Location"] = f"/api/v1/webhooks/{webhook.id}"

@@ -64,6 +64,7 @@ def update(
         defaults={"decision": Decision.pending, "grounds": [], "sources": []},
     )
     if not changes:
+        patch.unchanged(session, kind="extradition", record_id=extradition.id, by=by)
         return extradition  # nothing to change: no new version
     merged = extradition.model_copy(update=changes)
     _check_dates(merged.opened_on, merged.decided_on)

@@ -39,6 +39,7 @@ def update(
         defaults={"certainty": Certainty.reported, "sources": []},
     )
     if not changes:
+        patch.unchanged(session, kind="incident", record_id=incident.id, by=by)
         return incident  # nothing to change: no new version
     incident.sqlmodel_update(changes)
     incident.version += 1

@@ -203,6 +203,7 @@ def update(
         defaults={"public_extract": False, "in_absentia": False, "sources": []},
     )
     if not changes and data.charges is None:
+        patch.unchanged(session, kind="notice", record_id=notice.id, by=by)
         return notice  # nothing to change: no new version
     requested_on = changes.get("requested_on", notice.requested_on)
     issued_on = changes.get("issued_on", notice.issued_on)

@@ -1,9 +1,14 @@
-"""PATCH bodies: a field sent as null goes back to its default; a required field cannot be null."""
+"""PATCH bodies: a field sent as null goes back to its default; a required field cannot be null; a PATCH
+that changes nothing still answers with the record, so it is audited as a read of it."""
 
 from collections.abc import Mapping
 from typing import Any
 
+from sqlmodel import Session
+
 from app.errors import Unprocessable
+from app.models.token import Principal
+from app.services import audit
 
 
 def changes(
@@ -20,3 +25,9 @@ def changes(
             default = defaults[name]
             result[name] = list(default) if isinstance(default, list) else default
     return result
+
+
+def unchanged(session: Session, *, kind: str, record_id: str, by: Principal) -> None:
+    """Nothing to change (`{}`): no new version, but the answer shows the record as it stands, so it is
+    audited (and counted in the daily quota) exactly like reading it."""
+    audit.record(session, by=by, action=f"{kind}.read", kind=kind, object_id=record_id)

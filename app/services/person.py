@@ -180,6 +180,7 @@ def update(
         },
     )
     if not changes:
+        patch.unchanged(session, kind="person", record_id=person.id, by=by)
         return person  # nothing to change: no new version
     related = (
         data.related_persons

@@ -1,8 +1,10 @@
-"""The daily quota of reads of persons' data per token: a wall against an infiltrated account scraping.
+"""The daily quota of answers that show persons' data, per token: a wall against an infiltrated account
+scraping, whatever route or method it scrapes with.
 
-Reads are counted from the audit trail itself (every read of a person's data, every search and match
-call writes an entry), so the count is the same in every process and needs no table of its own.
-A refused attempt is recorded in the audit trail too.
+Every answer that shows a person's data writes an audit entry (a read, a search, a match, a write that
+answers with the record, an empty PATCH, a replayed answer), and the quota counts those entries: the
+count is the same in every process and needs no table of its own. A refused attempt is recorded in the
+audit trail too. Erasures and deletions answer with nothing, and are not counted.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -11,8 +13,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models.audit import AuditEntry
+from app.models.challenge import EventType
+from app.models.notice import NoticeStatus
 from app.models.token import Principal
 from app.services import audit
+from app.services.idempotency import REPLAYED
 
 READ_ACTIONS = frozenset(
     {
@@ -35,8 +40,32 @@ READ_ACTIONS = frozenset(
         "challenge.read",
         "challenge.listed",
         "interpol.checks_listed",
+        "interpol.searched",
+        REPLAYED,
     }
 )
+# Writes whose answer is the record written, with every field it holds.
+ANSWERING_WRITES = frozenset(
+    {
+        "person.created",
+        "person.updated",
+        "protection.created",
+        "notice.created",
+        "notice.updated",
+        *(f"notice.status.{status.value}" for status in NoticeStatus),
+        "detention.created",
+        "detention.released",
+        "detention.surrendered",
+        "extradition.created",
+        "extradition.updated",
+        "incident.created",
+        "incident.updated",
+        "challenge.created",
+        *(f"challenge.{event.value}" for event in EventType),
+        "interpol.checked",
+    }
+)
+COUNTED = READ_ACTIONS | ANSWERING_WRITES
 EXCEEDED = "quota.exceeded"
 
 
@@ -53,7 +82,7 @@ def reads_today(session: Session, *, token_id: str, now: datetime) -> int:
         .where(
             AuditEntry.actor == token_id,
             col(AuditEntry.at) >= start,
-            col(AuditEntry.action).in_(READ_ACTIONS),
+            col(AuditEntry.action).in_(COUNTED),
         )
     )
     return int(session.exec(query).one())

@@ -69,6 +69,7 @@ NOT_EXPORTED: dict[str, str] = {
     "webhook": "endpoints whose signing secrets derive from this server's key: create them again on the target",
     "webhook_delivery": "the outbox of those endpoints' deliveries",
     "idempotency_key": "stored first answers to POSTs, kept 24 hours for retries to this server",
+    "idempotency_mention": "the persons each of those answers names",
 }
 
 # Items of JSON list columns that hold codes; other lists hold text, except the stored INTERPOL hits.

@@ -1,7 +1,8 @@
 """Who is reading a page: the session cookie's token, authenticated again on every request, and its role.
 
-The same rules as the API: viewer+ for anything about persons (within the token's daily read
-quota), any role for the pooled state figures, the organisation only from the token.
+The same rules as the API: the token's rate limit (one allowance for the API and the pages), viewer+
+for anything about persons (within the token's daily read quota), any role for the pooled state
+figures, the organisation only from the token.
 """
 
 from typing import Annotated
@@ -9,16 +10,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.db import ReadSession, unit_of_work
-from app.errors import Forbidden, TooManyRequests, Unauthorized
+from app.db import ReadSession
+from app.deps import READERS, check_rate, within_quota
+from app.errors import Forbidden, Unauthorized
 from app.keyring import Keyring
-from app.models.base import utcnow
 from app.models.token import Principal, Role
-from app.services import quota
 from app.services import token as token_service
 from app.ui import session as ui_session
-
-READERS = frozenset({Role.admin, Role.editor, Role.viewer})
 
 
 class UIRedirect(Exception):
@@ -55,13 +53,16 @@ def current_session(request: Request) -> ui_session.UISession | None:
 def _signed_in(request: Request, session: ReadSession) -> Principal:
     state = current_session(request)
     if state is None:
+        check_rate(request, None)
         has_cookie = ui_session.session_cookie_name(secure(request)) in request.cookies
         raise UIRedirect("/ui/login?m=ended" if has_cookie else "/ui/login", end_session=has_cookie)
     try:
         principal = token_service.authenticate(session, state.token)
     except Unauthorized:
         # Revoked or expired since sign-in: the session ends with it.
+        check_rate(request, None)
         raise UIRedirect("/ui/login?m=ended", end_session=True) from None
+    check_rate(request, principal)  # the token's allowance, shared with the API
     request.state.ui_session = state
     request.state.ui_principal = principal
     return principal
@@ -70,41 +71,30 @@ def _signed_in(request: Request, session: ReadSession) -> Principal:
 SignedIn = Annotated[Principal, Depends(_signed_in)]
 
 
-def accepts(session: Session, token: str) -> bool:
-    """Whether a pasted token would authenticate now (the sign-in form's check)."""
+def accepts(request: Request, session: Session, token: str) -> bool:
+    """Whether a pasted token would authenticate now (the sign-in form's check); a wrong one counts
+    against the client address's allowance, like a request with a wrong token."""
     try:
-        token_service.authenticate(session, token)
+        principal = token_service.authenticate(session, token)
     except Unauthorized:
+        check_rate(request, None)
         return False
+    check_rate(request, principal)
     return True
 
 
-def _within_quota(request: Request, session: ReadSession, principal: Principal) -> None:
-    """The API's daily quota of reads of persons' data, counted from the same audit entries."""
-    now = utcnow()
-    limit: int = request.state.daily_read_quota
-    if quota.reads_today(session, token_id=principal.token_id, now=now) < limit:
-        return
-    with unit_of_work(request.state.write_engine, request.state.keyring) as writer:
-        quota.record_refusal(writer, by=principal)
-    raise TooManyRequests(
-        f"This token has reached its daily quota of {limit} reads of persons' data.",
-        headers={"Retry-After": str(quota.seconds_to_midnight(now))},
-    )
-
-
-def _reader(request: Request, session: ReadSession, principal: SignedIn) -> Principal:
+def _reader(request: Request, principal: SignedIn) -> Principal:
     if principal.role not in READERS:
         raise Forbidden("This page needs one of the roles: admin, editor, viewer.")
-    _within_quota(request, session, principal)
+    within_quota(request, principal)  # the API's daily quota, counted from the same audit entries
     return principal
 
 
-def _landing_reader(request: Request, session: ReadSession, principal: SignedIn) -> Principal:
+def _landing_reader(request: Request, principal: SignedIn) -> Principal:
     """The search page; an analyst, who may read only the pooled state figures, is sent there instead."""
     if principal.role is Role.analyst and not {"q", "cursor"} & request.query_params.keys():
         raise UIRedirect("/ui/states")
-    return _reader(request, session, principal)
+    return _reader(request, principal)
 
 
 Reader = Annotated[Principal, Depends(_reader)]
