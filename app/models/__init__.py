@@ -16,6 +16,7 @@ from app.models.org import Org
 from app.models.person import Person, PersonAffiliation, PersonChange, PersonRelation
 from app.models.protection import Protection
 from app.models.token import ApiToken
+from app.models.ui_session import SignedOutSession
 from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "PersonRelation",
     "Protection",
     "SQLModel",
+    "SignedOutSession",
     "Webhook",
     "WebhookDelivery",
 ]

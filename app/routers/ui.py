@@ -107,9 +107,10 @@ def logout_form(request: Request, _caller: SignedIn) -> Response:
 
 
 @router.post("/logout")
-def sign_out(request: Request, csrf: FormText = "") -> Response:
-    """End this browser's session: the cookie is deleted and its copies refused by this process."""
-    state = current_session(request)
+def sign_out(request: Request, session: WriteSession, csrf: FormText = "") -> Response:
+    """End this browser's session: the cookie is deleted, and every process refuses its copies until
+    the session would have expired (the sign-out is kept in the database)."""
+    state = current_session(request, session)
     if state is None:
         response = RedirectResponse("/ui/login", status_code=303)
         delete_session_cookie(request, response)
@@ -117,7 +118,7 @@ def sign_out(request: Request, csrf: FormText = "") -> Response:
     if not ui_session.csrf_matches(state.csrf, csrf):
         request.state.ui_session = state
         raise CsrfRejected()
-    ui_session.SIGNED_OUT.add(state, now=ui_session.now_s())
+    ui_session.sign_out(session, state, now=ui_session.now_s())
     response = RedirectResponse("/ui/login?m=signed_out", status_code=303)
     delete_session_cookie(request, response)
     return response

@@ -70,6 +70,7 @@ NOT_EXPORTED: dict[str, str] = {
     "webhook_delivery": "the outbox of those endpoints' deliveries",
     "idempotency_key": "stored first answers to POSTs, kept 24 hours for retries to this server",
     "idempotency_mention": "the persons each of those answers names",
+    "ui_signed_out": "web sessions signed out on this server, refused here until they expire",
 }
 
 # Items of JSON list columns that hold codes; other lists hold text, except the stored INTERPOL hits.

@@ -44,14 +44,18 @@ def unencrypted(request: Request) -> bool:
     return request.url.scheme != "https" and ui_session.is_secure_host(request.url.hostname)
 
 
-def current_session(request: Request) -> ui_session.UISession | None:
-    """The valid session of this browser, if any (without checking its token)."""
+def current_session(request: Request, session: Session) -> ui_session.UISession | None:
+    """The valid session of this browser, if any (without checking its token): sealed by this service,
+    not expired, not signed out."""
     cookie = request.cookies.get(ui_session.session_cookie_name(secure(request)))
-    return ui_session.unseal(cookie, keyring(request), now=ui_session.now_s())
+    state = ui_session.unseal(cookie, keyring(request), now=ui_session.now_s())
+    if state is None or ui_session.is_signed_out(session, state):
+        return None
+    return state
 
 
 def _signed_in(request: Request, session: ReadSession) -> Principal:
-    state = current_session(request)
+    state = current_session(request, session)
     if state is None:
         check_rate(request, None)
         has_cookie = ui_session.session_cookie_name(secure(request)) in request.cookies

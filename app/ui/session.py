@@ -3,13 +3,13 @@
 The cookie holds the token encrypted and authenticated with AES-256-GCM under a sub-key of the
 app's secret key, with the session's own expiry inside, so:
 - every worker process (and every app server sharing the key) can read it, and nothing is stored
-  server-side;
+  server-side while the session lasts;
 - whoever copies the cookie jar gets neither the token nor more than the session's 8 hours, even
   when the token itself lasts for months;
 - the token is authenticated again on every request, so revoking or expiring it ends the session at
   once.
-Signing out deletes the cookie and remembers the session id in this process until it would have
-expired, so a copy of the cookie is refused too (by this process; revoke the token to be certain).
+Signing out deletes the cookie and records the session id in the database until the session would
+have expired, so every process of every instance refuses a copy of the cookie, after a restart too.
 
 CSRF: a signed-in page carries the session's random CSRF value in a hidden field; the sign-in form,
 before there is a session, carries an HMAC of a random value held in a short-lived cookie. Both
@@ -22,14 +22,17 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
 from app.keyring import Keyring
+from app.models.ui_session import SignedOutSession
 
 SESSION_TTL_S = 8 * 3600
 LOGIN_TTL_S = 3600
@@ -100,7 +103,7 @@ def unseal(value: str | None, keyring: Keyring, *, now: float) -> UISession | No
         )
     except (InvalidTag, ValueError, KeyError, TypeError, binascii.Error):
         return None
-    if session.expires_at <= now or SIGNED_OUT.contains(session.sid, now=now):
+    if session.expires_at <= now:
         return None
     return session
 
@@ -139,26 +142,19 @@ def login_cookie_name(secure: bool) -> str:
     return "__Host-a3_login" if secure else "a3_login"
 
 
-class SignedOut:
-    """Session ids signed out before their expiry, forgotten once they would have expired anyway."""
-
-    def __init__(self) -> None:
-        self._until: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def add(self, session: UISession, *, now: float) -> None:
-        with self._lock:
-            self._until[session.sid] = session.expires_at
-            for sid in [s for s, until in self._until.items() if until <= now]:
-                del self._until[sid]
-
-    def contains(self, sid: str, *, now: float) -> bool:
-        with self._lock:
-            until = self._until.get(sid)
-        return until is not None and until > now
+def sign_out(db: Session, session: UISession, *, now: float) -> None:
+    """Refuse the session from now until it would have expired; forget sessions past their expiry."""
+    db.exec(delete(SignedOutSession).where(col(SignedOutSession.expires_at) <= _at(now)))
+    db.merge(SignedOutSession(sid=session.sid, expires_at=_at(session.expires_at)))
+    db.flush()
 
 
-SIGNED_OUT = SignedOut()
+def is_signed_out(db: Session, session: UISession) -> bool:
+    return db.get(SignedOutSession, session.sid) is not None
+
+
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def now_s() -> float:

@@ -38,17 +38,6 @@ def test_each_seal_differs_and_sessions_get_fresh_ids() -> None:
     assert ui_session.new_session("a3_token", now=NOW).sid != state.sid
 
 
-def test_a_signed_out_session_stays_refused_until_it_would_have_expired() -> None:
-    state = ui_session.new_session("a3_token", now=NOW)
-    sealed = ui_session.seal(state, KEYRING)
-    signed_out = ui_session.SignedOut()
-    signed_out.add(state, now=NOW)
-    assert signed_out.contains(state.sid, now=NOW + 10)
-    assert not signed_out.contains(state.sid, now=NOW + ui_session.SESSION_TTL_S)
-    ui_session.SIGNED_OUT.add(state, now=NOW)
-    assert ui_session.unseal(sealed, KEYRING, now=NOW + 10) is None
-
-
 def test_login_csrf_is_bound_to_the_nonce() -> None:
     nonce = ui_session.new_login_nonce()
     value = ui_session.login_csrf(nonce, KEYRING)
