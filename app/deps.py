@@ -34,11 +34,12 @@ def _principal(request: Request) -> Principal:
     token = token_service.bearer(request.headers.get("authorization"))
     with reading(request.state.read_engine, request.state.keyring) as session:
         try:
-            principal = token_service.authenticate(session, token)
+            principal: Principal | None = token_service.authenticate(session, token)
         except Unauthorized:
-            check_rate(request, None)
-            raise
+            principal = None
     check_rate(request, principal)
+    if principal is None:
+        raise Unauthorized()
     request.state.principal = principal  # read by the access log, never logged whole
     return principal
 
@@ -49,7 +50,7 @@ CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 def check_rate(request: Request, caller: Principal | None) -> None:
     """Count the request against its caller's allowance per minute, and refuse it (429) beyond: the
     token's, shared by the API and the web interface, or, without a valid credential, the client
-    address's (behind a proxy, run uvicorn with --proxy-headers so that is the client's)."""
+    address's (behind a proxy, the one uvicorn takes from X-Forwarded-For)."""
     limiter: RateLimiter = request.state.rate_limiter
     address = request.client.host if request.client else "unknown"
     wait_s = limiter.wait_s(f"token:{caller.token_id}" if caller else f"address:{address}")

@@ -114,8 +114,8 @@ def _stored_answer(row: IdempotencyKey, pending: Pending, by: Principal) -> Answ
     if row.shown_once:
         created = dict(headers).get("location", "the record it created")
         raise Conflict(
-            f"This request created {created}, whose secret was shown once in the first answer and is not "
-            f"kept. Revoke it (DELETE {created}) and create another."
+            f"This request created {created}. Its secret (the token, or the signing secret) was shown once, "
+            f"in the first answer, and is not kept: revoke it (DELETE {created}) and create another."
         )
     return Answer(status_code=row.status_code, headers=headers, body=(row.body or "").encode())
 
