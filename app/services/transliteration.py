@@ -9,6 +9,7 @@
 import functools
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from enum import StrEnum
 from importlib.resources import files
 from typing import Any
 
+import icu  # PyICU's API; the pyicu-wheels distribution ships it as binary wheels (no ICU headers needed)
 from anyascii import anyascii
 
 _PARSE_CACHE_SIZE = 200_000  # distinct name parts kept parsed; 100k persons have far fewer
@@ -46,6 +48,14 @@ class _LetterSystem:
 
 
 @dataclass(frozen=True, slots=True)
+class _IcuSystem:
+    """A CLDR transform run by ICU, used for a text whose letters its alphabet holds."""
+
+    transform_id: str
+    alphabet: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class _LatinReading:
     label: str
     pattern: re.Pattern[str]
@@ -71,6 +81,14 @@ class _Rules:
     latin_doubled_letters: re.Pattern[str]
     latin_readings: tuple[_LatinReading, ...]
     max_readings: int
+    icu_cyrillic: tuple[_IcuSystem, ...]
+    icu_arabic: str
+    icu_han: str
+    uyghur_letters: frozenset[str]
+    abjad_long_vowels: re.Pattern[str]
+    homoglyphs_to_cyrillic: dict[int, str]
+    homoglyphs_to_latin: dict[int, str]
+    ocr_digits: dict[int, str]
     cyrillic_systems: tuple[_LetterSystem, ...]
     arabic_systems: tuple[_LetterSystem, ...]
     skeleton_rules: tuple[_SkeletonRule, ...]
@@ -119,6 +137,16 @@ def _rules() -> _Rules:
             for r in raw["latin_readings"]
         ),
         max_readings=raw["max_readings"],
+        icu_cyrillic=tuple(
+            _IcuSystem(t["id"], frozenset(t["alphabet"])) for t in raw["icu_cyrillic_transforms"]
+        ),
+        icu_arabic=raw["icu_arabic_transform"],
+        icu_han=raw["icu_han_transform"],
+        uyghur_letters=frozenset(raw["uyghur_only_letters"]),
+        abjad_long_vowels=re.compile(raw["abjad_long_vowels"]),
+        homoglyphs_to_cyrillic=str.maketrans(raw["homoglyphs"]["latin_to_cyrillic"]),
+        homoglyphs_to_latin=str.maketrans({c: l for l, c in raw["homoglyphs"]["latin_to_cyrillic"].items()}),
+        ocr_digits=str.maketrans(raw["ocr_digits"]),
         cyrillic_systems=tuple(_letter_system(n, s) for n, s in raw["cyrillic_systems"].items()),
         arabic_systems=tuple(_letter_system(n, s) for n, s in raw["arabic_script_systems"].items()),
         skeleton_rules=tuple(
@@ -256,26 +284,83 @@ def _system_readings(systems: Iterable[_LetterSystem], text: str, *, script: Scr
 
 @functools.cache
 def _merged_cyrillic_system() -> _LetterSystem:
-    """Every letter any system knows, with the first system's values: for texts mixing alphabets."""
+    """Every letter any table knows, with the first table's values: for texts mixing alphabets."""
     letters: dict[str, tuple[str, ...]] = {}
     for system in reversed(_rules().cyrillic_systems):
         letters.update(system.letters)
     return _LetterSystem(name="merged", letters=letters, initial={})
 
 
+_icu_local = threading.local()
+
+
+def _icu(transform_id: str, text: str) -> str:
+    """ICU's transform of a text; one Transliterator per thread, as ICU's are not safe to share."""
+    cache: dict[str, Any] = _icu_local.__dict__.setdefault("transforms", {})
+    transform = cache.get(transform_id)
+    if transform is None:
+        transform = cache[transform_id] = icu.Transliterator.createInstance(transform_id)
+    return str(transform.transliterate(text))
+
+
+def _cyrillic_readings(text: str) -> list[str]:
+    """CLDR's BGN/PCGN transforms (ICU) for each language whose alphabet holds every letter, then the
+    tables ICU has no transform for (Tajik, ICAO passports, French, German, Polish and Serbian press forms,
+    Ukrainian national 2010)."""
+    rules = _rules()
+    letters = {char for char in text if _script_of(char) is Script.cyrillic}
+    readings = [_icu(system.transform_id, text) for system in rules.icu_cyrillic if letters <= system.alphabet]
+    readings += _system_readings(rules.cyrillic_systems, text, script=Script.cyrillic)
+    if not readings:
+        readings = _system_readings([_merged_cyrillic_system()], text, script=Script.cyrillic)
+    return readings
+
+
+def _abjad_readings(text: str) -> list[str]:
+    """Arabic and Persian script (ISO 233 / ALA-LC letters by ICU's Arabic-Latin): long vowels are written,
+    short ones are not. Waw and ya between letters are read as the vowels u and i; a leading article
+    al- is also read without it."""
+    rules = _rules()
+    stripped = _clean_latin(_icu(rules.icu_arabic, text))
+    vowelled = rules.abjad_long_vowels.sub(lambda m: "u" if m.group(0) == "w" else "i", stripped)
+    readings = [vowelled]
+    if text.startswith("\u0627\u0644") and len(vowelled) > 4:  # ال
+        readings.insert(0, vowelled.removeprefix("a").removeprefix("l"))
+    return readings
+
+
+def is_abjad(text: str) -> bool:
+    """Arabic-script text that is not Uyghur: its short vowels are not written."""
+    return detect_script(text) is Script.arabic and not (_rules().uyghur_letters & set(text))
+
+
+def unmix_scripts(word: str) -> str:
+    """A word typed or read with letters of another script that look the same (Latin 'p' inside a Cyrillic
+    word) in the script of most of its letters."""
+    rules = _rules()
+    scripts = [_script_of(char) for char in word]
+    cyrillic, latin = scripts.count(Script.cyrillic), scripts.count(Script.latin)
+    if not (cyrillic and latin):
+        return word
+    return word.translate(rules.homoglyphs_to_cyrillic if cyrillic >= latin else rules.homoglyphs_to_latin)
+
+
 def romanise(part: str) -> tuple[str, ...]:
     """The usual Latin readings of one name part in any script, lower-case, most usual first, no repeats."""
     rules = _rules()
+    part = unmix_scripts(part)
     script = detect_script(part)
     text = _lower_before_readings(part)
     if script is Script.cyrillic:
-        readings = _system_readings(rules.cyrillic_systems, text, script=script)
-        if not readings:
-            readings = _system_readings([_merged_cyrillic_system()], text, script=script)
+        readings = _cyrillic_readings(text)
+    elif script is Script.arabic and rules.uyghur_letters & set(text):
+        readings = _system_readings(rules.arabic_systems, text, script=script) or [anyascii(text)]
     elif script is Script.arabic:
-        readings = [*_system_readings(rules.arabic_systems, text, script=script), anyascii(text)]
+        return tuple(dict.fromkeys(form for form in _abjad_readings(text) if form.strip("'")))
+    elif script is Script.han:
+        readings = [_icu(rules.icu_han, text).replace(" ", "")]
     elif script is Script.latin:
-        readings = _latin_readings(part)
+        readings = _latin_readings(part.translate(rules.ocr_digits))
     else:
         readings = [anyascii(text)]
     cleaned = (_clean_latin(reading) for reading in readings)
