@@ -23,7 +23,7 @@
 import bisect
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rapidfuzz import process
@@ -32,6 +32,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 from app.services import transliteration
 from app.services.transliteration import NamePart, ParsedName
 
+RUSSIAN_ENDINGS = frozenset({"ov", "ev", "ova", "eva"})  # between these: gendered forms, not a reform
 UNMATCHED_QUERY_PART = 0.3  # a query part with no partner: a different given name is not a match
 UNMATCHED_CANDIDATE_PART = 0.8  # per part of the person's name the query does not mention
 CANDIDATE_COVERAGE_FLOOR = 0.6
@@ -41,13 +42,20 @@ GIVEN_NAME_SCORE = 0.95
 GENDERED_SCORE = 0.85
 FEMININE_GIVEN_NAME_SCORE = 0.4  # Aziza is a sister of Aziz, not a spelling of him
 INITIAL_SCORE = 0.8
+INITIAL_CONFIRMED_SCORE = 0.9  # an initial whose patronymic (or its initial) agrees as well
+REFORM_SCORE = 0.9  # Kabirov ~ Kabiri: one family name under the surname reforms, below an exact spelling
+REFORM_SIMILAR_SCORE = 0.85  # ... with the stem spelled another way (Kurbanov ~ Qurbonzoda)
+ABJAD_SCORE = 0.9  # Arabic script against a romanisation: the consonants agree, the vowels are unwritten
+PINYIN_SCORE = 0.9  # a Chinese transcription of a Uyghur name against the name (Abuduwaili ~ Abduweli)
+OCR_SCORE = 0.9  # one OCR confusion: rn/m, cl/d, l/I
+TRANSPOSITION_COST = 0.3  # two neighbouring consonants swapped (a typing error) count as this much of one
 CONSONANT_EDIT_PENALTY = 0.55  # per differing consonant
 SOUNDALIKE_COST = 0.3  # a sound-alike consonant (d/t, s/z, p/f) counts as this much of one
 MIN_SIMILAR_SCORE = 0.5
 BIRTH_YEAR_PENALTY = 0.15
 BIRTH_DATE_PENALTY = 0.1
 NATIONALITY_PENALTY = 0.1
-PATRONYMIC_PENALTY = 0.1
+PATRONYMIC_PENALTY = 0.35  # a father's name that contradicts: below the usual 0.7 threshold
 FUZZY_CACHE_SIZE = 20_000  # query keys whose near keys each organisation remembers
 MIN_SPLIT_LENGTH = 6  # a query part this long is also tried as two adjacent parts of the person's name
 
@@ -80,6 +88,10 @@ class PairKind(StrEnum):
     gendered = "gendered"
     feminine = "feminine"
     initial = "initial"
+    reform = "reform"
+    abjad = "abjad"
+    pinyin = "pinyin"
+    ocr = "ocr"
     similar = "similar"
 
 
@@ -96,9 +108,57 @@ def edits_allowed(length: int) -> int:
     return max(1, min(4, length // 3))
 
 
-def similar_spelling(a: str, b: str) -> PairScore | None:
-    """Jaro-Winkler of two skeletons behind a plausibility gate: vowels may differ (at most a third of the
-    shorter), consonants by one edit at most (20% of the shorter), and a differing consonant costs."""
+def _consonant_edits(a: str, b: str) -> tuple[float, list[str], int]:
+    """What the consonant edits between two skeletons cost, which they are, and how many were two
+    neighbours swapped (one typing error, though two edits)."""
+    consonants_a, consonants_b = transliteration.consonants(a), transliteration.consonants(b)
+    cost = 0.0
+    changed: list[str] = []
+    edits = Levenshtein.editops(consonants_a, consonants_b)
+    skip = False
+    swaps = 0
+    for n, edit in enumerate(edits):
+        if skip:
+            skip = False
+            continue
+        after = edits[n + 1] if n + 1 < len(edits) else None
+        if (
+            edit.tag == "replace"
+            and after is not None
+            and after.tag == "replace"
+            and after.src_pos == edit.src_pos + 1
+            and consonants_a[edit.src_pos] == consonants_b[after.dest_pos]
+            and consonants_a[after.src_pos] == consonants_b[edit.dest_pos]
+        ):
+            cost += TRANSPOSITION_COST
+            swaps += 1
+            changed.append(f"{consonants_a[edit.src_pos : edit.src_pos + 2]}/{consonants_b[edit.dest_pos : edit.dest_pos + 2]}")
+            skip = True
+        elif edit.tag == "replace":
+            pair = (consonants_a[edit.src_pos], consonants_b[edit.dest_pos])
+            cost += SOUNDALIKE_COST if transliteration.are_soundalike(*pair) else 1.0
+            changed.append("/".join(pair))
+        else:
+            cost += 1.0
+            changed.append(consonants_a[edit.src_pos] if edit.tag == "delete" else consonants_b[edit.dest_pos])
+    return cost, changed, swaps
+
+
+def _vowel_changes(a: str, b: str) -> list[str]:
+    """Vowels written in place of another that do not spell one sound (Nazarov, Nazirov)."""
+    vowels = "aeiou"
+    changes = []
+    for edit in Levenshtein.editops(a, b):
+        x, y = a[edit.src_pos] if edit.src_pos < len(a) else "", b[edit.dest_pos] if edit.dest_pos < len(b) else ""
+        if edit.tag == "replace" and x in vowels and y in vowels and not transliteration.cheap_vowels(x, y):
+            changes.append(f"{x}/{y}")
+    return changes
+
+
+def similar_spelling(a: str, b: str, *, any_vowels: bool = False) -> PairScore | None:
+    """Jaro-Winkler of two skeletons behind a plausibility gate: vowels may differ where the region's
+    alphabets spell one sound differently (a/o, a/e, e/i, o/u; any vowel with `any_vowels`), at most a
+    third of the shorter; consonants by one edit at most (20% of the shorter), a differing one costs."""
     shorter = min(len(a), len(b))
     if shorter < 2:
         return None
@@ -106,20 +166,10 @@ def similar_spelling(a: str, b: str) -> PairScore | None:
     distance = Levenshtein.distance(a, b, score_cutoff=most)
     if distance == 0 or distance > most:
         return None
-    consonants_a, consonants_b = transliteration.consonants(a), transliteration.consonants(b)
-    cost = 0.0
-    changed: list[str] = []
-    edits = Levenshtein.editops(consonants_a, consonants_b)
-    for edit in edits:
-        if edit.tag == "replace":
-            pair = (consonants_a[edit.src_pos], consonants_b[edit.dest_pos])
-            cost += SOUNDALIKE_COST if transliteration.are_soundalike(*pair) else 1.0
-            changed.append("/".join(pair))
-        else:
-            cost += 1.0
-            changed.append(
-                consonants_a[edit.src_pos] if edit.tag == "delete" else consonants_b[edit.dest_pos]
-            )
+    cost, changed, swaps = _consonant_edits(a, b)
+    distance -= swaps
+    vowels = [] if any_vowels else _vowel_changes(a, b)
+    cost += len(vowels)
     if cost > 1.0:
         return None
     allowed = max(1, shorter // 3) if cost == 0 else max(1, min(4, shorter // 5))
@@ -128,7 +178,8 @@ def similar_spelling(a: str, b: str) -> PairScore | None:
     score = JaroWinkler.similarity(a, b) - CONSONANT_EDIT_PENALTY * cost
     if score < MIN_SIMILAR_SCORE:
         return None
-    detail = "vowels differ" if not edits else f"a consonant differs ({', '.join(changed)})"
+    changed += vowels
+    detail = "vowels differ" if not changed else f"a letter differs ({', '.join(changed)})"
     return PairScore(score, PairKind.similar, detail)
 
 
@@ -162,19 +213,44 @@ def _same_word(query: NamePart, candidate: NamePart) -> PairScore | None:
     return None
 
 
+def _initial_fits(initial: NamePart, other: NamePart) -> bool:
+    """Whether a name part (or another initial) can be what an initial stands for, in any script."""
+    if other.is_initial:
+        return bool(initial.initial_letters & other.initial_letters)
+    return any(key.startswith(letters) for key in other.keys for letters in initial.initial_letters)
+
+
+def _reform(query: NamePart, candidate: NamePart) -> PairScore | None:
+    """One family name under the Tajik and Uzbek surname reforms: the same stem, other endings."""
+    best: PairScore | None = None
+    for stem_q, ending_q in query.reform_stems:
+        for stem_c, ending_c in candidate.reform_stems:
+            if ending_q == ending_c or {ending_q, ending_c} <= RUSSIAN_ENDINGS:
+                continue
+            detail = f"-{ending_q or '(none)'} / -{ending_c or '(none)'}"
+            if stem_q == stem_c:
+                return PairScore(REFORM_SCORE, PairKind.reform, detail)
+            if best is None and len(stem_q) == len(stem_c) and similar_spelling(stem_q, stem_c) is not None:
+                best = PairScore(REFORM_SIMILAR_SCORE, PairKind.reform, detail + ", stem spelled another way")
+    return best
+
+
 def compare_parts(query: NamePart, candidate: NamePart) -> PairScore | None:
     """How well two name parts match, or None when they do not."""
     if (same := _same_word(query, candidate)) is not None:
         return same
     if query.is_initial or candidate.is_initial:
-        if query.keys[0][0] == candidate.keys[0][0]:
-            return PairScore(INITIAL_SCORE, PairKind.initial, "")
-        return None
+        initial, other = (query, candidate) if query.is_initial else (candidate, query)
+        return PairScore(INITIAL_SCORE, PairKind.initial, "") if _initial_fits(initial, other) else None
     if groups := query.given_name_groups & candidate.given_name_groups:
         names = transliteration.given_name_group(min(groups))
         return PairScore(GIVEN_NAME_SCORE, PairKind.given_name, ", ".join(names[:6]))
     if query.gendered_stems & candidate.gendered_stems:
         return PairScore(GENDERED_SCORE, PairKind.gendered, "")
+    if (query.is_abjad or candidate.is_abjad) and query.consonant_keys & candidate.consonant_keys:
+        return PairScore(ABJAD_SCORE, PairKind.abjad, "Arabic script writes no short vowels")
+    if (query.ocr_keys | set(query.keys)) & (candidate.ocr_keys | set(candidate.keys)):
+        return PairScore(OCR_SCORE, PairKind.ocr, "rn/m, cl/d or l/I")
     best: PairScore | None = None
     for a in query.keys:
         for b in candidate.keys:
@@ -185,6 +261,9 @@ def compare_parts(query: NamePart, candidate: NamePart) -> PairScore | None:
             found = similar_spelling(a, b)
             if found is not None and (best is None or found.score > best.score):
                 best = found
+    reform = _reform(query, candidate)
+    if reform is not None and (best is None or reform.score > best.score):
+        return reform
     return best
 
 
@@ -284,26 +363,59 @@ def _joined_pairs(
     return pairs
 
 
+def _father(part: NamePart) -> NamePart:
+    """The father's name a patronymic stands for: Karimovich, Karim oʻgʻli and bin Karim all give Karim."""
+    if part.patronymic_stem is None or part.is_initial:
+        return part
+    return transliteration.parse_part(part.patronymic_stem)
+
+
 def _patronymics_agree(query: ParsedName, candidate: ParsedName) -> PairScore | None:
-    stem_q, stem_c = query.patronymics[0].patronymic_stem, candidate.patronymics[0].patronymic_stem
-    if stem_q is None or stem_c is None:
-        return compare_parts(query.patronymics[0], candidate.patronymics[0])
-    if stem_q == stem_c:
-        return PairScore(1.0, PairKind.skeleton, "")
-    return similar_spelling(stem_q, stem_c)
+    """Whether two patronymics (or fathers' names, or their initials) can be the same father's."""
+    father_q, father_c = _father(query.patronymics[0]), _father(candidate.patronymics[0])
+    if (found := compare_parts(father_q, father_c)) is not None:
+        return found
+    for a in father_q.keys:  # Kazakh Qabyl- and Russian Kabul-: vowels of patronymics vary freely
+        for b in father_c.keys:
+            if (found := similar_spelling(a, b, any_vowels=True)) is not None:
+                return found
+    return None
 
 
 def _take(pairs: list[_Pair], chosen: list[_Pair], used: tuple[int, int]) -> tuple[int, int]:
-    """Greedy: the best pairs first, each part used once; single words before words written as one."""
+    """Greedy: the best pairs first, each part used once; single words before words written as one; at
+    most one pair by the surname reforms (one family name, never the given name too)."""
     used_query, used_candidate = used
+    reformed = any(pair.result.kind is PairKind.reform for pair in chosen)
     for pair in sorted(pairs, key=lambda p: (-p.result.score, len(p.query) + len(p.candidate), p.query)):
         bits_query = sum(1 << i for i in pair.query)
         bits_candidate = sum(1 << j for j in pair.candidate)
+        if reformed and pair.result.kind is PairKind.reform:
+            continue
         if not used_query & bits_query and not used_candidate & bits_candidate:
             chosen.append(pair)
             used_query |= bits_query
             used_candidate |= bits_candidate
+            reformed = reformed or pair.result.kind is PairKind.reform
     return used_query, used_candidate
+
+
+def _pinyin_pairs(query: _Query, candidate: ParsedName, used_query: int, used_candidate: int) -> list[_Pair]:
+    """Parts left over when one name is a Chinese transcription (characters or pinyin) of a Uyghur name
+    and the other is not: they meet when the consonants the transcription keeps agree."""
+    if query.name.is_pinyin == candidate.is_pinyin:
+        return []
+    pairs = []
+    for i, part_q in enumerate(query.name.parts):
+        if (used_query >> i) & 1:
+            continue
+        for j, part_c in enumerate(candidate.parts):
+            if (used_candidate >> j) & 1:
+                continue
+            pinyin, other = (part_q, part_c) if query.name.is_pinyin else (part_c, part_q)
+            if pinyin.pinyin_keys & other.transcription_keys:
+                pairs.append(_Pair((i,), (j,), PairScore(PINYIN_SCORE, PairKind.pinyin, "")))
+    return pairs
 
 
 def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignment:
@@ -318,6 +430,18 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
     all_query, all_candidate = (1 << len(query_parts)) - 1, (1 << len(candidate.parts)) - 1
     if used[0] != all_query and used[1] != all_candidate:
         used = _take(_joined_pairs(query, candidate, *used, compare), chosen, used)
+    if used[0] != all_query and used[1] != all_candidate:
+        used = _take(_pinyin_pairs(query, candidate, *used), chosen, used)
+    patronymic_result = None
+    if query.name.patronymics and candidate.patronymics:
+        patronymic_result = _patronymics_agree(query.name, candidate)
+        if patronymic_result is not None:  # the father agrees: an initial is no longer a guess
+            chosen = [
+                replace(pair, result=PairScore(INITIAL_CONFIRMED_SCORE, PairKind.initial, "patronymic agrees"))
+                if pair.result.kind is PairKind.initial
+                else pair
+                for pair in chosen
+            ]
     unmatched_query = tuple(i for i in range(len(query_parts)) if not (used[0] >> i) & 1)
     unmatched_candidate = tuple(j for j in range(len(candidate.parts)) if not (used[1] >> j) & 1)
     score = 1.0
@@ -325,11 +449,8 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
         score *= pair.result.score
     score *= UNMATCHED_QUERY_PART ** len(unmatched_query)
     score *= max(CANDIDATE_COVERAGE_FLOOR, UNMATCHED_CANDIDATE_PART ** len(unmatched_candidate))
-    patronymic_result = None
-    if query.name.patronymics and candidate.patronymics:
-        patronymic_result = _patronymics_agree(query.name, candidate)
-        if patronymic_result is None:
-            score -= PATRONYMIC_PENALTY
+    if query.name.patronymics and candidate.patronymics and patronymic_result is None:
+        score -= PATRONYMIC_PENALTY
     return _Alignment(
         name=candidate,
         score=max(0.0, score),
@@ -401,7 +522,15 @@ def _pair_line(pair: _Pair, query: ParsedName, candidate: ParsedName) -> str:
         case PairKind.feminine:
             text = f"{left} vs {right}: feminine and masculine given names, not one spelling"
         case PairKind.initial:
-            text = f"{left} ~ {right}: initial"
+            text = f"{left} ~ {right}: initial{detail}"
+        case PairKind.reform:
+            text = f"{left} ~ {right}: one family name under the Tajik/Uzbek surname reforms{detail}"
+        case PairKind.abjad:
+            text = f"{left} ~ {right}: same consonants ({result.detail})"
+        case PairKind.pinyin:
+            text = f"{left} ~ {right}: Chinese transcription of the same Uyghur name"
+        case PairKind.ocr:
+            text = f"{left} ~ {right}: one OCR or typing confusion ({result.detail})"
         case PairKind.similar:
             text = f"{left} ~ {right}: similar spelling{detail}"
     if result.score < 1.0:
@@ -434,7 +563,7 @@ def _explain(
     if query.patronymics and name.patronymics:
         pair = f"'{query.patronymics[0].text}' and '{name.patronymics[0].text}'"
         if alignment.patronymic_result is None:
-            lines.append(f"patronymics {pair} differ: -{PATRONYMIC_PENALTY:g}")
+            lines.append(f"patronymics {pair} differ (another father): -{PATRONYMIC_PENALTY:g}")
         else:
             lines.append(f"patronymics {pair} agree")
     return (*lines, *qualifier_lines)
@@ -476,17 +605,20 @@ def score(
     query: str, candidate: Candidate, *, birth_date: str | None = None, nationality: str | None = None
 ) -> Match:
     """How well a query name matches a person (the best of their names and aliases), with the reasons."""
-    parsed = transliteration.parse_name(query)
-    names = [transliteration.parse_name(name) for name in candidate.names]
-    alignment = _best_alignment(_Query.of(parsed), names, compare_parts, {}) if parsed.parts else None
-    if alignment is None:
+    names = [parsed for name in candidate.names for parsed in transliteration.parse_names(name)]
+    best: tuple[ParsedName, _Alignment] | None = None
+    for parsed in transliteration.parse_names(query):  # a maiden name in the query gives several
+        alignment = _best_alignment(_Query.of(parsed), names, compare_parts, {}) if parsed.parts else None
+        if alignment is not None and (best is None or alignment.score > best[1].score):
+            best = parsed, alignment
+    if best is None:
         return Match(
             candidate.person_id,
             0.0,
             candidate.names[0] if candidate.names else "",
             ("no name part to compare",),
         )
-    return _match(parsed, candidate, alignment, birth_date, nationality)
+    return _match(best[0], candidate, best[1], birth_date, nationality)
 
 
 # ------------------------------------------------------------------------------------------------ index
@@ -501,15 +633,50 @@ class _Entry:
     fewest_parts: int  # of any of the person's names
 
 
+def _reform_block(stem: str) -> str:
+    """A reform stem's consonants with sound-alikes as one letter, to find Kurbanov from Qurbonzoda and
+    Sharipova from Sharifzoda; compare_parts decides."""
+    return transliteration.consonants(stem).translate(_REFORM_BLOCK_LETTERS)
+
+
+_REFORM_BLOCK_LETTERS = str.maketrans("fzdbgq", "pstpkk")
+
+
+def _other_keys(part: NamePart) -> Iterator[str]:
+    """Postings beside the skeletons: given-name groups '#', gendered stems '~', reform stems '^',
+    consonants '%' (any part) and '&' (Arabic-script parts), transcription keys '@' (any part) and
+    pinyin keys '!'."""
+    yield from (f"#{group}" for group in part.given_name_groups)
+    yield from (f"~{stem}" for stem in part.gendered_stems)
+    yield from (f"^{_reform_block(stem)}" for stem, _ in part.reform_stems)
+    yield from (f"%{key}" for key in part.consonant_keys)
+    if part.is_abjad:
+        yield from (f"&{key}" for key in part.consonant_keys)
+    yield from (f"@{key}" for key in part.transcription_keys)
+    yield from (f"!{key}" for key in part.pinyin_keys)
+
+
+def _lookup_keys(part: NamePart, *, in_pinyin_name: bool) -> Iterator[str]:
+    """The postings of persons whose parts compare_parts (or the pinyin pass) could pair with this one."""
+    yield from (f"#{group}" for group in part.given_name_groups)
+    yield from (f"~{stem}" for stem in part.gendered_stems)
+    yield from (f"^{_reform_block(stem)}" for stem, _ in part.reform_stems)
+    yield from (f"{'%' if part.is_abjad else '&'}{key}" for key in part.consonant_keys)
+    if in_pinyin_name:
+        yield from (f"@{key}" for key in part.pinyin_keys)
+    else:
+        yield from (f"!{key}" for key in part.transcription_keys)
+
+
 def _entry(candidate: Candidate) -> _Entry:
-    names = tuple(transliteration.parse_name(name) for name in candidate.names)
+    names = tuple(parsed for name in candidate.names for parsed in transliteration.parse_names(name))
     skeletons: set[str] = set()
     others: set[str] = set()
     for name in names:
         for part in name.parts:
             skeletons.update(part.keys)
-            others.update(f"#{group}" for group in part.given_name_groups)
-            others.update(f"~{stem}" for stem in part.gendered_stems)
+            skeletons.update(part.ocr_keys)
+            others.update(_other_keys(part))
     fewest = min((len(name.parts) for name in names if name.parts), default=0)
     return _Entry(candidate, names, frozenset(skeletons), frozenset(others), fewest)
 
@@ -615,20 +782,12 @@ class _Shard:
             found = self.fuzzy_cache[key] = tuple(m[0] for m in matches if _keys_may_match(key, m[0]))
         return found
 
-    def persons_for(self, part: NamePart) -> list[set[str]]:
+    def persons_for(self, part: NamePart, *, in_pinyin_name: bool) -> list[set[str]]:
         postings = [
             self.skeleton_postings[key] for key in self.near_keys_of(part) if key in self.skeleton_postings
         ]
-        postings += [
-            self.other_postings[f"#{group}"]
-            for group in part.given_name_groups
-            if f"#{group}" in self.other_postings
-        ]
-        postings += [
-            self.other_postings[f"~{stem}"]
-            for stem in part.gendered_stems
-            if f"~{stem}" in self.other_postings
-        ]
+        others = self.other_postings
+        postings += [others[key] for key in _lookup_keys(part, in_pinyin_name=in_pinyin_name) if key in others]
         return postings
 
     def near_keys_of(self, part: NamePart) -> set[str]:
@@ -637,6 +796,7 @@ class _Shard:
         if part.is_initial:  # matches any word with that first letter: not looked up, never required
             return keys
         keys.add(part.keys[0][0])  # the person's initials
+        keys.update(part.ocr_keys)
         for key in part.keys:
             keys.update(self.near_keys(key))
             keys.update(_gh_variants(key))
@@ -688,7 +848,8 @@ class NameIndex:
             return []
         units: list[tuple[int, NamePart]] = [(1 << i, part) for i, part in enumerate(query.parts)]
         units += [(3 << i, _joined(query.parts, i)) for i in range(len(query.parts) - 1)]
-        by_unit = [(bits, set().union(*shard.persons_for(part))) for bits, part in units]
+        pinyin = query.is_pinyin
+        by_unit = [(bits, set().union(*shard.persons_for(part, in_pinyin_name=pinyin))) for bits, part in units]
         split_by = [(1 << i, shard.persons_with_split(part)) for i, part in enumerate(query.parts)]
         split = set().union(*(persons for _, persons in split_by))
         found: list[tuple[int, bool, _Entry]] = []
@@ -711,9 +872,28 @@ class NameIndex:
         threshold: float = 0.0,
     ) -> list[Match]:
         """That organisation's persons matching a name, best first (ties by person_id), each with reasons;
-        persons sharing no name part with the query are left out."""
-        parsed = transliteration.parse_name(query)
-        if not parsed.parts or limit <= 0:
+        persons sharing no name part with the query are left out. A query with a maiden name is searched
+        as each name it stands for, and each person keeps their best."""
+        if limit <= 0:
+            return []
+        found: dict[str, Match] = {}
+        for parsed in transliteration.parse_names(query):
+            for match in self._search_parsed(org_id, parsed, birth_date, nationality, limit, threshold):
+                kept = found.get(match.person_id)
+                if kept is None or match.score > kept.score:
+                    found[match.person_id] = match
+        return sorted(found.values(), key=lambda m: (-m.score, m.person_id))[:limit]
+
+    def _search_parsed(
+        self,
+        org_id: str,
+        parsed: ParsedName,
+        birth_date: str | None,
+        nationality: str | None,
+        limit: int,
+        threshold: float,
+    ) -> list[Match]:
+        if not parsed.parts:
             return []
         with self._lock:
             blocked = self._blocked(org_id, parsed)

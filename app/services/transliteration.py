@@ -12,7 +12,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from importlib.resources import files
 from typing import Any
@@ -72,6 +72,18 @@ class _GenderedSuffix:
 class _Rules:
     apostrophes: str
     separators: re.Pattern[str]
+    abbreviation: re.Pattern[str]
+    initial_max_letters: int
+    maiden_name: re.Pattern[str]
+    maiden_markers: re.Pattern[str]
+    cheap_vowel_pairs: frozenset[frozenset[str]]
+    reform_endings: tuple[str, ...]
+    reform_min_stem: int
+    russian_adjective_ending: re.Pattern[str]
+    pinyin_word: re.Pattern[str]
+    pinyin_syllable: re.Pattern[str]
+    pinyin_to_latin: tuple[tuple[re.Pattern[str], str], ...]
+    pinyin_comparison: tuple[tuple[re.Pattern[str], str], ...]
     before_lower: dict[int, str]
     turkish_folding: dict[int, str]
     cyrillic_vowels: frozenset[str]  # and the signs after which е, ё, ю, я are read as at a word's start
@@ -89,6 +101,8 @@ class _Rules:
     homoglyphs_to_cyrillic: dict[int, str]
     homoglyphs_to_latin: dict[int, str]
     ocr_digits: dict[int, str]
+    ocr_confusions: tuple[tuple[str, str], ...]
+    ocr_min_length: int
     cyrillic_systems: tuple[_LetterSystem, ...]
     arabic_systems: tuple[_LetterSystem, ...]
     skeleton_rules: tuple[_SkeletonRule, ...]
@@ -125,6 +139,18 @@ def _rules() -> _Rules:
     return _Rules(
         apostrophes=raw["apostrophes"],
         separators=re.compile(f"[{raw['name_separators']}]+"),
+        abbreviation=re.compile(r"[^.]+\.?|\."),
+        initial_max_letters=raw["initials"]["max_letters_before_dot"],
+        maiden_name=re.compile(raw["maiden_names"]["pattern"], re.IGNORECASE),
+        maiden_markers=re.compile(raw["maiden_names"]["markers"], re.IGNORECASE),
+        cheap_vowel_pairs=frozenset(frozenset(pair) for pair in raw["cheap_vowel_pairs"]),
+        reform_endings=tuple(raw["surname_reform"]["endings"]),
+        reform_min_stem=raw["surname_reform"]["min_stem_length"],
+        russian_adjective_ending=re.compile(raw["surname_reform"]["russian_adjective_ending"]),
+        pinyin_word=re.compile(f"(?:{raw['pinyin']['first_syllable']}|{raw['pinyin']['syllable']})(?:{raw['pinyin']['syllable']})*"),
+        pinyin_syllable=re.compile(raw["pinyin"]["syllable"]),
+        pinyin_to_latin=tuple((re.compile(a), b) for a, b in raw["pinyin"]["to_latin"]),
+        pinyin_comparison=tuple((re.compile(a), b) for a, b in raw["pinyin"]["comparison"]),
         before_lower=str.maketrans(raw["case_folding_before_lower"]),
         turkish_folding=str.maketrans(raw["turkish_folding"]),
         cyrillic_vowels=frozenset(raw["cyrillic_vowels_and_signs"]),
@@ -147,6 +173,8 @@ def _rules() -> _Rules:
         homoglyphs_to_cyrillic=str.maketrans(raw["homoglyphs"]["latin_to_cyrillic"]),
         homoglyphs_to_latin=str.maketrans({c: l for l, c in raw["homoglyphs"]["latin_to_cyrillic"].items()}),
         ocr_digits=str.maketrans(raw["ocr_digits"]),
+        ocr_confusions=tuple((a, b) for a, b in raw["ocr_confusions"]["pairs"]),
+        ocr_min_length=raw["ocr_confusions"]["min_length"],
         cyrillic_systems=tuple(_letter_system(n, s) for n, s in raw["cyrillic_systems"].items()),
         arabic_systems=tuple(_letter_system(n, s) for n, s in raw["arabic_script_systems"].items()),
         skeleton_rules=tuple(
@@ -414,7 +442,52 @@ def is_feminine_form(key: str, of: str) -> bool:
     return any(key == of + ending for ending in _rules().feminine_given_endings)
 
 
+def cheap_vowels(a: str, b: str) -> bool:
+    """Vowels that spell one sound across the region's alphabets (Tajik and Uzbek o for Russian a, Azerbaijani
+    ə as a or e, Arabic u or o, e or i): a different vowel otherwise makes another name (Nazar, Nazir)."""
+    return frozenset((a, b)) in _rules().cheap_vowel_pairs
+
+
+def ocr_fold(form: str) -> str:
+    """A romanised form with the letters OCR and typists confuse read one way: rn as m, cl as d, l as i."""
+    for source, target in _rules().ocr_confusions:
+        form = form.replace(source, target)
+    return form
+
+
+def consonant_key(key: str) -> str:
+    """A skeleton's consonants, doubles single and a final h dropped: what Arabic script writes."""
+    rules = _rules()
+    key = rules.latin_doubled_letters.sub(r"\1", consonants(key))
+    return key[:-1] if len(key) > 2 and key.endswith("h") else key
+
+
+@functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
+def pinyin_syllables(text: str) -> int:
+    """How many Hanyu Pinyin syllables (ISO 7098) a Latin word divides into, or 0 when it is not pinyin. Only
+    the first may start with a vowel ('er' aside), as transcriptions write no apostrophes: 'Saadi' is not."""
+    word = fold_turkish(text).replace("'", "")
+    rules = _rules()
+    if not word.isascii() or not rules.pinyin_word.fullmatch(word):
+        return 0
+    return 1 + len(rules.pinyin_syllable.findall(word[1:]))
+
+
+def pinyin_comparison_key(key: str, *, from_pinyin: bool) -> str:
+    """The consonants a Chinese-character transcription of a Uyghur name keeps (Abuduwaili ~ Abduweli: bdvl):
+    pinyin adds a vowel after every final consonant and writes s as x, p as f, and drops h."""
+    rules = _rules()
+    if from_pinyin:
+        for pattern, replacement in rules.pinyin_to_latin:
+            key = pattern.sub(replacement, key)
+        key = skeleton(key)
+    for pattern, replacement in rules.pinyin_comparison:
+        key = pattern.sub(replacement, key)
+    return rules.latin_doubled_letters.sub(r"\1", consonants(key))
+
+
 # --------------------------------------------------------------------------------------------- name parts
+
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -430,17 +503,23 @@ class NamePart:
     gendered_stems: frozenset[str]  # 'kuvat|ov' for both Kuvvatov and Kuvvatova
     is_feminine_surname: bool
     patronymic_stem: str | None  # 'kabul' for Kabulovich: set when the part has a patronymic ending
-
-    @property
-    def is_initial(self) -> bool:
-        return len(self.keys[0]) == 1
+    is_initial: bool  # one letter, or up to three before a dot ('T.', 'Sh.', 'Дж.')
+    initial_letters: frozenset[str]  # an initial's keys and first letters, which a name part must start with
+    reform_stems: frozenset[tuple[str, str]]  # ('kabir', 'ov') for Kabirov, ('kabir', 'i') for Kabiri
+    consonant_keys: frozenset[str]  # 'hsn' for Hussein and حسين
+    is_abjad: bool  # Arabic or Persian script: short vowels unwritten
+    pinyin_syllables: int  # 0 unless the part is Chinese characters or reads as Hanyu Pinyin
+    pinyin_keys: frozenset[str]  # a pinyin part's consonants as a Uyghur name's (pinyin_comparison_key)
+    transcription_keys: frozenset[str]  # any part's consonants as a Chinese transcription keeps them
+    ocr_keys: frozenset[str]  # skeletons with OCR confusions undone (rn as m, cl as d, l as i)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ParsedName:
-    text: str
+    text: str  # as recorded (a maiden-name variant keeps the recorded text)
     parts: tuple[NamePart, ...]  # what must match: articles, markers and patronymics left out
     patronymics: tuple[NamePart, ...]  # optional: a missing one never lowers a score
+    is_pinyin: bool  # Chinese characters, or every part pinyin and one of three syllables or more
 
 
 def _keys_of(forms: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -495,17 +574,59 @@ def _patronymic_stem(keys: Iterable[str]) -> str | None:
     return None
 
 
+def _reform_stems(keys: Iterable[str], primary_form: str) -> frozenset[tuple[str, str]]:
+    """(stem, ending) of a surname under the Tajik and Uzbek surname reforms: -ov/-ev/-ova/-eva, -zoda,
+    -zod and the nisba -i/-iy after a consonant are one family name (Kabirov, Kabiri; Rahimov, Rahimzoda).
+    A Russian adjectival -y/-yy/-iy after a consonant (Navalny, Навальный) is not the nisba."""
+    rules = _rules()
+    russian_adjective = rules.russian_adjective_ending.search(primary_form) is not None
+    stems = set()
+    for key in keys:
+        for ending in rules.reform_endings:
+            stem = key[: -len(ending)]
+            if not key.endswith(ending) or len(stem) < rules.reform_min_stem:
+                continue
+            if ending == "i" and (russian_adjective or stem[-1] in "aeiou"):
+                break
+            stems.add((stem, ending))
+            break
+    return frozenset(stems)
+
+
+def _initial_letters(text: str, forms: tuple[str, ...]) -> frozenset[str]:
+    """What a name part must start with to be the name an initial stands for: the skeleton of each
+    reading as the start of a word ('Ш.' and 'Sh.': sh; 'Дж.': j; 'Е.': e), and for a one-letter initial
+    for a Latin one-letter initial also the plain letter ('Y.' for Yevgeny)."""
+    letters = {skeleton(form + "a")[:-1] for form in forms}
+    if len(text) == 1 and detect_script(text) is Script.latin:
+        letters |= {form[0] for form in forms}
+    return frozenset(letter for letter in letters if letter)
+
+
 @functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
 def parse_part(text: str) -> NamePart:
-    """One name part (a single word, any script) with its readings and keys."""
-    forms = romanise(text)
+    """One name part (a single word, any script) with its readings and keys; a trailing dot marks an
+    initial ('T.', 'Sh.')."""
+    rules = _rules()
+    word = unmix_scripts(text.rstrip("."))
+    forms = romanise(word)
     keys = _keys_of(forms)
+    is_initial = bool(keys) and (len(next(iter(keys))) == 1 or (text.endswith(".") and len(word) <= 3))
+    script = detect_script(word)
+    syllables = 0
+    if script is Script.han:
+        syllables = len(word)
+    elif script is Script.latin:
+        syllables = pinyin_syllables(word)
+    pinyin_keys = {pinyin_comparison_key(form, from_pinyin=True) for form in forms} if syllables else set()
+    transcription_keys = {pinyin_comparison_key(key, from_pinyin=False) for key in keys}
+    ocr_keys = {skeleton(ocr_fold(form)) for form in forms} - set(keys)
     group_index = _given_name_index()
     groups = frozenset(group for key in keys for group in group_index.get(key, ()))
     gendered = [found for key in keys if (found := _gendered_stem(key)) is not None]
     return NamePart(
         text=text,
-        script=detect_script(text),
+        script=script,
         forms=forms,
         keys=tuple(keys),
         key_rules=tuple(keys.values()),
@@ -513,6 +634,15 @@ def parse_part(text: str) -> NamePart:
         gendered_stems=frozenset(stem for stem, _ in gendered),
         is_feminine_surname=bool(gendered) and gendered[0][1],
         patronymic_stem=_patronymic_stem(keys),
+        is_initial=is_initial,
+        initial_letters=_initial_letters(word, forms) if is_initial else frozenset(),
+        reform_stems=frozenset() if is_initial or not forms else _reform_stems(keys, forms[0]),
+        consonant_keys=frozenset(consonant_key(key) for key in keys),
+        is_abjad=script is Script.arabic and not (rules.uyghur_letters & set(word)),
+        pinyin_syllables=syllables,
+        pinyin_keys=frozenset(key for key in pinyin_keys if key),
+        transcription_keys=frozenset(key for key in transcription_keys if key),
+        ocr_keys=frozenset(key for key in ocr_keys if len(key) >= rules.ocr_min_length),
     )
 
 
@@ -521,19 +651,45 @@ def _is_han(text: str) -> bool:
 
 
 def split_name(name: str) -> tuple[str, ...]:
-    """The words of a name: split on spaces, commas, hyphens, dots and the like; an unseparated Chinese
-    name becomes surname (its first character) and given name."""
+    """The words of a name: split on spaces, commas, hyphens, dots and the like, an abbreviated word keeping
+    its dot ('Тохиров Т.А.' gives 'Тохиров', 'Т.', 'А.'); an unseparated Chinese name becomes surname (its
+    first character) and given name."""
     rules = _rules()
-    words = [word for word in rules.separators.split(name) if word]
+    words: list[str] = []
+    for chunk in rules.separators.split(name):
+        for piece in rules.abbreviation.findall(chunk):
+            letters = piece.rstrip(".")
+            if letters:
+                words.append(piece if len(letters) <= rules.initial_max_letters else letters)
     surname = rules.han_surname_characters
     if len(words) == 1 and _is_han(words[0]) and surname < len(words[0]) <= rules.han_max_unseparated:
         return (words[0][:surname], words[0][surname:])
     return tuple(words)
 
 
+def name_variants(name: str) -> tuple[str, ...]:
+    """A name with a maiden name in brackets or after née/урожд./geb. as the names it stands for: without
+    it, with it in place of the word before it (the married surname), and with both."""
+    rules = _rules()
+    found = rules.maiden_name.search(name)
+    if found is None:
+        return (name,)
+    maiden = found.group("bracketed") or found.group("marked") or ""
+    maiden = rules.maiden_markers.sub(" ", maiden).strip()
+    before, after = name[: found.start()].rstrip(), name[found.end() :]
+    if not maiden or not before:
+        return (name,)
+    married = before.rsplit(maxsplit=1)
+    replaced = " ".join([*married[:-1], maiden]) + after
+    return tuple(dict.fromkeys((before + after, replaced, f"{before} {maiden}{after}")))
+
+
 @functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
 def parse_name(name: str) -> ParsedName:
-    """A full name as parts that must match and patronymics that may be missing."""
+    """A full name as parts that must match and patronymics that may be missing. Roles, after OpenSanctions'
+    rigour name tagging (given, family, patronymic): bin/ibn and oğlu/oʻgʻli/uulu/qizi mark a father's name;
+    an ending like -ovich/-ovna/-uly marks a patronymic in a name of three parts or more; and in the CIS
+    warrant form 'Surname I.P.' (or 'I.P. Surname') the second of two initials is the patronymic's."""
     rules = _rules()
     parts = [part for part in (parse_part(word) for word in split_name(name)) if part.keys]
     roles = ["name"] * len(parts)
@@ -548,12 +704,30 @@ def parse_name(name: str) -> ParsedName:
     named = [i for i, role in enumerate(roles) if role == "name"]
     if len(named) < 2:  # "Azamat Bakyt uulu": the father's name is all the surname there is
         roles = ["name" if role == "patronymic" else role for role in roles]
-    elif "patronymic" not in roles and len(named) >= rules.patronymic_min_parts:
-        ending_like_one = [i for i in named if parts[i].patronymic_stem is not None]
-        if ending_like_one:
+    elif "patronymic" not in roles:
+        initials = [i for i in named if parts[i].is_initial]
+        runs = [i for i in initials if i - 1 in initials]
+        ending_like_one = [i for i in named if parts[i].patronymic_stem is not None and not parts[i].is_initial]
+        if runs and len(named) > len(initials):
+            roles[runs[0]] = "patronymic"
+        elif ending_like_one and len(named) >= rules.patronymic_min_parts:
             roles[ending_like_one[-1]] = "patronymic"
+    kept = tuple(p for p, role in zip(parts, roles, strict=True) if role == "name")
+    is_pinyin = bool(kept) and (
+        all(p.script is Script.han for p in kept)
+        or (all(p.pinyin_syllables for p in kept) and max(p.pinyin_syllables for p in kept) >= 3)
+    )
     return ParsedName(
         text=name,
-        parts=tuple(p for p, role in zip(parts, roles, strict=True) if role == "name"),
+        parts=kept,
         patronymics=tuple(p for p, role in zip(parts, roles, strict=True) if role == "patronymic"),
+        is_pinyin=is_pinyin,
     )
+
+
+def parse_names(name: str) -> tuple[ParsedName, ...]:
+    """parse_name of each of name_variants, each keeping the name's recorded text."""
+    variants = name_variants(name)
+    if len(variants) == 1:
+        return (parse_name(name),)
+    return tuple(replace(parse_name(variant), text=name) for variant in variants)
