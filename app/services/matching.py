@@ -48,7 +48,9 @@ REFORM_SIMILAR_SCORE = 0.85  # ... with the stem spelled another way (Kurbanov ~
 ABJAD_SCORE = 0.9  # Arabic script against a romanisation: the consonants agree, the vowels are unwritten
 PINYIN_SCORE = 0.9  # a Chinese transcription of a Uyghur name against the name (Abuduwaili ~ Abduweli)
 OCR_SCORE = 0.9  # one OCR confusion: rn/m, cl/d, l/I
-TRANSPOSITION_COST = 0.3  # two neighbouring consonants swapped (a typing error) count as this much of one
+TRANSPOSITION_COST = 0.3
+SHORT_WORD = 6  # in a word this short a dropped vowel makes another name (Rahmov, Rahimov) ...
+SHORT_VOWEL_COST = 0.5  # ... and costs this much of a consonant  # two neighbouring consonants swapped (a typing error) count as this much of one
 CONSONANT_EDIT_PENALTY = 0.55  # per differing consonant
 SOUNDALIKE_COST = 0.3  # a sound-alike consonant (d/t, s/z, p/f) counts as this much of one
 MIN_SIMILAR_SCORE = 0.5
@@ -108,51 +110,61 @@ def edits_allowed(length: int) -> int:
     return max(1, min(4, length // 3))
 
 
+def _swapped(a: str, b: str) -> str | None:
+    """'sk/ks' when b is a with two neighbouring letters swapped (a typing error), else None."""
+    if len(a) != len(b) or a == b:
+        return None
+    first = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+    if first + 1 < len(a) and a[first] == b[first + 1] and a[first + 1] == b[first] and a[first + 2 :] == b[first + 2 :]:
+        return f"{a[first : first + 2]}/{b[first : first + 2]}"
+    return None
+
+
 def _consonant_edits(a: str, b: str) -> tuple[float, list[str], int]:
-    """What the consonant edits between two skeletons cost, which they are, and how many were two
-    neighbours swapped (one typing error, though two edits)."""
+    """What the consonant edits between two skeletons cost, which they are, and how many edits a swap of
+    two neighbours saved (one typing error, though Levenshtein counts two)."""
     consonants_a, consonants_b = transliteration.consonants(a), transliteration.consonants(b)
+    if (swap := _swapped(consonants_a, consonants_b)) is not None:
+        return TRANSPOSITION_COST, [swap], 1
     cost = 0.0
     changed: list[str] = []
-    edits = Levenshtein.editops(consonants_a, consonants_b)
-    skip = False
-    swaps = 0
-    for n, edit in enumerate(edits):
-        if skip:
-            skip = False
-            continue
-        after = edits[n + 1] if n + 1 < len(edits) else None
-        if (
-            edit.tag == "replace"
-            and after is not None
-            and after.tag == "replace"
-            and after.src_pos == edit.src_pos + 1
-            and consonants_a[edit.src_pos] == consonants_b[after.dest_pos]
-            and consonants_a[after.src_pos] == consonants_b[edit.dest_pos]
-        ):
-            cost += TRANSPOSITION_COST
-            swaps += 1
-            changed.append(f"{consonants_a[edit.src_pos : edit.src_pos + 2]}/{consonants_b[edit.dest_pos : edit.dest_pos + 2]}")
-            skip = True
-        elif edit.tag == "replace":
+    for edit in Levenshtein.editops(consonants_a, consonants_b):
+        if edit.tag == "replace":
             pair = (consonants_a[edit.src_pos], consonants_b[edit.dest_pos])
             cost += SOUNDALIKE_COST if transliteration.are_soundalike(*pair) else 1.0
             changed.append("/".join(pair))
         else:
             cost += 1.0
             changed.append(consonants_a[edit.src_pos] if edit.tag == "delete" else consonants_b[edit.dest_pos])
-    return cost, changed, swaps
+    return cost, changed, 0
 
 
-def _vowel_changes(a: str, b: str) -> list[str]:
-    """Vowels written in place of another that do not spell one sound (Nazarov, Nazirov)."""
+def _vowel_changes(a: str, b: str) -> tuple[float, list[str]]:
+    """What vowel edits cost that make another name: a vowel in place of another that does not spell the
+    same sound (Nazarov, Nazirov), a final i (Mansour, Mansouri: the nisba), and one dropped between two
+    consonants of a short word (Rahimov, Rahmov)."""
     vowels = "aeiou"
+    cost = 0.0
     changes = []
+    shorter = min(len(a), len(b))
     for edit in Levenshtein.editops(a, b):
-        x, y = a[edit.src_pos] if edit.src_pos < len(a) else "", b[edit.dest_pos] if edit.dest_pos < len(b) else ""
-        if edit.tag == "replace" and x in vowels and y in vowels and not transliteration.cheap_vowels(x, y):
-            changes.append(f"{x}/{y}")
-    return changes
+        x = a[edit.src_pos] if edit.src_pos < len(a) else ""
+        y = b[edit.dest_pos] if edit.dest_pos < len(b) else ""
+        if edit.tag == "replace":
+            if x in vowels and y in vowels and not transliteration.cheap_vowels(x, y):
+                cost += 1.0
+                changes.append(f"{x}/{y}")
+            continue
+        vowel, longer, at = (x, a, edit.src_pos) if edit.tag == "delete" else (y, b, edit.dest_pos)
+        if vowel not in vowels:
+            continue
+        if at == len(longer) - 1 and vowel == "i" and shorter >= 4:
+            cost += 1.0
+            changes.append("final i")
+        elif shorter <= SHORT_WORD and 0 < at < len(longer) - 1 and not {longer[at - 1], longer[at + 1]} & set(vowels):
+            cost += SHORT_VOWEL_COST
+            changes.append(f"{vowel} dropped")
+    return cost, changes
 
 
 def similar_spelling(a: str, b: str, *, any_vowels: bool = False) -> PairScore | None:
@@ -168,8 +180,8 @@ def similar_spelling(a: str, b: str, *, any_vowels: bool = False) -> PairScore |
         return None
     cost, changed, swaps = _consonant_edits(a, b)
     distance -= swaps
-    vowels = [] if any_vowels else _vowel_changes(a, b)
-    cost += len(vowels)
+    vowel_cost, vowels = (0.0, []) if any_vowels else _vowel_changes(a, b)
+    cost += vowel_cost
     if cost > 1.0:
         return None
     allowed = max(1, shorter // 3) if cost == 0 else max(1, min(4, shorter // 5))
@@ -217,7 +229,9 @@ def _initial_fits(initial: NamePart, other: NamePart) -> bool:
     """Whether a name part (or another initial) can be what an initial stands for, in any script."""
     if other.is_initial:
         return bool(initial.initial_letters & other.initial_letters)
-    return any(key.startswith(letters) for key in other.keys for letters in initial.initial_letters)
+    return any(
+        text.startswith(letters) for text in (*other.keys, *other.forms) for letters in initial.initial_letters
+    )
 
 
 def _reform(query: NamePart, candidate: NamePart) -> PairScore | None:

@@ -98,6 +98,9 @@ class _Rules:
     icu_han: str
     uyghur_letters: frozenset[str]
     abjad_long_vowels: re.Pattern[str]
+    abjad_letters: dict[int, str]
+    abjad_initial_letters: dict[int, str]
+    cross_language_readings: tuple[_LatinReading, ...]
     homoglyphs_to_cyrillic: dict[int, str]
     homoglyphs_to_latin: dict[int, str]
     ocr_digits: dict[int, str]
@@ -170,6 +173,14 @@ def _rules() -> _Rules:
         icu_han=raw["icu_han_transform"],
         uyghur_letters=frozenset(raw["uyghur_only_letters"]),
         abjad_long_vowels=re.compile(raw["abjad_long_vowels"]),
+        abjad_letters=str.maketrans({k: v for k, v in raw["abjad_letters"].items() if k != "_about"}),
+        abjad_initial_letters=str.maketrans(
+            {k: v for k, v in raw["abjad_initial_letters"].items() if k != "_about"}
+        ),
+        cross_language_readings=tuple(
+            _LatinReading(r["label"], re.compile(r["pattern"]), tuple(r["readings"]))
+            for r in raw["cross_language_readings"]
+        ),
         homoglyphs_to_cyrillic=str.maketrans(raw["homoglyphs"]["latin_to_cyrillic"]),
         homoglyphs_to_latin=str.maketrans({c: l for l, c in raw["homoglyphs"]["latin_to_cyrillic"].items()}),
         ocr_digits=str.maketrans(raw["ocr_digits"]),
@@ -349,6 +360,7 @@ def _abjad_readings(text: str) -> list[str]:
     short ones are not. Waw and ya between letters are read as the vowels u and i; a leading article
     al- is also read without it."""
     rules = _rules()
+    text = (text[:1].translate(rules.abjad_initial_letters) + text[1:]).translate(rules.abjad_letters)
     stripped = _clean_latin(_icu(rules.icu_arabic, text))
     vowelled = rules.abjad_long_vowels.sub(lambda m: "u" if m.group(0) == "w" else "i", stripped)
     readings = [vowelled]
@@ -391,7 +403,9 @@ def romanise(part: str) -> tuple[str, ...]:
         readings = _latin_readings(part.translate(rules.ocr_digits))
     else:
         readings = [anyascii(text)]
-    cleaned = (_clean_latin(reading) for reading in readings)
+    cleaned = [_clean_latin(reading) for reading in readings]
+    for rule in rules.cross_language_readings:
+        cleaned += [rule.pattern.sub(value, form) for form in cleaned if rule.pattern.search(form) for value in rule.readings]
     return tuple(dict.fromkeys(form for form in cleaned if form.strip("'")))
 
 
