@@ -107,7 +107,7 @@ class PairScore:
 def edits_allowed(length: int) -> int:
     """The most edits between two keys, the shorter of `length`, that similar_spelling can accept: the
     index asks its vocabulary for exactly these, so it finds what scoring every person would."""
-    return max(1, min(4, length // 3))
+    return max(1, min(4, (length + 1) // 3))
 
 
 def _swapped(a: str, b: str) -> str | None:
@@ -141,8 +141,7 @@ def _consonant_edits(a: str, b: str) -> tuple[float, list[str], int]:
 
 def _vowel_changes(a: str, b: str) -> tuple[float, list[str]]:
     """What vowel edits cost that make another name: a vowel in place of another that does not spell the
-    same sound (Nazarov, Nazirov), a final i (Mansour, Mansouri: the nisba), and one dropped between two
-    consonants of a short word (Rahimov, Rahmov)."""
+    same sound (Nazarov, Nazirov), a final i (Mansour, Mansouri: the nisba) and a first vowel (Akmal, Kamal)."""
     vowels = "aeiou"
     cost = 0.0
     changes = []
@@ -161,9 +160,9 @@ def _vowel_changes(a: str, b: str) -> tuple[float, list[str]]:
         if at == len(longer) - 1 and vowel == "i" and shorter >= 4:
             cost += 1.0
             changes.append("final i")
-        elif shorter <= SHORT_WORD and 0 < at < len(longer) - 1 and not {longer[at - 1], longer[at + 1]} & set(vowels):
-            cost += SHORT_VOWEL_COST
-            changes.append(f"{vowel} dropped")
+        elif at == 0:
+            cost += 1.0
+            changes.append(f"initial {vowel}")
     return cost, changes
 
 
@@ -184,7 +183,7 @@ def similar_spelling(a: str, b: str, *, any_vowels: bool = False) -> PairScore |
     cost += vowel_cost
     if cost > 1.0:
         return None
-    allowed = max(1, shorter // 3) if cost == 0 else max(1, min(4, shorter // 5))
+    allowed = max(1, (shorter + 1) // 3) if cost == 0 else max(1, min(4, shorter // 5))
     if distance > allowed:
         return None
     score = JaroWinkler.similarity(a, b) - CONSONANT_EDIT_PENALTY * cost
@@ -265,19 +264,16 @@ def compare_parts(query: NamePart, candidate: NamePart) -> PairScore | None:
         return PairScore(ABJAD_SCORE, PairKind.abjad, "Arabic script writes no short vowels")
     if (query.ocr_keys | set(query.keys)) & (candidate.ocr_keys | set(candidate.keys)):
         return PairScore(OCR_SCORE, PairKind.ocr, "rn/m, cl/d or l/I")
-    best: PairScore | None = None
+    best = _reform(query, candidate)
     for a in query.keys:
         for b in candidate.keys:
-            if abs(len(a) - len(b)) == 1 and (
+            if best is None and abs(len(a) - len(b)) == 1 and (
                 transliteration.is_feminine_form(a, b) or transliteration.is_feminine_form(b, a)
             ):
                 return PairScore(FEMININE_GIVEN_NAME_SCORE, PairKind.feminine, "")
             found = similar_spelling(a, b)
             if found is not None and (best is None or found.score > best.score):
                 best = found
-    reform = _reform(query, candidate)
-    if reform is not None and (best is None or reform.score > best.score):
-        return reform
     return best
 
 
@@ -313,7 +309,8 @@ class _Alignment:
     pairs: tuple[_Pair, ...]
     unmatched_query: tuple[int, ...]
     unmatched_candidate: tuple[int, ...]
-    patronymic_result: PairScore | None  # when both sides have one
+    patronymic_result: PairScore | None  # when both sides have one, or a query word is the father's name
+    father_named: str | None  # that query word
 
     @property
     def identical_words(self) -> int:
@@ -458,6 +455,12 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
             ]
     unmatched_query = tuple(i for i in range(len(query_parts)) if not (used[0] >> i) & 1)
     unmatched_candidate = tuple(j for j in range(len(candidate.parts)) if not (used[1] >> j) & 1)
+    father_named = None
+    if patronymic_result is None and unmatched_query and not query.name.patronymics and candidate.patronymics:
+        father_named = _named_father(query_parts, unmatched_query, candidate.patronymics[0])
+        if father_named is not None:  # 'Khalid Salih al-Harbi' ~ 'Khalid bin Saleh al-Harbi'
+            unmatched_query = tuple(i for i in unmatched_query if i != father_named[0])
+            patronymic_result = father_named[1]
     score = 1.0
     for pair in chosen:
         score *= pair.result.score
@@ -472,7 +475,22 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
         unmatched_query=unmatched_query,
         unmatched_candidate=unmatched_candidate,
         patronymic_result=patronymic_result,
+        father_named=None if father_named is None else query_parts[father_named[0]].text,
     )
+
+
+def _named_father(
+    parts: tuple[NamePart, ...], unmatched: tuple[int, ...], patronymic: NamePart
+) -> tuple[int, PairScore] | None:
+    """A query word left over that is the father's name the person's patronymic stands for, written
+    without bin or -ovich."""
+    if patronymic.is_initial:
+        return None
+    father = _father(patronymic)
+    for i in unmatched:
+        if not parts[i].is_initial and (found := compare_parts(parts[i], father)) is not None:
+            return i, found
+    return None
 
 
 def _qualifiers(
@@ -573,7 +591,10 @@ def _explain(
     for patronymic in query.patronymics if not name.patronymics else ():
         lines.append(f"patronymic '{patronymic.text}' absent from the person's name: not counted")
     for patronymic in name.patronymics if not query.patronymics else ():
-        lines.append(f"patronymic '{patronymic.text}' absent from the query: not counted")
+        if alignment.father_named is not None:
+            lines.append(f"'{alignment.father_named}' ~ patronymic '{patronymic.text}': the father's name")
+        else:
+            lines.append(f"patronymic '{patronymic.text}' absent from the query: not counted")
     if query.patronymics and name.patronymics:
         pair = f"'{query.patronymics[0].text}' and '{name.patronymics[0].text}'"
         if alignment.patronymic_result is None:

@@ -74,6 +74,7 @@ class _Rules:
     separators: re.Pattern[str]
     abbreviation: re.Pattern[str]
     initial_max_letters: int
+    vowel_letters: frozenset[str]
     maiden_name: re.Pattern[str]
     maiden_markers: re.Pattern[str]
     cheap_vowel_pairs: frozenset[frozenset[str]]
@@ -100,6 +101,8 @@ class _Rules:
     abjad_long_vowels: re.Pattern[str]
     abjad_letters: dict[int, str]
     abjad_initial_letters: dict[int, str]
+    persian_marks: frozenset[str]
+    persian_letters: dict[int, str]
     cross_language_readings: tuple[_LatinReading, ...]
     homoglyphs_to_cyrillic: dict[int, str]
     homoglyphs_to_latin: dict[int, str]
@@ -144,6 +147,7 @@ def _rules() -> _Rules:
         separators=re.compile(f"[{raw['name_separators']}]+"),
         abbreviation=re.compile(r"[^.]+\.?|\."),
         initial_max_letters=raw["initials"]["max_letters_before_dot"],
+        vowel_letters=frozenset(raw["initials"]["vowel_letters"]),
         maiden_name=re.compile(raw["maiden_names"]["pattern"], re.IGNORECASE),
         maiden_markers=re.compile(raw["maiden_names"]["markers"], re.IGNORECASE),
         cheap_vowel_pairs=frozenset(frozenset(pair) for pair in raw["cheap_vowel_pairs"]),
@@ -174,6 +178,10 @@ def _rules() -> _Rules:
         uyghur_letters=frozenset(raw["uyghur_only_letters"]),
         abjad_long_vowels=re.compile(raw["abjad_long_vowels"]),
         abjad_letters=str.maketrans({k: v for k, v in raw["abjad_letters"].items() if k != "_about"}),
+        persian_marks=frozenset(raw["persian_letters"]["marks"]),
+        persian_letters=str.maketrans(
+            {k: v for k, v in raw["persian_letters"].items() if k not in ("_about", "marks")}
+        ),
         abjad_initial_letters=str.maketrans(
             {k: v for k, v in raw["abjad_initial_letters"].items() if k != "_about"}
         ),
@@ -361,6 +369,8 @@ def _abjad_readings(text: str) -> list[str]:
     al- is also read without it."""
     rules = _rules()
     text = (text[:1].translate(rules.abjad_initial_letters) + text[1:]).translate(rules.abjad_letters)
+    if rules.persian_marks & set(text):
+        text = text.translate(rules.persian_letters)
     stripped = _clean_latin(_icu(rules.icu_arabic, text))
     vowelled = rules.abjad_long_vowels.sub(lambda m: "u" if m.group(0) == "w" else "i", stripped)
     readings = [vowelled]
@@ -611,7 +621,7 @@ def _initial_letters(text: str, forms: tuple[str, ...]) -> frozenset[str]:
     """What a name part must start with to be the name an initial stands for: the skeleton of each
     reading as the start of a word ('Ш.' and 'Sh.': sh; 'Дж.': j; 'Е.': e), and for a one-letter initial
     for a Latin one-letter initial also the plain letter ('Y.' for Yevgeny)."""
-    letters = {skeleton(form + "a")[:-1] for form in forms}
+    letters = {skeleton(form + ("o" if form.endswith("a") else "a"))[:-1] for form in forms}
     if len(text) == 1 and detect_script(text) is Script.latin:
         letters |= {form[0] for form in forms}
     return frozenset(letter for letter in letters if letter)
@@ -625,8 +635,10 @@ def parse_part(text: str) -> NamePart:
     word = unmix_scripts(text.rstrip("."))
     forms = romanise(word)
     keys = _keys_of(forms)
-    is_initial = bool(keys) and (len(next(iter(keys))) == 1 or (text.endswith(".") and len(word) <= 3))
     script = detect_script(word)
+    short = len(word) <= rules.initial_max_letters
+    vowelless = script in (Script.latin, Script.cyrillic) and not rules.vowel_letters & set(word.lower())
+    is_initial = bool(keys) and (len(next(iter(keys))) == 1 or (short and (text.endswith(".") or vowelless)))
     syllables = 0
     if script is Script.han:
         syllables = len(word)
@@ -703,7 +715,8 @@ def parse_name(name: str) -> ParsedName:
     """A full name as parts that must match and patronymics that may be missing. Roles, after OpenSanctions'
     rigour name tagging (given, family, patronymic): bin/ibn and oğlu/oʻgʻli/uulu/qizi mark a father's name;
     an ending like -ovich/-ovna/-uly marks a patronymic in a name of three parts or more; and in the CIS
-    warrant form 'Surname I.P.' (or 'I.P. Surname') the second of two initials is the patronymic's."""
+    warrant form 'Surname I.P.' (or 'I.P. Surname') the second of two initials is the patronymic's, as is a
+    lone initial after a given name and a surname ('Tokhirov Tokhir A.')."""
     rules = _rules()
     parts = [part for part in (parse_part(word) for word in split_name(name)) if part.keys]
     roles = ["name"] * len(parts)
@@ -721,9 +734,12 @@ def parse_name(name: str) -> ParsedName:
     elif "patronymic" not in roles:
         initials = [i for i in named if parts[i].is_initial]
         runs = [i for i in initials if i - 1 in initials]
+        full = len(named) - len(initials)
         ending_like_one = [i for i in named if parts[i].patronymic_stem is not None and not parts[i].is_initial]
-        if runs and len(named) > len(initials):
+        if runs and full:
             roles[runs[0]] = "patronymic"
+        elif initials and full >= 2:  # 'Tokhirov Tokhir A.'
+            roles[initials[-1]] = "patronymic"
         elif ending_like_one and len(named) >= rules.patronymic_min_parts:
             roles[ending_like_one[-1]] = "patronymic"
     kept = tuple(p for p, role in zip(parts, roles, strict=True) if role == "name")
