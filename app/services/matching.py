@@ -243,7 +243,12 @@ def _reform(query: NamePart, candidate: NamePart) -> PairScore | None:
             detail = f"-{ending_q or '(none)'} / -{ending_c or '(none)'}"
             if stem_q == stem_c:
                 return PairScore(REFORM_SCORE, PairKind.reform, detail)
-            if best is None and len(stem_q) == len(stem_c) and similar_spelling(stem_q, stem_c) is not None:
+            if (
+                best is None
+                and len(stem_q) == len(stem_c)
+                and transliteration.soundalike_class_key(stem_q) == transliteration.soundalike_class_key(stem_c)
+                and similar_spelling(stem_q, stem_c) is not None
+            ):
                 best = PairScore(REFORM_SIMILAR_SCORE, PairKind.reform, detail + ", stem spelled another way")
     return best
 
@@ -411,18 +416,14 @@ def _take(pairs: list[_Pair], chosen: list[_Pair], used: tuple[int, int]) -> tup
     return used_query, used_candidate
 
 
-def _pinyin_pairs(query: _Query, candidate: ParsedName, used_query: int, used_candidate: int) -> list[_Pair]:
-    """Parts left over when one name is a Chinese transcription (characters or pinyin) of a Uyghur name
-    and the other is not: they meet when the consonants the transcription keeps agree."""
+def _pinyin_pairs(query: _Query, candidate: ParsedName) -> list[_Pair]:
+    """When one name is a Chinese transcription (characters or pinyin) of a Uyghur name and the other is
+    not, their parts meet where the consonants the transcription keeps agree."""
     if query.name.is_pinyin == candidate.is_pinyin:
         return []
     pairs = []
     for i, part_q in enumerate(query.name.parts):
-        if (used_query >> i) & 1:
-            continue
         for j, part_c in enumerate(candidate.parts):
-            if (used_candidate >> j) & 1:
-                continue
             pinyin, other = (part_q, part_c) if query.name.is_pinyin else (part_c, part_q)
             if pinyin.pinyin_keys & other.transcription_keys:
                 pairs.append(_Pair((i,), (j,), PairScore(PINYIN_SCORE, PairKind.pinyin, "")))
@@ -431,7 +432,7 @@ def _pinyin_pairs(query: _Query, candidate: ParsedName, used_query: int, used_ca
 
 def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignment:
     query_parts = query.name.parts
-    pairs = []
+    pairs = _pinyin_pairs(query, candidate)
     for i, query_part in enumerate(query_parts):
         for j, candidate_part in enumerate(candidate.parts):
             if (result := compare(query_part, candidate_part)) is not None:
@@ -441,8 +442,6 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
     all_query, all_candidate = (1 << len(query_parts)) - 1, (1 << len(candidate.parts)) - 1
     if used[0] != all_query and used[1] != all_candidate:
         used = _take(_joined_pairs(query, candidate, *used, compare), chosen, used)
-    if used[0] != all_query and used[1] != all_candidate:
-        used = _take(_pinyin_pairs(query, candidate, *used), chosen, used)
     patronymic_result = None
     if query.name.patronymics and candidate.patronymics:
         patronymic_result = _patronymics_agree(query.name, candidate)
@@ -668,22 +667,13 @@ class _Entry:
     fewest_parts: int  # of any of the person's names
 
 
-def _reform_block(stem: str) -> str:
-    """A reform stem's consonants with sound-alikes as one letter, to find Kurbanov from Qurbonzoda and
-    Sharipova from Sharifzoda; compare_parts decides."""
-    return transliteration.consonants(stem).translate(_REFORM_BLOCK_LETTERS)
-
-
-_REFORM_BLOCK_LETTERS = str.maketrans("fzdbgq", "pstpkk")
-
-
 def _other_keys(part: NamePart) -> Iterator[str]:
     """Postings beside the skeletons: given-name groups '#', gendered stems '~', reform stems '^',
     consonants '%' (any part) and '&' (Arabic-script parts), transcription keys '@' (any part) and
     pinyin keys '!'."""
     yield from (f"#{group}" for group in part.given_name_groups)
     yield from (f"~{stem}" for stem in part.gendered_stems)
-    yield from (f"^{_reform_block(stem)}" for stem, _ in part.reform_stems)
+    yield from (f"^{transliteration.soundalike_class_key(stem)}" for stem, _ in part.reform_stems)
     yield from (f"%{key}" for key in part.consonant_keys)
     if part.is_abjad:
         yield from (f"&{key}" for key in part.consonant_keys)
@@ -695,7 +685,7 @@ def _lookup_keys(part: NamePart, *, in_pinyin_name: bool) -> Iterator[str]:
     """The postings of persons whose parts compare_parts (or the pinyin pass) could pair with this one."""
     yield from (f"#{group}" for group in part.given_name_groups)
     yield from (f"~{stem}" for stem in part.gendered_stems)
-    yield from (f"^{_reform_block(stem)}" for stem, _ in part.reform_stems)
+    yield from (f"^{transliteration.soundalike_class_key(stem)}" for stem, _ in part.reform_stems)
     yield from (f"{'%' if part.is_abjad else '&'}{key}" for key in part.consonant_keys)
     if in_pinyin_name:
         yield from (f"@{key}" for key in part.pinyin_keys)
@@ -712,6 +702,10 @@ def _entry(candidate: Candidate) -> _Entry:
             skeletons.update(part.keys)
             skeletons.update(part.ocr_keys)
             others.update(_other_keys(part))
+        for patronymic in name.patronymics[:1]:  # a query may name the father without bin or -ovich
+            father = _father(patronymic)
+            skeletons.update(father.keys)
+            others.update(_other_keys(father))
     fewest = min((len(name.parts) for name in names if name.parts), default=0)
     return _Entry(candidate, names, frozenset(skeletons), frozenset(others), fewest)
 
@@ -830,7 +824,7 @@ class _Shard:
         keys = set(part.keys)
         if part.is_initial:  # matches any word with that first letter: not looked up, never required
             return keys
-        keys.add(part.keys[0][0])  # the person's initials
+        keys.update(key[:length] for key in part.keys for length in (1, 2, 3))  # the person's initials
         keys.update(part.ocr_keys)
         for key in part.keys:
             keys.update(self.near_keys(key))

@@ -356,7 +356,11 @@ def _cyrillic_readings(text: str) -> list[str]:
     Ukrainian national 2010)."""
     rules = _rules()
     letters = {char for char in text if _script_of(char) is Script.cyrillic}
-    readings = [_icu(system.transform_id, text) for system in rules.icu_cyrillic if letters <= system.alphabet]
+    readings = [
+        normalise_apostrophes(_icu(system.transform_id, text))
+        for system in rules.icu_cyrillic
+        if letters <= system.alphabet
+    ]
     readings += _system_readings(rules.cyrillic_systems, text, script=Script.cyrillic)
     if not readings:
         readings = _system_readings([_merged_cyrillic_system()], text, script=Script.cyrillic)
@@ -454,6 +458,29 @@ def gh_swap_label() -> str:
 def consonants(key: str) -> str:
     """A skeleton without its vowels: what similar spellings must mostly share."""
     return key.translate(_rules().vowels_deleted)
+
+
+@functools.cache
+def _soundalike_classes() -> dict[int, str]:
+    """Each consonant mapped to one letter of its sound-alike class (b, p, f, v are one; so are g, k, c, s,
+    z, j, h), joined through every sound-alike pair."""
+    parent: dict[str, str] = {}
+
+    def root(letter: str) -> str:
+        while parent.get(letter, letter) != letter:
+            letter = parent[letter]
+        return letter
+
+    for pair in _rules().soundalikes:
+        a, b = sorted(pair)
+        parent[root(b)] = root(a)
+    return str.maketrans({letter: root(letter) for letter in parent})
+
+
+def soundalike_class_key(key: str) -> str:
+    """A skeleton's consonants with each sound-alike class as one letter: what a stem spelled another way
+    (Kurban, Qurbon; Sharip, Sharif) keeps."""
+    return consonants(key).translate(_soundalike_classes())
 
 
 def are_soundalike(a: str, b: str) -> bool:
@@ -646,7 +673,7 @@ def parse_part(text: str) -> NamePart:
         syllables = pinyin_syllables(word)
     pinyin_keys = {pinyin_comparison_key(form, from_pinyin=True) for form in forms} if syllables else set()
     transcription_keys = {pinyin_comparison_key(key, from_pinyin=False) for key in keys}
-    ocr_keys = {skeleton(ocr_fold(form)) for form in forms} - set(keys)
+    ocr_keys = {skeleton(ocr_fold(form)) for form in forms if len(form) >= rules.ocr_min_length} - set(keys)
     group_index = _given_name_index()
     groups = frozenset(group for key in keys for group in group_index.get(key, ()))
     gendered = [found for key in keys if (found := _gendered_stem(key)) is not None]
@@ -668,7 +695,7 @@ def parse_part(text: str) -> NamePart:
         pinyin_syllables=syllables,
         pinyin_keys=frozenset(key for key in pinyin_keys if key),
         transcription_keys=frozenset(key for key in transcription_keys if key),
-        ocr_keys=frozenset(key for key in ocr_keys if len(key) >= rules.ocr_min_length),
+        ocr_keys=frozenset(key for key in ocr_keys if key),
     )
 
 
