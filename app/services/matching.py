@@ -49,6 +49,7 @@ ABJAD_SCORE = 0.9  # Arabic script against a romanisation: the consonants agree,
 PINYIN_SCORE = 0.9  # a Chinese transcription of a Uyghur name against the name (Abuduwaili ~ Abduweli)
 OCR_SCORE = 0.9  # one OCR confusion: rn/m, cl/d, l/I
 TRANSPOSITION_COST = 0.3
+FATHER_NAMED_MIN_PARTS = 3
 SHORT_WORD = 6  # in a word this short a dropped vowel makes another name (Rahmov, Rahimov) ...
 SHORT_VOWEL_COST = 0.5  # ... and costs this much of a consonant  # two neighbouring consonants swapped (a typing error) count as this much of one
 CONSONANT_EDIT_PENALTY = 0.55  # per differing consonant
@@ -267,7 +268,7 @@ def compare_parts(query: NamePart, candidate: NamePart) -> PairScore | None:
         return PairScore(GENDERED_SCORE, PairKind.gendered, "")
     if (query.is_abjad or candidate.is_abjad) and query.consonant_keys & candidate.consonant_keys:
         return PairScore(ABJAD_SCORE, PairKind.abjad, "Arabic script writes no short vowels")
-    if (query.ocr_keys | set(query.keys)) & (candidate.ocr_keys | set(candidate.keys)):
+    if not query.ocr_keys.isdisjoint(candidate.keys) or not candidate.ocr_keys.isdisjoint(query.keys):
         return PairScore(OCR_SCORE, PairKind.ocr, "rn/m, cl/d or l/I")
     best = _reform(query, candidate)
     for a in query.keys:
@@ -455,7 +456,7 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
     unmatched_query = tuple(i for i in range(len(query_parts)) if not (used[0] >> i) & 1)
     unmatched_candidate = tuple(j for j in range(len(candidate.parts)) if not (used[1] >> j) & 1)
     father_named = None
-    if patronymic_result is None and unmatched_query and not query.name.patronymics and candidate.patronymics:
+    if patronymic_result is None and unmatched_query and _names_a_father(query.name) and candidate.patronymics:
         father_named = _named_father(query_parts, unmatched_query, candidate.patronymics[0])
         if father_named is not None:  # 'Khalid Salih al-Harbi' ~ 'Khalid bin Saleh al-Harbi'
             unmatched_query = tuple(i for i in unmatched_query if i != father_named[0])
@@ -476,6 +477,12 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
         patronymic_result=patronymic_result,
         father_named=None if father_named is None else query_parts[father_named[0]].text,
     )
+
+
+def _names_a_father(query: ParsedName) -> bool:
+    """Whether a query word may be a father's name written without bin or -ovich: in a query of three
+    words or more without a patronymic of its own ('Khalid Salih al-Harbi')."""
+    return len(query.parts) >= FATHER_NAMED_MIN_PARTS and not query.patronymics
 
 
 def _named_father(
@@ -667,29 +674,44 @@ class _Entry:
     fewest_parts: int  # of any of the person's names
 
 
-def _other_keys(part: NamePart) -> Iterator[str]:
-    """Postings beside the skeletons: given-name groups '#', gendered stems '~', reform stems '^',
-    consonants '%' (any part) and '&' (Arabic-script parts), transcription keys '@' (any part) and
-    pinyin keys '!'."""
+def _reform_postings(part: NamePart, *, looking_up: bool) -> Iterator[str]:
+    """Reform stems under '^r' (a Russian ending) or '^t' (-zoda, -zod, -i); a part looks up the other
+    kind, and a -zoda part also -i ones: two Russian endings are never a reform."""
+    for stem, ending in part.reform_stems:
+        key = transliteration.soundalike_class_key(stem)
+        russian = ending in RUSSIAN_ENDINGS
+        if not looking_up:
+            yield f"^{'r' if russian else 't'}{key}"
+        else:
+            yield f"^t{key}"
+            if not russian:
+                yield f"^r{key}"
+
+
+def _other_keys(part: NamePart, *, in_pinyin_name: bool) -> Iterator[str]:
+    """Postings beside the skeletons: given-name groups '#', gendered stems '~', initials '*', reform stems
+    '^', consonants of Arabic-script parts '&' and pinyin keys '!' of names that are Chinese transcriptions.
+    The other way round (an Arabic-script or pinyin query) goes through the shard's key vocabulary."""
     yield from (f"#{group}" for group in part.given_name_groups)
     yield from (f"~{stem}" for stem in part.gendered_stems)
-    yield from (f"^{transliteration.soundalike_class_key(stem)}" for stem, _ in part.reform_stems)
-    yield from (f"%{key}" for key in part.consonant_keys)
+    yield from (f"*{letters}" for letters in part.initial_letters)
+    yield from _reform_postings(part, looking_up=False)
     if part.is_abjad:
         yield from (f"&{key}" for key in part.consonant_keys)
-    yield from (f"@{key}" for key in part.transcription_keys)
-    yield from (f"!{key}" for key in part.pinyin_keys)
+    if in_pinyin_name:
+        yield from (f"!{key}" for key in part.pinyin_keys)
 
 
 def _lookup_keys(part: NamePart, *, in_pinyin_name: bool) -> Iterator[str]:
-    """The postings of persons whose parts compare_parts (or the pinyin pass) could pair with this one."""
+    """The other postings of persons whose parts compare_parts (or the pinyin pass) could pair with this one."""
     yield from (f"#{group}" for group in part.given_name_groups)
     yield from (f"~{stem}" for stem in part.gendered_stems)
-    yield from (f"^{transliteration.soundalike_class_key(stem)}" for stem, _ in part.reform_stems)
-    yield from (f"{'%' if part.is_abjad else '&'}{key}" for key in part.consonant_keys)
-    if in_pinyin_name:
-        yield from (f"@{key}" for key in part.pinyin_keys)
-    else:
+    if not part.is_initial:  # the initials it may stand for: 's', 'sh', 'sha' of Shahnoza
+        yield from {f"*{text[:length]}" for text in (*part.keys, *part.forms) for length in (1, 2, 3)}
+    yield from _reform_postings(part, looking_up=True)
+    if not part.is_abjad:
+        yield from (f"&{key}" for key in part.consonant_keys)
+    if not in_pinyin_name:
         yield from (f"!{key}" for key in part.transcription_keys)
 
 
@@ -700,12 +722,9 @@ def _entry(candidate: Candidate) -> _Entry:
     for name in names:
         for part in name.parts:
             skeletons.update(part.keys)
-            skeletons.update(part.ocr_keys)
-            others.update(_other_keys(part))
+            others.update(_other_keys(part, in_pinyin_name=name.is_pinyin))
         for patronymic in name.patronymics[:1]:  # a query may name the father without bin or -ovich
-            father = _father(patronymic)
-            skeletons.update(father.keys)
-            others.update(_other_keys(father))
+            others.update(f"={key}" for key in _father(patronymic).keys)
     fewest = min((len(name.parts) for name in names if name.parts), default=0)
     return _Entry(candidate, names, frozenset(skeletons), frozenset(others), fewest)
 
@@ -767,6 +786,7 @@ class _Shard:
     other_postings: dict[str, set[str]] = field(default_factory=dict)
     vocabulary: tuple[str, ...] | None = None  # skeleton keys for the fuzzy look-up; None when stale
     fuzzy_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    derived_keys: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def add(self, entry: _Entry) -> None:
         person_id = entry.candidate.person_id
@@ -793,17 +813,38 @@ class _Shard:
                     if postings is self.skeleton_postings:
                         self.vocabulary = None
 
-    def near_keys(self, key: str) -> tuple[str, ...]:
-        """Keys of this organisation within a few edits of one key."""
+    def _vocabulary(self) -> tuple[str, ...]:
         if self.vocabulary is None:
             self.vocabulary = tuple(self.skeleton_postings)
             self.fuzzy_cache.clear()
+            self.derived_keys.clear()
+        return self.vocabulary
+
+    def derived(self, kind: str, value: str) -> tuple[str, ...]:
+        """The skeleton keys whose consonants (kind 'consonants', what Arabic script writes) or Chinese
+        transcription keys (kind 'transcription') are `value`, from an index built once per vocabulary."""
+        vocabulary = self._vocabulary()
+        if kind not in self.derived_keys:
+            derive = (
+                transliteration.consonant_key
+                if kind == "consonants"
+                else lambda key: transliteration.pinyin_comparison_key(key, from_pinyin=False)
+            )
+            built: dict[str, list[str]] = {}
+            for key in vocabulary:
+                built.setdefault(derive(key), []).append(key)
+            self.derived_keys[kind] = {k: tuple(v) for k, v in built.items()}
+        return self.derived_keys[kind].get(value, ())
+
+    def near_keys(self, key: str) -> tuple[str, ...]:
+        """Keys of this organisation within a few edits of one key."""
+        vocabulary = self._vocabulary()
         if (found := self.fuzzy_cache.get(key)) is None:
             if len(self.fuzzy_cache) >= FUZZY_CACHE_SIZE:
                 self.fuzzy_cache.clear()
             matches = process.extract(
                 key,
-                self.vocabulary,
+                vocabulary,
                 scorer=Levenshtein.distance,
                 score_cutoff=edits_allowed(len(key)),
                 limit=None,
@@ -811,20 +852,35 @@ class _Shard:
             found = self.fuzzy_cache[key] = tuple(m[0] for m in matches if _keys_may_match(key, m[0]))
         return found
 
-    def persons_for(self, part: NamePart, *, in_pinyin_name: bool) -> list[set[str]]:
-        postings = [
-            self.skeleton_postings[key] for key in self.near_keys_of(part) if key in self.skeleton_postings
-        ]
-        others = self.other_postings
-        postings += [others[key] for key in _lookup_keys(part, in_pinyin_name=in_pinyin_name) if key in others]
-        return postings
+    def persons_for(
+        self, part: NamePart, *, in_pinyin_name: bool, joined: bool, names_father: bool
+    ) -> list[set[str]]:
+        """Persons with a name part this query part may pair with; two query words run together only
+        pair by spelling (_joined_pairs takes strong pairs only), so they skip the other postings. With
+        `names_father`, also persons whose patronymic stands for that name (see _names_a_father)."""
+        keys = self.near_keys_of(part)
+        if not joined and names_father:
+            others = self.other_postings
+            fathers = [others[f"={key}"] for key in keys if f"={key}" in others]
+        else:
+            fathers = []
+        if not joined and part.is_abjad:
+            keys.update(key for consonants in part.consonant_keys for key in self.derived("consonants", consonants))
+        if not joined and in_pinyin_name:
+            keys.update(key for pinyin in part.pinyin_keys for key in self.derived("transcription", pinyin))
+        postings = [self.skeleton_postings[key] for key in keys if key in self.skeleton_postings]
+        if not joined:
+            others = self.other_postings
+            lookups = _lookup_keys(part, in_pinyin_name=in_pinyin_name)
+            postings += [others[key] for key in lookups if key in others]
+        return postings + fathers
 
     def near_keys_of(self, part: NamePart) -> set[str]:
         """Every key of a person's name part that compare_parts could accept for this query part."""
         keys = set(part.keys)
-        if part.is_initial:  # matches any word with that first letter: not looked up, never required
+        if part.is_initial or not keys:  # an initial matches any word with its letters: never looked up
             return keys
-        keys.update(key[:length] for key in part.keys for length in (1, 2, 3))  # the person's initials
+        keys.add(part.keys[0][0])  # the person's initials
         keys.update(part.ocr_keys)
         for key in part.keys:
             keys.update(self.near_keys(key))
@@ -877,8 +933,18 @@ class NameIndex:
             return []
         units: list[tuple[int, NamePart]] = [(1 << i, part) for i, part in enumerate(query.parts)]
         units += [(3 << i, _joined(query.parts, i)) for i in range(len(query.parts) - 1)]
-        pinyin = query.is_pinyin
-        by_unit = [(bits, set().union(*shard.persons_for(part, in_pinyin_name=pinyin))) for bits, part in units]
+        pinyin, father = query.is_pinyin, _names_a_father(query)
+        by_unit = [
+            (
+                bits,
+                set().union(
+                    *shard.persons_for(
+                        part, in_pinyin_name=pinyin, joined=bits.bit_count() > 1, names_father=father
+                    )
+                ),
+            )
+            for bits, part in units
+        ]
         split_by = [(1 << i, shard.persons_with_split(part)) for i, part in enumerate(query.parts)]
         split = set().union(*(persons for _, persons in split_by))
         found: list[tuple[int, bool, _Entry]] = []

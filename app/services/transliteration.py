@@ -116,6 +116,7 @@ class _Rules:
     gh_swap: tuple[str, str]
     vowels_deleted: dict[int, int | None]
     soundalikes: frozenset[frozenset[str]]
+    soundalike_classes: dict[int, str]
     articles: frozenset[str]
     joined_articles: tuple[str, ...]
     joined_article_min_rest: int
@@ -204,6 +205,7 @@ def _rules() -> _Rules:
         gh_swap=(raw["gh_swap"]["from"], raw["gh_swap"]["to"]),
         vowels_deleted=str.maketrans("", "", raw["vowels"]),
         soundalikes=frozenset(frozenset(pair) for pair in raw["soundalike_consonants"]),
+        soundalike_classes=str.maketrans({c: group[0] for group in raw["soundalike_classes"] for c in group}),
         articles=frozenset(raw["articles"]),
         joined_articles=tuple(raw["joined_articles"]["prefixes"]),
         joined_article_min_rest=raw["joined_articles"]["min_rest_length"],
@@ -460,27 +462,11 @@ def consonants(key: str) -> str:
     return key.translate(_rules().vowels_deleted)
 
 
-@functools.cache
-def _soundalike_classes() -> dict[int, str]:
-    """Each consonant mapped to one letter of its sound-alike class (b, p, f, v are one; so are g, k, c, s,
-    z, j, h), joined through every sound-alike pair."""
-    parent: dict[str, str] = {}
-
-    def root(letter: str) -> str:
-        while parent.get(letter, letter) != letter:
-            letter = parent[letter]
-        return letter
-
-    for pair in _rules().soundalikes:
-        a, b = sorted(pair)
-        parent[root(b)] = root(a)
-    return str.maketrans({letter: root(letter) for letter in parent})
-
-
 def soundalike_class_key(key: str) -> str:
-    """A skeleton's consonants with each sound-alike class as one letter: what a stem spelled another way
-    (Kurban, Qurbon; Sharip, Sharif) keeps."""
-    return consonants(key).translate(_soundalike_classes())
+    """A skeleton's consonants with each class of letters that spell one sound in the region's alphabets
+    as one letter (b p f v, d t, g k q, s z c): what a stem spelled another way keeps (Kurban, Qurbon;
+    Sharip, Sharif)."""
+    return consonants(key).translate(_rules().soundalike_classes)
 
 
 def are_soundalike(a: str, b: str) -> bool:
@@ -499,11 +485,17 @@ def cheap_vowels(a: str, b: str) -> bool:
     return frozenset((a, b)) in _rules().cheap_vowel_pairs
 
 
-def ocr_fold(form: str) -> str:
-    """A romanised form with the letters OCR and typists confuse read one way: rn as m, cl as d, l as i."""
+def ocr_variants(form: str) -> set[str]:
+    """A romanised form with one OCR or typing confusion undone or made, either way (rn and m, cl and d,
+    l and i): one of these is what the other spelling of the word reads as."""
+    variants = set()
     for source, target in _rules().ocr_confusions:
-        form = form.replace(source, target)
-    return form
+        for a, b in ((source, target), (target, source)):
+            start = form.find(a)
+            while start != -1:
+                variants.add(form[:start] + b + form[start + len(a) :])
+                start = form.find(a, start + 1)
+    return variants
 
 
 def consonant_key(key: str) -> str:
@@ -562,7 +554,7 @@ class NamePart:
     pinyin_syllables: int  # 0 unless the part is Chinese characters or reads as Hanyu Pinyin
     pinyin_keys: frozenset[str]  # a pinyin part's consonants as a Uyghur name's (pinyin_comparison_key)
     transcription_keys: frozenset[str]  # any part's consonants as a Chinese transcription keeps them
-    ocr_keys: frozenset[str]  # skeletons with OCR confusions undone (rn as m, cl as d, l as i)
+    ocr_keys: frozenset[str]  # skeletons with one OCR confusion undone or made (rn/m, cl/d, l/i)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -673,7 +665,12 @@ def parse_part(text: str) -> NamePart:
         syllables = pinyin_syllables(word)
     pinyin_keys = {pinyin_comparison_key(form, from_pinyin=True) for form in forms} if syllables else set()
     transcription_keys = {pinyin_comparison_key(key, from_pinyin=False) for key in keys}
-    ocr_keys = {skeleton(ocr_fold(form)) for form in forms if len(form) >= rules.ocr_min_length} - set(keys)
+    ocr_keys = {
+        skeleton(variant)
+        for form in forms
+        if len(form) >= rules.ocr_min_length
+        for variant in ocr_variants(form)
+    } - set(keys)
     group_index = _given_name_index()
     groups = frozenset(group for key in keys for group in group_index.get(key, ()))
     gendered = [found for key in keys if (found := _gendered_stem(key)) is not None]
