@@ -489,12 +489,13 @@ def _named_father(
     parts: tuple[NamePart, ...], unmatched: tuple[int, ...], patronymic: NamePart
 ) -> tuple[int, PairScore] | None:
     """A query word left over that is the father's name the person's patronymic stands for, written
-    without bin or -ovich."""
+    without bin or -ovich: spelled the same, romanised the same or an equivalent given name."""
     if patronymic.is_initial:
         return None
     father = _father(patronymic)
     for i in unmatched:
-        if not parts[i].is_initial and (found := compare_parts(parts[i], father)) is not None:
+        found = None if parts[i].is_initial else compare_parts(parts[i], father)
+        if found is not None and (found.kind in _STRONG or found.kind is PairKind.given_name):
             return i, found
     return None
 
@@ -724,7 +725,10 @@ def _entry(candidate: Candidate) -> _Entry:
             skeletons.update(part.keys)
             others.update(_other_keys(part, in_pinyin_name=name.is_pinyin))
         for patronymic in name.patronymics[:1]:  # a query may name the father without bin or -ovich
-            others.update(f"={key}" for key in _father(patronymic).keys)
+            father = _father(patronymic)
+            others.update(f"={key}" for key in father.keys)
+            others.update(f"={transliteration.swap_g_h(key)}" for key in father.keys)
+            others.update(f"=#{group}" for group in father.given_name_groups)
     fewest = min((len(name.parts) for name in names if name.parts), default=0)
     return _Entry(candidate, names, frozenset(skeletons), frozenset(others), fewest)
 
@@ -861,7 +865,9 @@ class _Shard:
         keys = self.near_keys_of(part)
         if not joined and names_father:
             others = self.other_postings
-            fathers = [others[f"={key}"] for key in keys if f"={key}" in others]
+            wanted = {f"={key}" for key in part.keys} | {f"={transliteration.swap_g_h(key)}" for key in part.keys}
+            wanted |= {f"=#{group}" for group in part.given_name_groups}
+            fathers = [others[key] for key in wanted if key in others]
         else:
             fathers = []
         if not joined and part.is_abjad:

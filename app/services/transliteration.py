@@ -102,6 +102,7 @@ class _Rules:
     abjad_letters: dict[int, str]
     abjad_initial_letters: dict[int, str]
     persian_marks: frozenset[str]
+    abjad_consonant_merges: dict[int, str]
     persian_letters: dict[int, str]
     cross_language_readings: tuple[_LatinReading, ...]
     homoglyphs_to_cyrillic: dict[int, str]
@@ -180,6 +181,7 @@ def _rules() -> _Rules:
         abjad_long_vowels=re.compile(raw["abjad_long_vowels"]),
         abjad_letters=str.maketrans({k: v for k, v in raw["abjad_letters"].items() if k != "_about"}),
         persian_marks=frozenset(raw["persian_letters"]["marks"]),
+        abjad_consonant_merges=str.maketrans(raw["abjad_consonant_merges"]["letters"]),
         persian_letters=str.maketrans(
             {k: v for k, v in raw["persian_letters"].items() if k not in ("_about", "marks")}
         ),
@@ -499,9 +501,10 @@ def ocr_variants(form: str) -> set[str]:
 
 
 def consonant_key(key: str) -> str:
-    """A skeleton's consonants, doubles single and a final h dropped: what Arabic script writes."""
+    """A skeleton's consonants, doubles single and a final h dropped: what Arabic script writes (with ج as
+    g or j, as Egypt and the Gulf say it)."""
     rules = _rules()
-    key = rules.latin_doubled_letters.sub(r"\1", consonants(key))
+    key = rules.latin_doubled_letters.sub(r"\1", consonants(key).translate(rules.abjad_consonant_merges))
     return key[:-1] if len(key) > 2 and key.endswith("h") else key
 
 
