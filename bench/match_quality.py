@@ -26,12 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from benchlib import fresh_sqlite, mint_token  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from app.main import create_app  # noqa: E402
 from app.models.token import Role  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from benchlib import fresh_sqlite, mint_token  # noqa: E402
 
 THRESHOLD = 0.7
 
@@ -77,7 +77,10 @@ def _http_verdicts(dev: ModuleType, pairs: list[Any], misses: list[str]) -> tupl
     by_match, by_search = [], []
     for pair, hits_match, hits_search in zip(pairs, matched, searched, strict=True):
         wanted = ids[persons[pair.names].person_id]
-        for verdicts, hits, path in ((by_match, hits_match, "POST /match"), (by_search, hits_search, "GET /persons")):
+        for verdicts, hits, path in (
+            (by_match, hits_match, "POST /match"),
+            (by_search, hits_search, "GET /persons"),
+        ):
             right = _judge(pair.label, wanted, hits)
             verdicts.append(right)
             if not right:
@@ -85,10 +88,16 @@ def _http_verdicts(dev: ModuleType, pairs: list[Any], misses: list[str]) -> tupl
     return by_match, by_search
 
 
-def _post_match(client: TestClient, headers: dict[str, str], queries: list[str]) -> list[list[tuple[str, float]]]:
+def _post_match(
+    client: TestClient, headers: dict[str, str], queries: list[str]
+) -> list[list[tuple[str, float]]]:
     found: list[list[tuple[str, float]]] = []
     for start in range(0, len(queries), 100):
-        body = {"queries": [{"name": q} for q in queries[start : start + 100]], "limit": 50, "threshold": THRESHOLD}
+        body = {
+            "queries": [{"name": q} for q in queries[start : start + 100]],
+            "limit": 50,
+            "threshold": THRESHOLD,
+        }
         response = client.post("/api/v1/match", json=body, headers=headers)
         response.raise_for_status()
         found += [[(m["person_id"], m["score"]) for m in r["matches"]] for r in response.json()["results"]]
@@ -132,7 +141,9 @@ def _print_table(title: str, pairs: list[Any], columns: dict[str, list[bool]]) -
         kind_pairs = [pairs[i] for i in chosen]
         cells = [_rates(kind_pairs, [right[i] for i in chosen]) for right in columns.values()]
         print(f"  {kind:<22}{len(chosen):>6}" + "".join(f"{cell:>20}" for cell in cells))
-    print(f"  {'all':<22}{len(pairs):>6}" + "".join(f"{_rates(pairs, right):>20}" for right in columns.values()))
+    print(
+        f"  {'all':<22}{len(pairs):>6}" + "".join(f"{_rates(pairs, right):>20}" for right in columns.values())
+    )
 
 
 def main() -> None:
@@ -147,7 +158,9 @@ def main() -> None:
         wrong = {id(pair) for pair, _ in results.missed} | {id(pair) for pair, _ in results.false_positives}
         columns = {"matcher": [id(pair) not in wrong for pair in pairs]}
         misses = [f"matcher: {p.query!r} -> {p.names[0]!r} [{p.note}]" for p, _ in results.missed]
-        misses += [f"matcher: {p.query!r} ~ {p.names[0]!r} {m.score} [{p.note}]" for p, m in results.false_positives]
+        misses += [
+            f"matcher: {p.query!r} ~ {p.names[0]!r} {m.score} [{p.note}]" for p, m in results.false_positives
+        ]
         if not args.no_http:
             columns["POST /match"], columns["GET /persons?q="] = _http_verdicts(dev, pairs, misses)
         _print_table(title, pairs, columns)

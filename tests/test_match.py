@@ -144,3 +144,49 @@ def test_match_limits(client: TestClient, org_a: OrgTokens) -> None:
         client.post("/api/v1/match", json={"queries": [{"name": "x"}]}, headers=org_a.analyst).status_code
         == 403
     )
+
+
+# One pair per kind of the second dev set (tests/data/name_pairs_scripts.csv), through both HTTP paths:
+# (query, the person who must come first, a hard negative who must stay below 0.7 or None).
+KIND_CASES = [
+    ("Тохиров Т.А.", "Tokhir Abdulloevich Tokhirov", "Tokhir Rustamovich Tokhirov"),
+    ("Фаридун Ҳасанзода", "Faridun Hasanov", "Faridun Husanov"),
+    ("Эльвин Гусейнов", "Elvin Hüseynov", "Elvin Hasanov"),
+    ("Мехмет Йылдырым", "Mehmet Yıldırım", "Mehmet Yıldız"),
+    ("Алесь Беляцкий", "Алесь Бяляцкі", None),
+    ("Светлана Пилипчук", "Sviatlana Tsikhanouskaya (née Pilipchuk)", None),
+    ("علاء عبد الفتاح", "Alaa Abd El-Fattah", None),
+    ("Abuduwaili Ayoufu", "Abduweli Ayup", None),
+    ("Abdurahrnon Nurmagambetov", "Abdurahmon Nurmagambetov", None),
+    ("Ali Huseyn oğlu Mammadov", "Ali Huseyn oğlu Mammadov", "Ali Hasan oğlu Mammadov"),
+    ("Rustam Karimov", "Rustam Karimov", "Rustam Kasimov"),
+]
+
+
+def test_every_kind_of_name_through_match_and_search(client: TestClient, org_a: OrgTokens) -> None:
+    ids: dict[str, str] = {}
+    for _, person, negative in KIND_CASES:
+        for name in filter(None, (person, negative)):
+            if name not in ids:
+                ids[name] = make_person(client, org_a.editor, name=name)["id"]
+    body = {"queries": [{"name": query} for query, _, _ in KIND_CASES], "limit": 5, "threshold": 0.7}
+    results = client.post("/api/v1/match", json=body, headers=org_a.viewer).json()["results"]
+    for (query, person, negative), result in zip(KIND_CASES, results, strict=True):
+        matched = {m["person_id"]: m["score"] for m in result["matches"]}
+        assert result["matches"][0]["person_id"] == ids[person], query
+        assert result["matches"][0]["explanation"], query
+        items = client.get("/api/v1/persons", params={"q": query}, headers=org_a.viewer).json()["items"]
+        assert items[0]["id"] == ids[person], query
+        assert items[0]["match_score"] >= 0.7, query
+        if negative is not None:
+            assert ids[negative] not in matched, query
+            below = [i["match_score"] for i in items if i["id"] == ids[negative]]
+            assert all(score < 0.7 for score in below), query
+
+
+def test_a_contradicting_father_s_name_is_explained(client: TestClient, org_a: OrgTokens) -> None:
+    make_person(client, org_a.editor, name="Rustam Karimovich Nazarov")
+    body = {"queries": [{"name": "Rustam Saidovich Nazarov"}], "limit": 5, "threshold": 0.0}
+    match = client.post("/api/v1/match", json=body, headers=org_a.viewer).json()["results"][0]["matches"][0]
+    assert match["score"] < 0.7
+    assert "patronymics 'Saidovich' and 'Karimovich' differ (another father): -0.35" in match["explanation"]

@@ -116,7 +116,12 @@ def _swapped(a: str, b: str) -> str | None:
     if len(a) != len(b) or a == b:
         return None
     first = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
-    if first + 1 < len(a) and a[first] == b[first + 1] and a[first + 1] == b[first] and a[first + 2 :] == b[first + 2 :]:
+    if (
+        first + 1 < len(a)
+        and a[first] == b[first + 1]
+        and a[first + 1] == b[first]
+        and a[first + 2 :] == b[first + 2 :]
+    ):
         return f"{a[first : first + 2]}/{b[first : first + 2]}"
     return None
 
@@ -136,7 +141,9 @@ def _consonant_edits(a: str, b: str) -> tuple[float, list[str], int]:
             changed.append("/".join(pair))
         else:
             cost += 1.0
-            changed.append(consonants_a[edit.src_pos] if edit.tag == "delete" else consonants_b[edit.dest_pos])
+            changed.append(
+                consonants_a[edit.src_pos] if edit.tag == "delete" else consonants_b[edit.dest_pos]
+            )
     return cost, changed, 0
 
 
@@ -230,7 +237,9 @@ def _initial_fits(initial: NamePart, other: NamePart) -> bool:
     if other.is_initial:
         return bool(initial.initial_letters & other.initial_letters)
     return any(
-        text.startswith(letters) for text in (*other.keys, *other.forms) for letters in initial.initial_letters
+        text.startswith(letters)
+        for text in (*other.keys, *other.forms)
+        for letters in initial.initial_letters
     )
 
 
@@ -247,7 +256,8 @@ def _reform(query: NamePart, candidate: NamePart) -> PairScore | None:
             if (
                 best is None
                 and len(stem_q) == len(stem_c)
-                and transliteration.soundalike_class_key(stem_q) == transliteration.soundalike_class_key(stem_c)
+                and transliteration.soundalike_class_key(stem_q)
+                == transliteration.soundalike_class_key(stem_c)
                 and similar_spelling(stem_q, stem_c) is not None
             ):
                 best = PairScore(REFORM_SIMILAR_SCORE, PairKind.reform, detail + ", stem spelled another way")
@@ -273,8 +283,10 @@ def compare_parts(query: NamePart, candidate: NamePart) -> PairScore | None:
     best = _reform(query, candidate)
     for a in query.keys:
         for b in candidate.keys:
-            if best is None and abs(len(a) - len(b)) == 1 and (
-                transliteration.is_feminine_form(a, b) or transliteration.is_feminine_form(b, a)
+            if (
+                best is None
+                and abs(len(a) - len(b)) == 1
+                and (transliteration.is_feminine_form(a, b) or transliteration.is_feminine_form(b, a))
             ):
                 return PairScore(FEMININE_GIVEN_NAME_SCORE, PairKind.feminine, "")
             found = similar_spelling(a, b)
@@ -448,7 +460,9 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
         patronymic_result = _patronymics_agree(query.name, candidate)
         if patronymic_result is not None:  # the father agrees: an initial is no longer a guess
             chosen = [
-                replace(pair, result=PairScore(INITIAL_CONFIRMED_SCORE, PairKind.initial, "patronymic agrees"))
+                replace(
+                    pair, result=PairScore(INITIAL_CONFIRMED_SCORE, PairKind.initial, "patronymic agrees")
+                )
                 if pair.result.kind is PairKind.initial
                 else pair
                 for pair in chosen
@@ -456,7 +470,12 @@ def _align(query: _Query, candidate: ParsedName, compare: Comparer) -> _Alignmen
     unmatched_query = tuple(i for i in range(len(query_parts)) if not (used[0] >> i) & 1)
     unmatched_candidate = tuple(j for j in range(len(candidate.parts)) if not (used[1] >> j) & 1)
     father_named = None
-    if patronymic_result is None and unmatched_query and _names_a_father(query.name) and candidate.patronymics:
+    if (
+        patronymic_result is None
+        and unmatched_query
+        and _names_a_father(query.name)
+        and candidate.patronymics
+    ):
         father_named = _named_father(query_parts, unmatched_query, candidate.patronymics[0])
         if father_named is not None:  # 'Khalid Salih al-Harbi' ~ 'Khalid bin Saleh al-Harbi'
             unmatched_query = tuple(i for i in unmatched_query if i != father_named[0])
@@ -865,13 +884,17 @@ class _Shard:
         keys = self.near_keys_of(part)
         if not joined and names_father:
             others = self.other_postings
-            wanted = {f"={key}" for key in part.keys} | {f"={transliteration.swap_g_h(key)}" for key in part.keys}
+            wanted = {f"={key}" for key in part.keys} | {
+                f"={transliteration.swap_g_h(key)}" for key in part.keys
+            }
             wanted |= {f"=#{group}" for group in part.given_name_groups}
             fathers = [others[key] for key in wanted if key in others]
         else:
             fathers = []
         if not joined and part.is_abjad:
-            keys.update(key for consonants in part.consonant_keys for key in self.derived("consonants", consonants))
+            keys.update(
+                key for consonants in part.consonant_keys for key in self.derived("consonants", consonants)
+            )
         if not joined and in_pinyin_name:
             keys.update(key for pinyin in part.pinyin_keys for key in self.derived("transcription", pinyin))
         postings = [self.skeleton_postings[key] for key in keys if key in self.skeleton_postings]

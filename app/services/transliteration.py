@@ -156,7 +156,9 @@ def _rules() -> _Rules:
         reform_endings=tuple(raw["surname_reform"]["endings"]),
         reform_min_stem=raw["surname_reform"]["min_stem_length"],
         russian_adjective_ending=re.compile(raw["surname_reform"]["russian_adjective_ending"]),
-        pinyin_word=re.compile(f"(?:{raw['pinyin']['first_syllable']}|{raw['pinyin']['syllable']})(?:{raw['pinyin']['syllable']})*"),
+        pinyin_word=re.compile(
+            f"(?:{raw['pinyin']['first_syllable']}|{raw['pinyin']['syllable']})(?:{raw['pinyin']['syllable']})*"
+        ),
         pinyin_syllable=re.compile(raw["pinyin"]["syllable"]),
         pinyin_to_latin=tuple((re.compile(a), b) for a, b in raw["pinyin"]["to_latin"]),
         pinyin_comparison=tuple((re.compile(a), b) for a, b in raw["pinyin"]["comparison"]),
@@ -193,7 +195,9 @@ def _rules() -> _Rules:
             for r in raw["cross_language_readings"]
         ),
         homoglyphs_to_cyrillic=str.maketrans(raw["homoglyphs"]["latin_to_cyrillic"]),
-        homoglyphs_to_latin=str.maketrans({c: l for l, c in raw["homoglyphs"]["latin_to_cyrillic"].items()}),
+        homoglyphs_to_latin=str.maketrans(
+            {cyr: lat for lat, cyr in raw["homoglyphs"]["latin_to_cyrillic"].items()}
+        ),
         ocr_digits=str.maketrans(raw["ocr_digits"]),
         ocr_confusions=tuple((a, b) for a, b in raw["ocr_confusions"]["pairs"]),
         ocr_min_length=raw["ocr_confusions"]["min_length"],
@@ -423,7 +427,12 @@ def romanise(part: str) -> tuple[str, ...]:
         readings = [anyascii(text)]
     cleaned = [_clean_latin(reading) for reading in readings]
     for rule in rules.cross_language_readings:
-        cleaned += [rule.pattern.sub(value, form) for form in cleaned if rule.pattern.search(form) for value in rule.readings]
+        cleaned += [
+            rule.pattern.sub(value, form)
+            for form in cleaned
+            if rule.pattern.search(form)
+            for value in rule.readings
+        ]
     return tuple(dict.fromkeys(form for form in cleaned if form.strip("'")))
 
 
@@ -533,7 +542,6 @@ def pinyin_comparison_key(key: str, *, from_pinyin: bool) -> str:
 
 
 # --------------------------------------------------------------------------------------------- name parts
-
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -762,7 +770,9 @@ def parse_name(name: str) -> ParsedName:
         initials = [i for i in named if parts[i].is_initial]
         runs = [i for i in initials if i - 1 in initials]
         full = len(named) - len(initials)
-        ending_like_one = [i for i in named if parts[i].patronymic_stem is not None and not parts[i].is_initial]
+        ending_like_one = [
+            i for i in named if parts[i].patronymic_stem is not None and not parts[i].is_initial
+        ]
         if runs and full:
             roles[runs[0]] = "patronymic"
         elif initials and full >= 2:  # 'Tokhirov Tokhir A.'

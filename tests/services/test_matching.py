@@ -440,7 +440,9 @@ def test_alias_matches_as_a_name_of_its_own() -> None:
 def test_pinyin_transcription_matches_by_rule_and_its_alias_better() -> None:
     by_rule = matching.score("Duolikun Aisha", person("Dolkun Isa"))
     assert THRESHOLD <= by_rule.score < 0.9
-    assert "'Duolikun' ~ 'Dolkun': Chinese transcription of the same Uyghur name: ×0.90" in by_rule.explanation
+    assert (
+        "'Duolikun' ~ 'Dolkun': Chinese transcription of the same Uyghur name: ×0.90" in by_rule.explanation
+    )
     match = matching.score("Duolikun Aisha", person("Dolkun Isa", "多里坤·艾沙"))
     assert match.score >= 0.95
     assert match.matched_name == "多里坤·艾沙"

@@ -37,14 +37,18 @@ def test_a_confirmed_patronymic_initial_ranks_above_a_bare_initial() -> None:
     assert said(with_patronymic, "initial (patronymic agrees)")
 
 
-@pytest.mark.parametrize(("query", "why"), [("Тохиров Т.Р.", "another father"), ("Тохиров Ш.А.", "no counterpart")])
+@pytest.mark.parametrize(
+    ("query", "why"), [("Тохиров Т.Р.", "another father"), ("Тохиров Ш.А.", "no counterpart")]
+)
 def test_initials_that_disagree_do_not_match(query: str, why: str) -> None:
     match = score(query, "Tokhir Abdulloevich Tokhirov")
     assert match.score < THRESHOLD
     assert said(match, why)
 
 
-@pytest.mark.parametrize(("initial", "name"), [("Ш.", "Shahnoza"), ("Дж.", "Jahongir"), ("Kh.", "Khurshid"), ("Ye.", "Yevgeny")])
+@pytest.mark.parametrize(
+    ("initial", "name"), [("Ш.", "Shahnoza"), ("Дж.", "Jahongir"), ("Kh.", "Khurshid"), ("Ye.", "Yevgeny")]
+)
 def test_an_initial_stands_for_names_in_other_scripts(initial: str, name: str) -> None:
     assert matching.compare_parts(transliteration.parse_part(initial), transliteration.parse_part(name))
 
@@ -103,12 +107,20 @@ def test_reform_look_alikes_do_not_match(query: str, stored: str) -> None:
         ("Олександр Гнатюк", "Aleksandr Gnatyuk"),
     ],
 )
-def test_azerbaijani_turkish_belarusian_and_ukrainian_forms_meet_russian_ones(query: str, stored: str) -> None:
+def test_azerbaijani_turkish_belarusian_and_ukrainian_forms_meet_russian_ones(
+    query: str, stored: str
+) -> None:
     assert score(query, stored).score >= THRESHOLD
 
 
 @pytest.mark.parametrize(
-    "query", ["Svetlana Pilipchuk", "Светлана Пилипчук", "Sviatlana Tsikhanouskaya", "Svetlana Tikhanovskaya (Pilipchuk)"]
+    "query",
+    [
+        "Svetlana Pilipchuk",
+        "Светлана Пилипчук",
+        "Sviatlana Tsikhanouskaya",
+        "Svetlana Tikhanovskaya (Pilipchuk)",
+    ],
 )
 def test_maiden_names_in_brackets_or_after_nee(query: str) -> None:
     assert score(query, "Sviatlana Tsikhanouskaya (née Pilipchuk)").score >= THRESHOLD
@@ -200,7 +212,9 @@ def test_mixed_scripts_are_read_in_the_word_s_own() -> None:
         ("Nurlan Bolatuly Zhaksybekov", "Nurlan Serikuly Zhaksybekov"),
     ],
 )
-def test_a_father_s_name_that_contradicts_falls_below_the_threshold_and_says_so(query: str, stored: str) -> None:
+def test_a_father_s_name_that_contradicts_falls_below_the_threshold_and_says_so(
+    query: str, stored: str
+) -> None:
     match = score(query, stored)
     assert match.score < THRESHOLD
     assert said(match, "differ (another father)")
