@@ -5,10 +5,14 @@
 #   parts in any order, best pairs first; two adjacent parts may pair with one ("Umar Ali" ~ "Umarali").
 # - A pair scores 1 when the words are the same or romanise the same, a little less when only their
 #   skeletons meet (or meet after a g/h swap), when the given names are equivalents (Bill ~ William),
-#   and less again for the two genders of one surname. Anything else goes through Jaro-Winkler on the
-#   skeletons behind a plausibility gate: vowels may differ (Solih ~ Salih), one consonant only at a price.
+#   for an initial (more when the patronymic agrees), for one family name under the surname reforms,
+#   for Arabic script against a romanisation, for a Chinese transcription of a Uyghur name or an OCR
+#   confusion, and less again for the two genders of one surname. Anything else goes through Jaro-Winkler
+#   on the skeletons behind a plausibility gate: vowels may differ where alphabets spell one sound
+#   differently (Solih ~ Salih, not Nazar ~ Nazir), one consonant (or two swapped) only at a price.
 # - The name score multiplies the pair scores; a query part with no partner counts UNMATCHED_QUERY_PART,
-#   a candidate part nobody asked for costs a little. Patronymics are optional on either side.
+#   a candidate part nobody asked for costs a little. Patronymics are optional on either side; two that
+#   name different fathers subtract PATRONYMIC_PENALTY, which takes a match below 0.7.
 # - A disagreeing birth year or nationality is subtracted afterwards; missing values change nothing.
 #
 # The index blocks before it scores: every part key, given-name group and gendered stem points to the

@@ -2,9 +2,23 @@
 
 # Every language rule is data in app/data/transliteration.json (domain.md section 8); this module only
 # reads the tables and applies them. A name is split into parts; each part gets its romanised readings
-# (several where one Cyrillic letter has several usual romanisations, or one Latin spelling several
-# readings) and, per reading, a lossy *skeleton* under which the usual spelling variants meet. Two parts
-# whose skeleton sets meet are the same name part; matching.py scores everything else.
+# (several where one letter has several usual romanisations, or one Latin spelling several readings) and,
+# per reading, a lossy *skeleton* under which the usual spelling variants meet. Two parts whose skeleton
+# sets meet are the same name part; matching.py scores everything else.
+#
+# Where the readings come from, and on what authority:
+# - Cyrillic: ICU's CLDR transforms for Russian, Belarusian, Ukrainian, Kazakh and Kyrgyz (BGN/PCGN), and
+#   for the Latin alphabets that replaced Soviet Cyrillic (Uzbek 1995, Azerbaijani 1991-92, Turkmen 1993);
+#   our own tables where ICU has none: Tajik (BGN/PCGN 1994), Russian as ICAO Doc 9303 passports, French,
+#   German, Polish and Serbian write it, Ukrainian national (2010). Belarusian ts/dz/ў against Russian t/d/v.
+# - Arabic and Persian script: ICU's Arabic-Latin (ISO 233 / ALA-LC / DIN 31635 letters); short vowels are
+#   not written, so such a part is compared by its consonants; Persian ض ذ ظ ث as z and s.
+# - Uyghur: Arabic script by our ULY table (Uyghur Latin Yéziqi, 2001); Chinese characters by ICU's
+#   Han-Latin/Names (Hanyu Pinyin, ISO 7098), and pinyin transcriptions of Uyghur names read back.
+# - Latin: Turkish folding, Azerbaijani ə/c/q/x, Uzbek x/oʻ/gʻ, Turkmen y, German/Polish ch.
+# - Name structure, after OpenSanctions' rigour (name-part tags) and nomenklatura's logic-v2 (initials as
+#   symbols): initials, patronymics and fathers' names (bin, oğlu, oʻgʻli, uulu, -ovich, -uly), the Tajik
+#   and Uzbek surname reforms (-ov ~ -zoda/-zod/-i), maiden names, OCR confusions.
 
 import functools
 import json
