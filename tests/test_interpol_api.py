@@ -178,3 +178,33 @@ def test_checks_are_scoped_and_need_an_editor(
         == 403
     )
     assert fake.requests == []
+
+
+def test_non_iso_issuing_countries_pass_through_to_the_check(
+    client: TestClient, app: FastAPI, org_a: OrgTokens
+) -> None:
+    """INTERPOL gives a few warrants under its own codes ("922"): the check keeps them as given."""
+    links = {"_links": {"self": {"href": "https://interpol.test/notices/v1/red/2011-1234"}}}
+    notice = {"entity_id": "2011/1234", "name": "KORVONOV", "forename": "ISMOIL", **links}
+    detail = notice | {
+        "arrest_warrants": [
+            {"issuing_country_id": "922", "charge": "Illegal crossing of the state border"},
+            {"issuing_country_id": "TJ", "charge": "Fraud"},
+            {"issuing_country_id": 914, "charge": "Smuggling"},
+        ]
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/notices/v1/red/2011-1234":
+            return httpx.Response(200, json=detail)
+        return httpx.Response(200, json={"total": 1, "_embedded": {"notices": [notice]}})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer), base_url="https://interpol.test")
+    app.dependency_overrides[get_interpol] = _returning(InterpolClient(http, pauses_s=()))
+    person = make_person(client, org_a.editor, name="Ismoil Korvonov")
+    response = client.post(f"/api/v1/persons/{person['id']}/interpol-checks", headers=org_a.editor)
+    app.dependency_overrides.clear()
+    assert response.status_code == 201, response.text
+    assert response.json()["hits"][0]["requesting_states"] == ["914", "922", "TJ"]
+    stored = client.get(f"/api/v1/persons/{person['id']}/interpol-checks", headers=org_a.viewer).json()
+    assert stored["items"][0]["hits"][0]["requesting_states"] == ["914", "922", "TJ"]

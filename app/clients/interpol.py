@@ -33,7 +33,6 @@ _DEFAULT_RETRY_AFTER_S = 30.0  # a 429 without Retry-After
 CACHE_ENTRIES = 1024  # per kind of answer
 _NOTICE_ID = re.compile(r"(\d{4})[/-](\d{1,10})")
 _DATE = re.compile(r"(\d{4})(?:[/-](\d{1,2})(?:[/-](\d{1,2}))?)?")
-_ALPHA2 = re.compile(r"[A-Za-z]{2}")
 _DELAY_SECONDS = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -91,7 +90,7 @@ class ArrestWarrant(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    issuing_country_id: str | None  # alpha-2, or None for INTERPOL's non-ISO codes
+    issuing_country_id: str | None  # as INTERPOL gives it: alpha-2, or one of its few non-ISO codes ("922")
     charge: str | None
     charge_translation: str | None
 
@@ -179,10 +178,10 @@ class _WireWarrant(BaseModel):
     charge_translation: str | None = None
 
     def warrant(self) -> ArrestWarrant:
-        country = self.issuing_country_id
-        alpha2 = country.upper() if isinstance(country, str) and _ALPHA2.fullmatch(country) else None
+        # The contract passes INTERPOL's codes through as given, its non-ISO ones ("922") included.
+        country = str(self.issuing_country_id).strip() if self.issuing_country_id is not None else ""
         return ArrestWarrant(
-            issuing_country_id=alpha2, charge=self.charge, charge_translation=self.charge_translation
+            issuing_country_id=country or None, charge=self.charge, charge_translation=self.charge_translation
         )
 
 

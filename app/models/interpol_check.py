@@ -55,7 +55,8 @@ class CheckHit(SQLModel):
     nationalities: list[str]
     score: float = Field(description="How well the notice's names match the person (same matcher as search).")
     requesting_states: list[str] = Field(
-        description="Issuing countries of the notice's warrants, where INTERPOL gives them."
+        description="Issuing countries of the notice's warrants, as INTERPOL gives them: ISO alpha-2, "
+        "or one of its few non-ISO codes (e.g. `922`), passed through unchanged."
     )
     explanation: list[str] = Field(default_factory=list)
 

@@ -206,8 +206,8 @@ DETAILS = {
                 "Misappropriation or embezzlement of entrusted property",
                 charge_translation=None,
             ),
-            ArrestWarrant(  # "922" is not a country code we can use
-                issuing_country_id=None,
+            ArrestWarrant(  # one of INTERPOL's non-ISO codes, passed through as given
+                issuing_country_id="922",
                 charge="Illegal crossing of the state border",
                 charge_translation=None,
             ),
@@ -262,13 +262,19 @@ def test_every_detail_fixture_parses(connect: Callable[..., InterpolClient], url
     assert upstream.paths == [f"/notices/v1/red/{url_id}"]
 
 
-@pytest.mark.parametrize("code", ["922", "914", 922, "RUS", "", None])
-def test_a_non_iso_issuing_country_becomes_none(connect: Callable[..., InterpolClient], code: object) -> None:
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("922", "922"), ("914", "914"), (922, "922"), ("RUS", "RUS"), (" TJ ", "TJ"), ("", None), (None, None)],
+)
+def test_issuing_countries_pass_through_as_given(
+    connect: Callable[..., InterpolClient], code: object, expected: str | None
+) -> None:
+    """The contract passes INTERPOL's country codes through, its non-ISO ones included."""
     body = fixture("red_detail_2017-40211.json")
     body["arrest_warrants"][0]["issuing_country_id"] = code
     detail = connect(Upstream(ok(body))).red_notice("2017-40211")
     assert detail is not None
-    assert detail.arrest_warrants[0].issuing_country_id is None
+    assert detail.arrest_warrants[0].issuing_country_id == expected
 
 
 def test_a_detail_with_every_optional_field_missing_parses(connect: Callable[..., InterpolClient]) -> None:
