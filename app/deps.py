@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.clients.interpol import InterpolClient
 from app.db import reading, unit_of_work
 from app.errors import Forbidden, PreconditionFailed, PreconditionRequired, TooManyRequests, Unauthorized
-from app.models.base import utcnow
+from app.models.base import ID_PATTERN, utcnow
 from app.models.token import Principal, Role
 from app.services import idempotency, quota
 from app.services import token as token_service
@@ -161,7 +161,17 @@ async def _if_match(
 
 IfMatch = Annotated[Precondition, Depends(_if_match)]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200.")]
-Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`.")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=512, description="Opaque cursor from `next_cursor`; any other value is a 422."),
+]
+PersonFilter = Annotated[
+    str | None,
+    Query(
+        pattern=ID_PATTERN,
+        description="Only this person's records: a person id as the API returns it (anything else is a 422).",
+    ),
+]
 
 
 async def _names(request: Request) -> LiveNameIndex:
@@ -195,6 +205,7 @@ __all__ = [
     "Interpol",
     "Limit",
     "Names",
+    "PersonFilter",
     "PersonReader",
     "PersonWriter",
     "Session",

@@ -20,6 +20,11 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# Every id this service issues is a UUID in its canonical form (lower-case hex, hyphenated): the shape
+# any id a client sends back in a query string or a cursor must have.
+ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Limit, PersonReader, PersonWriter, etag
+from app.deps import Cursor, Limit, PersonFilter, PersonReader, PersonWriter, etag
 from app.models.challenge import ChallengeCreate, ChallengeList, ChallengePublic, ChallengeStatus, EventIn
 from app.routers.api_route import ApiRoute
 from app.services import challenge as challenge_service
@@ -26,7 +26,7 @@ def create_challenge(
 def list_challenges(
     session: WriteSession,
     caller: PersonReader,
-    person_id: str | None = None,
+    person_id: PersonFilter = None,
     status: ChallengeStatus | None = None,
     overdue: bool | None = None,
     limit: Limit = 50,

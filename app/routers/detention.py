@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Limit, PersonReader, PersonWriter, etag
+from app.deps import Cursor, Limit, PersonFilter, PersonReader, PersonWriter, etag
 from app.models.detention import (
     DetentionCreate,
     DetentionList,
@@ -34,7 +34,7 @@ def create_detention(
 def list_detentions(
     session: WriteSession,
     caller: PersonReader,
-    person_id: str | None = None,
+    person_id: PersonFilter = None,
     host_state: StateCode | None = None,
     requesting_state: StateCode | None = None,
     status: DetentionStatus | None = None,

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, IfMatch, Limit, PersonReader, PersonWriter, etag
+from app.deps import Cursor, IfMatch, Limit, PersonFilter, PersonReader, PersonWriter, etag
 from app.models.extradition import (
     Decision,
     ExtraditionCreate,
@@ -33,7 +33,7 @@ def create_extradition(
 def list_extraditions(
     session: WriteSession,
     caller: PersonReader,
-    person_id: str | None = None,
+    person_id: PersonFilter = None,
     requesting_state: StateCode | None = None,
     requested_state: StateCode | None = None,
     decision: Decision | None = None,

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, IfMatch, Limit, PersonReader, PersonWriter, etag
+from app.deps import Cursor, Editor, IfMatch, Limit, PersonFilter, PersonReader, PersonWriter, etag
 from app.models.incident import IncidentCreate, IncidentKind, IncidentList, IncidentPublic, IncidentUpdate
 from app.models.state import StateCode
 from app.routers.api_route import ApiRoute
@@ -27,7 +27,7 @@ def create_incident(
 def list_incidents(
     session: WriteSession,
     caller: PersonReader,
-    person_id: str | None = None,
+    person_id: PersonFilter = None,
     kind: IncidentKind | None = None,
     perpetrator_state: StateCode | None = None,
     host_state: StateCode | None = None,

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, IfMatch, Limit, PersonReader, PersonWriter, etag
+from app.deps import Cursor, IfMatch, Limit, PersonFilter, PersonReader, PersonWriter, etag
 from app.models.notice import (
     Channel,
     NoticeCreate,
@@ -40,7 +40,7 @@ def create_notice(
 def list_notices(
     session: WriteSession,
     caller: PersonReader,
-    person_id: str | None = None,
+    person_id: PersonFilter = None,
     requesting_state: StateCode | None = None,
     channel: Channel | None = None,
     status: NoticeStatus | None = None,

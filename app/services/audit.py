@@ -16,7 +16,7 @@ from app.keyring import keyring_of
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import utcnow
 from app.models.token import Principal
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import decode_position, encode_cursor
 
 GENESIS = "0" * 64
 CLI_ACTOR = "cli"
@@ -81,8 +81,7 @@ def list_entries(
     """The caller's organisation's entries, newest first."""
     query = select(AuditEntry).where(AuditEntry.org_id == by.org_id)
     if cursor:
-        (last_seq,) = decode_cursor(cursor, arity=1)
-        query = query.where(col(AuditEntry.seq) < int(last_seq))
+        query = query.where(col(AuditEntry.seq) < decode_position(cursor))
     rows = list(session.exec(query.order_by(col(AuditEntry.seq).desc()).limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None

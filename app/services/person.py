@@ -23,7 +23,7 @@ from app.models.token import Principal
 from app.services import audit, flag, idempotency, name_index, patch
 from app.services.affiliation import affiliation_key
 from app.services.name_index import LiveNameIndex
-from app.services.pagination import decode_cursor, encode_cursor, newest_first, page
+from app.services.pagination import decode_position, encode_cursor, newest_first, page
 from app.services.tenancy import get_owned, owned
 
 SEARCH_THRESHOLD = 0.5  # below this a "match" is noise to a lawyer; /match lets callers pick their own
@@ -129,7 +129,7 @@ def search_page(
         )
         audit.record(session, by=by, action="person.listed", kind="person")
         return listed(session, rows), next_cursor
-    offset = int(decode_cursor(cursor, arity=1)[0]) if cursor else 0
+    offset = decode_position(cursor) if cursor else 0
     names.catch_up(session)
     matches = names.index.search(by.org_id, q, limit=MAX_SEARCH_RESULTS, threshold=SEARCH_THRESHOLD)
     if nationality:

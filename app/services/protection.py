@@ -6,7 +6,7 @@ from app.models.person import Person
 from app.models.protection import Protection, ProtectionCreate
 from app.models.token import Principal
 from app.services import audit
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import decode_position, encode_cursor
 from app.services.tenancy import get_owned, not_found, owned
 
 
@@ -36,7 +36,7 @@ def page_for_person(
 ) -> tuple[list[Protection], str | None]:
     """A page of `list_for_person` (a person has few protections: the cursor is an offset)."""
     rows = list_for_person(session, person_id, by=by)
-    offset = int(decode_cursor(cursor, arity=1)[0]) if cursor else 0
+    offset = decode_position(cursor) if cursor else 0
     return rows[offset : offset + limit], encode_cursor(offset + limit) if len(
         rows
     ) > offset + limit else None
