@@ -430,7 +430,14 @@ def _group_window(ordered: list[GroupNotice], person_id: str) -> list[GroupNotic
     return None
 
 
+def _persons(count: int) -> str:
+    return f"{count} more person" + ("" if count == 1 else "s")
+
+
 def group_targeting(r: Records, state: str) -> Flag | None:
+    """The group is pooled across organisations, but what the flag says is not: it names the dates and ids
+    of the caller's own records only, and counts the persons other organisations recorded (their dates
+    would tell a probe when, and that, another organisation watches the group)."""
     if not r.notices_from(state):
         return None
     for key in sorted(r.groups):
@@ -442,14 +449,18 @@ def group_targeting(r: Records, state: str) -> Flag | None:
         others = len(persons) - len(own) - 1
         name = r.affiliation_names.get(key)
         group = f"'{name}'" if name else "a shared affiliation"
-        elsewhere = f" ({others} of them recorded by other organisations)" if others > 0 else ""
+        by_id = {n.notice.id: n.notice for n in r.notices_from(state)}
+        notices = [by_id[g.notice_id] for g in window if g.notice_id in by_id]
+        facts = [f"{_and([_notice_label(n) for n in notices])} on this person"] if notices else []
+        if own:
+            facts.append(f"{_persons(len(own))} recorded by this organisation")
+        if others:
+            facts.append(f"{_persons(others)} recorded elsewhere")
         text = (
             f"{len(persons)} persons sharing the affiliation {group}, this one included, have notices from "
-            f"{state_name(state)} dated within {GROUP_SPAN_DAYS} days of each other, from {window[0].on} to {window[-1].on}{elsewhere}."
+            f"{state_name(state)} dated within {GROUP_SPAN_DAYS} days of each other: {'; '.join(facts)}."
         )
-        evidence = [_ev("notice", g.notice_id) for g in window if g.person_id == r.person.id] + [
-            _ev("person", p) for p in own
-        ]
+        evidence = [_ev("notice", n.id) for n in notices] + [_ev("person", p) for p in own]
         return _flag(FlagCode.group_targeting, state, text, evidence)
     return None
 
