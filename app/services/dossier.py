@@ -19,6 +19,7 @@ from app.models.token import Principal
 from app.services import challenge as challenge_service
 from app.services import flag as flag_service
 from app.services import history as history_service
+from app.services import markdown as md
 from app.services import notice as notice_service
 from app.services import pattern as pattern_service
 from app.services import person as person_service
@@ -101,8 +102,8 @@ def build(session: Session, person: Person, *, by: Principal, min_persons: int) 
 
 
 def _cell(text: object) -> str:
-    """A Markdown table cell: no pipes or line breaks can break the table."""
-    return " ".join(str(text if text is not None else "—").split()).replace("|", "\\|")
+    """A Markdown table cell (or any inline value): user text escaped, a dash for nothing."""
+    return "—" if text is None else md.escape(text)
 
 
 def _words(value: str) -> str:
@@ -134,7 +135,12 @@ def markdown(dossier: Dossier, *, today: date | None = None) -> str:
     """The dossier as Markdown: headings, a chronology table, indicators, state figures, the rules."""
     today = today or date.today()
     p = dossier.person
-    lines = [f"# Dossier: {p.name}", "", f"Prepared on {today.isoformat()} from the records of article3.", ""]
+    lines = [
+        f"# Dossier: {md.escape(p.name)}",
+        "",
+        f"Prepared on {today.isoformat()} from the records of article3.",
+        "",
+    ]
     lines += ["## Person", ""]
     facts = [
         ("Name", p.name),
@@ -144,7 +150,7 @@ def markdown(dossier: Dossier, *, today: date | None = None) -> str:
         ("Categories", ", ".join(_words(c) for c in p.categories) or None),
         ("Affiliations", "; ".join(p.affiliations) or None),
     ]
-    lines += [f"- **{label}:** {value}" for label, value in facts if value]
+    lines += [f"- **{label}:** {md.escape(value)}" for label, value in facts if value]
     for protection in dossier.protections:
         since = f" since {protection.since}" if protection.since else ""
         until = f" until {protection.until}" if protection.until else ""
@@ -170,7 +176,7 @@ def markdown(dossier: Dossier, *, today: date | None = None) -> str:
             lines += [
                 f"### {_words(flag.code.value).capitalize()} ({flag.severity.value}), {state_name(flag.requesting_state)}",
                 "",
-                flag.explanation,
+                md.escape(flag.explanation),
                 "",
                 "Evidence: " + ", ".join(f"{e.kind} `{e.id[:8]}`" for e in flag.evidence),
                 "",
@@ -188,7 +194,9 @@ def markdown(dossier: Dossier, *, today: date | None = None) -> str:
             "|---|---|---|---|---|---|",
         ]
         for n in dossier.notices:
-            charges = "; ".join(f"{c.text} ({_words(c.category.value)})" for c in n.charges)
+            charges = "; ".join(
+                f"{c.text} ({_words(c.category.value)})" for c in n.charges
+            )  # escaped by _cell
             lines.append(
                 f"| {_words(n.channel.value)} | {n.requesting_state} | {_cell(n.requested_on)} | {_cell(n.issued_on)} | "
                 f"{n.status.value} | {_cell(charges or None)} |"
@@ -249,5 +257,5 @@ def markdown(dossier: Dossier, *, today: date | None = None) -> str:
     sources = sorted({s for found in lists for s in found})
     if sources:
         lines += ["", "## Sources", ""]
-        lines += [f"- {s}" for s in sources]
+        lines += [f"- {md.link(s)}" for s in sources]
     return "\n".join(lines) + "\n"
