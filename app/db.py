@@ -49,13 +49,15 @@ def make_engine(
             # Requests beyond the pool wait for a connection (never fail): PostgreSQL's own limit is
             # often 100 connections for every process of every instance together.
             pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_timeout": 60}
-        return _with_keys(create_engine(url, **pool), keyring)
+        return _with_keys(create_engine(url, hide_parameters=True, **pool), keyring)
     if pooled:
         pool = {"pool_size": 20, "max_overflow": 50}  # up to 48 requests in flight (app/middleware.py)
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         private_file.create(Path(database))  # 0600, and so its -wal and -shm
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True, **pool
+    )
     writers = threading.Lock()
 
     @event.listens_for(engine, "connect")

@@ -12,11 +12,19 @@ AppError
 ├── TooManyRequests           429  (rate limit, daily quota; carries Retry-After)
 ├── UpstreamFailed            502  (INTERPOL failed)
 └── UpstreamUnavailable       503  (INTERPOL rate-limits us; carries Retry-After)
+
+Anything else a request raises is a bug: `ErrorBoundary` answers it with a 500 problem and logs one line
+naming the exception's type, the route and a request id, never its message, arguments or locals (a
+pydantic error quotes its input, a database error its parameters, and either may be a person's name).
 """
 
+import logging
 import re
-from collections.abc import Mapping
+import secrets
+import traceback
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,7 +32,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.logs import current_scope, route_name
+
 PROBLEM_JSON = "application/problem+json"
+_APP_DIR = Path(__file__).resolve().parent
+log = logging.getLogger("article3.errors")
 
 
 class AppError(Exception):
@@ -159,13 +171,75 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, detail, headers=exc.headers)
 
 
-async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
-    # The traceback goes to the server log through uvicorn; the client sees no internals.
-    return problem(500, "The server could not complete the request.")
-
-
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+
+
+def _kinds(exc: BaseException) -> str:
+    """The exception's type and the types of what caused it, innermost last: `StatementError <- OverflowError`."""
+    kinds, seen = [], set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kinds.append(type(current).__name__)
+        if isinstance(current, BaseExceptionGroup):
+            kinds[-1] += "[" + ", ".join(_kinds(inner) for inner in current.exceptions) + "]"
+        current = current.__cause__ or current.__context__
+    return " <- ".join(kinds)
+
+
+def _where(exc: BaseException) -> str:
+    """File, line and function of the innermost frames in our own code: no source line, no locals."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _APP_DIR in Path(f.filename).parents]
+    return (
+        ", ".join(
+            f"{Path(f.filename).relative_to(_APP_DIR.parent)}:{f.lineno} in {f.name}" for f in frames[-3:]
+        )
+        or "outside app/"
+    )
+
+
+def report_unexpected(exc: BaseException, scope: Mapping[str, Any]) -> str:
+    """Log an unexpected exception without any value it carries; return the request id it is logged under."""
+    request_id = secrets.token_hex(6)
+    log.error(
+        "request %s failed: %s in %s %s (%s)",
+        request_id,
+        _kinds(exc),
+        scope.get("method", "-"),
+        route_name(scope),
+        _where(exc),
+    )
+    return request_id
+
+
+class ErrorBoundary:
+    """Answers an exception no handler took with a 500 problem, logged by `report_unexpected`. Without it
+    the exception would reach uvicorn, which logs it whole: message, chained causes and all."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: MutableMapping[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        current = current_scope.set(scope)  # for the access line (app/logs.py)
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:  # the last handler there is: every exception, logged by type
+            request_id = report_unexpected(exc, scope)
+            if not started:  # else the client sees a cut-off answer, and nothing can be sent now
+                detail = f"The server could not complete the request (request id {request_id})."
+                await problem(500, detail, request_id=request_id)(scope, receive, send)
+        finally:
+            current_scope.reset(current)

@@ -12,9 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app import logs
 from app.clients.interpol import InterpolClient, open_interpol_http
 from app.db import make_engine, unit_of_work
-from app.errors import add_error_handlers
+from app.errors import ErrorBoundary, add_error_handlers
 from app.keyring import Keyring
 from app.middleware import BodyLimit, Idempotency, InFlightLimit, SecurityHeaders
 from app.routers import api_router, docs, health, ui
@@ -57,6 +58,7 @@ class State(TypedDict):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    logs.install()  # no request data in uvicorn's access lines or httpx's request lines
     keyring = Keyring(resolve_secret_key(settings))  # fail fast, before serving, on a missing key
     if settings.webhook_allow_private:
         log.warning(
@@ -136,5 +138,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit)
     app.add_middleware(InFlightLimit)
+    app.add_middleware(ErrorBoundary)  # inside the security headers: a 500 carries them too
     app.add_middleware(SecurityHeaders)
     return app

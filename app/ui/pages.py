@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import AppError, Forbidden
+from app.errors import AppError, Forbidden, report_unexpected
 from app.ui import i18n
 from app.ui import session as ui_session
 from app.ui.auth import UIRedirect, secure
@@ -209,7 +209,8 @@ def _finish(request: Request, response: Response) -> None:
 
 class UIRoute(APIRoute):
     """Answers the failures of a page as pages: sign-in needed → 303 to the sign-in form; 403, 404,
-    422, 429 → the same HTML error page for each status (a foreign id's 404 is a missing id's 404)."""
+    422, 429 → the same HTML error page for each status (a foreign id's 404 is a missing id's 404); a
+    bug → the 500 page, logged the way app.errors.ErrorBoundary logs it."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -230,6 +231,9 @@ class UIRoute(APIRoute):
                 response = error_page(request, 422)
             except StarletteHTTPException as error:
                 response = error_page(request, error.status_code, error.headers)
+            except Exception as error:  # a bug: logged by type only, and a page, not a JSON problem
+                report_unexpected(error, request.scope)
+                response = error_page(request, 500)
             _finish(request, response)
             return response
 
