@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -168,8 +169,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, **env: str) -> Iterator[str]:
-    """The real server (uvicorn, one worker, its own process) on the test database; yields its base URL."""
+def serving(
+    database_url: str, *, log_level: str = "warning", output: IO[bytes] | None = None, **env: str
+) -> Iterator[str]:
+    """The real server (uvicorn, one worker, its own process) on the test database; yields its base URL.
+    `output`: where its stdout and stderr go (the test's own, by default)."""
     port = _free_port()
     environment = {
         **os.environ,
@@ -187,9 +191,11 @@ def serving(database_url: str, **env: str) -> Iterator[str]:
         "--port",
         str(port),
         "--log-level",
-        "warning",
+        log_level,
     ]
-    process = subprocess.Popen(command, env=environment)  # noqa: S603 - our own server, fixed arguments
+    process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+        command, env=environment, stdout=output, stderr=subprocess.STDOUT if output else None
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

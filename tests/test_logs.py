@@ -12,9 +12,6 @@ its own stdout and stderr.
 import base64
 import json
 import logging
-import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,7 +32,7 @@ from app.db import make_engine
 from app.deps import Names, get_interpol
 from app.models.person import PersonCreate
 from app.models.token import Role
-from tests.conftest import SECRET, OrgTokens, _free_port
+from tests.conftest import SECRET, OrgTokens, serving
 from tests.factories import make_person
 from tests.ui.conftest import plain_token, sign_in
 
@@ -281,34 +278,10 @@ def env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def server_output(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The real server in its own process, logging at DEBUG with uvicorn's access log on; yields its base
-    URL and the file its stdout and stderr go to. INTERPOL's address is a closed port."""
-    port = _free_port()
+    URL and the file its stdout and stderr go to. INTERPOL's address (conftest's) is a closed port."""
     output = tmp_path / "server.log"
-    environment = {
-        **os.environ,
-        "ARTICLE3_DATABASE_URL": database_url,
-        "ARTICLE3_SECRET_KEY": SECRET,
-        "ARTICLE3_INTERPOL_URL": "http://127.0.0.1:9",
-    }
-    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port", str(port)]
-    with output.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
-            [*command, "--log-level", "debug"], env=environment, stdout=sink, stderr=subprocess.STDOUT
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail("the server did not start")
-            yield base, output
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    with output.open("wb") as sink, serving(database_url, log_level="debug", output=sink) as base:
+        yield base, output
 
 
 def test_the_real_servers_output_carries_no_request_data(
