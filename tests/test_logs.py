@@ -89,6 +89,9 @@ def _failures(client: httpx.Client | TestClient, org: OrgTokens) -> dict[str, in
             json={"name": LATIN, "related_persons": [{"person_id": str(uuid.uuid4()), "relation": "spouse"}]},
             headers=org.editor,
         ),
+        "nul character": client.post(
+            "/api/v1/tokens", json={"role": "viewer", "label": f"{LATIN}\x00"}, headers=org.admin
+        ),
         "path": client.get(f"/api/v1/persons/{quote(CYRILLIC)}", headers=org.viewer),
         "patch missing": client.patch(
             f"/api/v1/persons/{LATIN.replace(' ', '-')}",
@@ -118,6 +121,7 @@ EXPECTED = {
     "cursor": 422,
     "search cursor": 422,
     "service rule": 422,
+    "nul character": 422,
     "path": 404,
     "patch missing": 404,
     "token": 401,
@@ -332,3 +336,25 @@ def test_an_unexpected_error_on_a_page_is_the_500_page(
     assert "RuntimeError in GET search_page" in logged.text
     assert_no_canary(page.text, "the page")
     assert_no_canary(_server_side(logged), "the log")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/persons", {"name": f"{CYRILLIC}\x00"}, "name"),
+        ("/api/v1/persons", {"name": LATIN, "aliases": [f"{LATIN}\x00"]}, "aliases"),
+        ("/api/v1/tokens", {"role": "viewer", "label": f"{LATIN}\x00"}, "label"),
+        (
+            "/api/v1/webhooks",
+            {"url": "https://93.184.215.14/hook", "events": ["challenge.decided"], "description": "\x00"},
+            "description",
+        ),
+    ],
+)
+def test_a_nul_character_is_a_422_not_a_database_error(
+    client: TestClient, org_a: OrgTokens, path: str, body: dict[str, Any], field: str
+) -> None:
+    """PostgreSQL refuses U+0000 in text: sent on, it was a 500 whose log line quoted the value."""
+    response = client.post(path, json=body, headers=org_a.admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", field]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import ConfigDict, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -101,8 +101,9 @@ def _nullable_optionals(schema: dict[str, Any], _model: Any) -> None:
 
 
 class StrictInput(SQLModel):
-    """Request bodies: unknown fields are a 422, strings are trimmed, and an optional field sent as
-    null means the same as leaving it out (its default)."""
+    """Request bodies: unknown fields are a 422, strings are trimmed and hold no NUL character (PostgreSQL
+    refuses one in text, and no name or note needs it), and an optional field sent as null means the
+    same as leaving it out (its default)."""
 
     model_config = ConfigDict(  # type: ignore[assignment]
         extra="forbid", str_strip_whitespace=True, json_schema_extra=_nullable_optionals
@@ -124,6 +125,14 @@ class StrictInput(SQLModel):
                 and fields[key].default is not None
             )
         }
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("must not contain the NUL character (U+0000)")
+        return value
 
 
 def enum_column(enum: Any, *, length: int = 32) -> Any:
