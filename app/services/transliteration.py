@@ -441,10 +441,12 @@ def romanise(part: str) -> tuple[str, ...]:
         readings = [anyascii(text)]
     cleaned = [_clean_latin(reading) for reading in readings]
     for rule in rules.cross_language_readings:
+        # Read with doubled letters single, as the skeleton will: 'Aauub' must read like 'Aub'.
+        singles = [rules.latin_doubled_letters.sub(r"\1", form) for form in cleaned]
         cleaned += [
-            rule.pattern.sub(value, form)
-            for form in cleaned
-            if rule.pattern.search(form)
+            rule.pattern.sub(value, single)
+            for single in singles
+            if rule.pattern.search(single)
             for value in rule.readings
         ]
     return tuple(dict.fromkeys(form for form in cleaned if form.strip("'")))
