@@ -16,6 +16,7 @@ What is not exported, and why, is `NOT_EXPORTED`.
 """
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from sqlmodel import Session
 import app.models  # noqa: F401 - every table in the metadata
 from app.errors import Unprocessable
 from app.models import SQLModel
-from app.models.base import JSONList, UTCDateTime
+from app.models.base import ID_PATTERN, JSONList, UTCDateTime
 from app.models.challenge import ChallengeCreate, EventIn, EventPublic
 from app.models.detention import DetentionCreate, ReleaseIn, SurrenderIn
 from app.models.encrypted import EncryptedFuzzyDate, EncryptedJSONList, EncryptedText
@@ -50,6 +51,7 @@ from app.services import flag as flag_service
 from app.services.affiliation import affiliation_key
 
 FORMAT = {"name": "article3.export", "version": 1}
+RECORD_ID = re.compile(ID_PATTERN)
 BATCH = 1000
 MAX_PROBLEMS = 50
 
@@ -574,6 +576,8 @@ def _by_type(kind: str, column: sa.Column[Any]) -> Callable[[Any], Any]:
     if isinstance(type_, sa.Integer):
         return _integer
     if isinstance(type_, sa.String):
+        if column.name == "id" or column.foreign_keys:
+            return _record_id
         if column.name.endswith("_state"):
             return _state
         return _text(type_.length)
@@ -584,6 +588,13 @@ def _by_type(kind: str, column: sa.Column[Any]) -> Callable[[Any], Any]:
     ):  # SQLModel's AutoString
         return _by_type(kind, sa.Column(column.name, type_.impl_instance, nullable=column.nullable))
     raise TypeError(f"{kind}.{column.name}: no import rule for a {type(type_).__name__} column")
+
+
+def _record_id(value: Any) -> str:
+    """Ids as the API issues them: the filters and cursors of the API refuse any other shape."""
+    if isinstance(value, str) and RECORD_ID.fullmatch(value):
+        return value
+    raise ValueError("expected a record id as the API issues them (a lower-case UUID)")
 
 
 def _timestamp(value: Any) -> datetime:
