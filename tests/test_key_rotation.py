@@ -261,6 +261,28 @@ def seed_persons(
     return seeded
 
 
+def writing_through(monkeypatch: pytest.MonkeyPatch, workers: list[Worker], started: float) -> None:
+    """Hold the next rotation after its first batch until every worker has finished a write begun after
+    `started`: the writes then surely meet a rotation half done, however fast the machine."""
+    real = encryption.rotate
+
+    def each_wrote() -> bool:
+        return all(any(sent > started for sent, _ in list(w.writes)) for w in workers)
+
+    def rotate_slowly(engine: Any, keyring: Keyring, **options: Any) -> encryption.Rotation:
+        progress = options.pop("progress")
+
+        def held(values: int) -> None:
+            progress(values)
+            deadline = time.monotonic() + 120
+            while not each_wrote() and not any(w.problems for w in workers) and time.monotonic() < deadline:
+                time.sleep(0.01)
+
+        return real(engine, keyring, **{**options, "batch": 50, "progress": held})
+
+    monkeypatch.setattr(encryption, "rotate", rotate_slowly)
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     server = Receiver()
@@ -294,6 +316,7 @@ def test_keys_rotate_under_load(
                 for worker in workers:
                     worker.wait_for(rounds)
                 started = time.monotonic()
+                writing_through(monkeypatch, workers, started)
                 result = rotate(database_url, monkeypatch)
                 rotations.append((started, time.monotonic()))
                 assert result.exit_code == 0, result.output
