@@ -448,3 +448,153 @@ def test_a_person_without_records_has_no_flags(
 def test_flags_of_a_foreign_person_is_404(client: TestClient, org_a: OrgTokens, org_b: OrgTokens) -> None:
     theirs = make_person(client, org_b.editor)
     assert client.get(f"/api/v1/persons/{theirs['id']}/flags", headers=org_a.viewer).status_code == 404
+
+
+def _ccf_decided(
+    client: TestClient, headers: Headers, person_id: str, notice_id: str, **decision: Any
+) -> str:
+    challenge = client.post(
+        "/api/v1/challenges",
+        json={"person_id": person_id, "notice_id": notice_id, "forum": "ccf", "kind": "deletion"},
+        headers=headers,
+    ).json()
+    for body in (
+        {"type": "filed", "on": "2023-11-03"},
+        {"type": "admissible", "on": "2023-12-01"},
+        {"type": "decided", "on": "2024-08-05", **decision},
+    ):
+        response = client.post(f"/api/v1/challenges/{challenge['id']}/events", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+    return str(challenge["id"])
+
+
+@pytest.mark.parametrize("reason", [None, "ncb_no_answer", "other"])
+def test_a_ccf_deletion_is_a_finding_of_non_compliance_whatever_its_reason(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], reason: str | None
+) -> None:
+    pid = person["id"]
+    notice = make_notice(
+        client, org_a.editor, pid, requesting_state="BY", issued_on="2023-09", status="published"
+    )
+    assert ("interpol_found_noncompliant", "BY") not in flags(client, org_a.viewer, pid)
+    challenge_id = _ccf_decided(client, org_a.editor, pid, notice["id"], outcome="deleted", reason=reason)
+    flag = flags(client, org_a.viewer, pid)[("interpol_found_noncompliant", "BY")]
+    assert flag["notice_id"] == notice["id"]
+    assert {"kind": "challenge", "id": challenge_id} in flag["evidence"]
+    assert {"kind": "notice", "id": notice["id"]} in flag["evidence"]
+    assert "CCF" in flag["explanation"]
+    detail = client.get("/api/v1/states/BY", headers=org_a.viewer).json()
+    assert detail["counts"]["interpol_noncompliant"] == 1
+    pattern = next(p for p in detail["patterns"] if p["code"] == "interpol_found_noncompliant")
+    assert (pattern["persons"], pattern["evidence"]) == (1, [pid])
+    summary = next(
+        s for s in client.get("/api/v1/states", headers=org_a.viewer).json()["items"] if s["state"] == "BY"
+    )
+    assert summary["interpol_noncompliant"] == 1
+
+
+def test_a_ccf_challenge_maintained_or_before_another_forum_is_no_finding(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    maintained = make_notice(client, org_a.editor, pid, requesting_state="BY", status="published")
+    _ccf_decided(client, org_a.editor, pid, maintained["id"], outcome="maintained")
+    court = make_notice(client, org_a.editor, pid, requesting_state="RU", status="published")
+    echr = client.post(
+        "/api/v1/challenges",
+        json={"person_id": pid, "notice_id": court["id"], "forum": "echr", "kind": "deletion"},
+        headers=org_a.editor,
+    ).json()
+    for body in ({"type": "filed", "on": "2020"}, {"type": "decided", "on": "2021", "outcome": "deleted"}):
+        client.post(f"/api/v1/challenges/{echr['id']}/events", json=body, headers=org_a.editor)
+    found = flags(client, org_a.viewer, pid)
+    assert ("interpol_found_noncompliant", "BY") not in found
+    assert ("interpol_found_noncompliant", "RU") not in found
+    assert (
+        client.get("/api/v1/states/BY", headers=org_a.viewer).json()["counts"]["interpol_noncompliant"] == 0
+    )
+
+
+def test_an_asylum_application_rejected_later_is_no_protection(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="BY", requested_on="2018-05")
+    applied = make_protection(
+        client, org_a.editor, pid, kind="asylum_applied", host_state="PL", against_state="BY", since="2016-03"
+    )
+    found = flags(client, org_a.viewer, pid)
+    assert (
+        "an asylum application lodged in Poland in March 2016"
+        in found[("refugee_protection", "BY")]["explanation"]
+    )
+    assert ("issued_after_protection", "BY") in found
+    make_protection(
+        client,
+        org_a.editor,
+        pid,
+        kind="asylum_rejected",
+        host_state="PL",
+        against_state="BY",
+        since="2017-01",
+    )
+    found = flags(client, org_a.viewer, pid)
+    assert ("refugee_protection", "BY") not in found
+    assert ("issued_after_protection", "BY") not in found
+    granted = make_protection(
+        client, org_a.editor, pid, kind="refugee_status", host_state="LT", against_state="BY", since="2017"
+    )
+    found = flags(client, org_a.viewer, pid)
+    flag = found[("refugee_protection", "BY")]
+    assert "refugee status granted by Lithuania in 2017" in flag["explanation"]
+    assert "Poland" not in flag["explanation"]
+    assert flag["evidence"] == [{"kind": "protection", "id": granted["id"]}]
+    assert applied["id"] not in str(found[("issued_after_protection", "BY")]["evidence"])
+    assert (
+        "refugee status granted by Lithuania in 2017"
+        in found[("issued_after_protection", "BY")]["explanation"]
+    )
+    for f in found.values():
+        assert "applied granted" not in f["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("rejected", "counts"),
+    [
+        ({"host_state": "PL", "against_state": "BY", "since": "2016-03"}, False),  # the same month
+        ({"host_state": "PL", "against_state": "BY", "since": None}, False),  # undated: taken as later
+        ({"host_state": "PL", "against_state": "BY", "since": "2015"}, True),  # before: a new application
+        ({"host_state": "DE", "against_state": "BY", "since": "2017"}, True),  # another host state
+        ({"host_state": "PL", "against_state": "RU", "since": "2017"}, True),  # against another state
+    ],
+)
+def test_which_rejections_end_an_application(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], rejected: dict[str, Any], counts: bool
+) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="BY")
+    make_protection(
+        client, org_a.editor, pid, kind="asylum_applied", host_state="PL", against_state="BY", since="2016-03"
+    )
+    make_protection(client, org_a.editor, pid, kind="asylum_rejected", **rejected)
+    assert (("refugee_protection", "BY") in flags(client, org_a.viewer, pid)) is counts
+
+
+def test_protection_explanations_name_what_the_person_has(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any]
+) -> None:
+    pid = person["id"]
+    make_notice(client, org_a.editor, pid, requesting_state="TJ", issued_on="2018-11-08", status="published")
+    for kind, since in (("subsidiary_protection", "2017-10-02"), ("humanitarian", None)):
+        make_protection(
+            client, org_a.editor, pid, kind=kind, host_state="DE", against_state="TJ", since=since
+        )
+    found = flags(client, org_a.viewer, pid)
+    assert found[("refugee_protection", "TJ")]["explanation"].startswith(
+        "The person has subsidiary protection granted by Germany on 2 October 2017 and humanitarian "
+        "protection granted by Germany, against Tajikistan, the requesting state;"
+    )
+    assert found[("issued_after_protection", "TJ")]["explanation"] == (
+        "Tajikistan's red notice was issued on 2018-11-08, on or after subsidiary protection granted by "
+        "Germany on 2 October 2017."
+    )

@@ -15,6 +15,22 @@ PATTERN = r"^[12]\d{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 _MATCH = re.compile(PATTERN)
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 @lru_cache(maxsize=8192)
 def _first_day(text: str) -> date:
     """The first day of the period 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' stands for (cached: few distinct values)."""
@@ -65,6 +81,16 @@ class FuzzyDate(str):
             next_month = date(start.year + start.month // 12, start.month % 12 + 1, 1)
             return date.fromordinal(next_month.toordinal() - 1)
         return date(start.year, 12, 31)
+
+    @property
+    def in_words(self) -> str:
+        """The date as prose says it, at its own precision: 'in 2017', 'in March 2016', 'on 22 February 2016'."""
+        start = self.start
+        if self.precision == "year":
+            return f"in {start.year}"
+        if self.precision == "month":
+            return f"in {_MONTHS[start.month - 1]} {start.year}"
+        return f"on {start.day} {_MONTHS[start.month - 1]} {start.year}"
 
     @classmethod
     def __get_pydantic_core_schema__(

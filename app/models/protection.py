@@ -24,7 +24,10 @@ class ProtectionKind(StrEnum):
 
 
 class ProtectionCreate(StrictInput):
-    kind: ProtectionKind
+    kind: ProtectionKind = Field(
+        description="For the indicators, an `asylum_applied` counts only while no `asylum_rejected` with the "
+        "same `host_state` and `against_state` is dated on or after it; `citizenship` never counts."
+    )
     host_state: StateCode
     against_state: StateCode = Field(
         description="The state the person fled: whose requests the protection guards against."

@@ -21,6 +21,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.models.challenge import Challenge, Forum, Outcome
 from app.models.detention import Detention, DetentionStatus
 from app.models.extradition import POLITICAL_GROUNDS, Decision, Extradition, Ground
 from app.models.flag import (
@@ -188,24 +189,61 @@ def _and(items: Sequence[str]) -> str:
 # --- one function per indicator -----------------------------------------------------------------
 
 
+PROTECTION_PHRASES = {
+    ProtectionKind.asylum_applied: "an asylum application lodged in {host}",
+    ProtectionKind.refugee_status: "refugee status granted by {host}",
+    ProtectionKind.subsidiary_protection: "subsidiary protection granted by {host}",
+    ProtectionKind.humanitarian: "humanitarian protection granted by {host}",
+}
+
+
+def _protection_phrase(p: Protection) -> str:
+    """What the person has, as a lawyer would write it: 'an asylum application lodged in Belarus in March 2016'."""
+    text = PROTECTION_PHRASES[p.kind].format(host=state_name(p.host_state))
+    return f"{text} {p.since.in_words}" if p.since else text
+
+
+def _rejected_later(application: Protection, protections: Iterable[Protection]) -> bool:
+    """An asylum rejection by the same host state, against the same state, dated on or after the application.
+
+    When either date is unknown the rejection is taken to have followed the application: a rejection is
+    only ever an answer to one, and a flag must not claim a protection the records put in doubt."""
+    return any(
+        p.kind is ProtectionKind.asylum_rejected
+        and p.host_state == application.host_state
+        and p.against_state == application.against_state
+        and (p.since is None or application.since is None or p.since.start >= application.since.start)
+        for p in protections
+    )
+
+
+def counting_protections(r: Records, state: str) -> list[Protection]:
+    """The person's protections against `state` that count: an asylum application counts only until an
+    asylum rejection by the same host state (against the same state) is dated on or after it."""
+    return [
+        p
+        for p in r.protections
+        if p.kind in PROTECTING
+        and p.against_state == state
+        and not (p.kind is ProtectionKind.asylum_applied and _rejected_later(p, r.protections))
+    ]
+
+
 def refugee_protection(r: Records, state: str) -> Flag | None:
-    held = [p for p in r.protections if p.kind in PROTECTING and p.against_state == state]
+    held = counting_protections(r, state)
     if not held:
         return None
-    facts = [
-        f"{_words(p.kind.value)} in {state_name(p.host_state)}" + (f" since {p.since}" if p.since else "")
-        for p in held
-    ]
+    facts = [_protection_phrase(p) for p in held]
     text = (
-        f"The person has {_and(facts)} against {state_name(state)}, the requesting state; INTERPOL's refugee "
+        f"The person has {_and(facts)}, against {state_name(state)}, the requesting state; INTERPOL's refugee "
         "policy bars, in general, notices and diffusions from the state a refugee fled."
     )
     return _flag(FlagCode.refugee_protection, state, text, [_ev("protection", p.id) for p in held])
 
 
 def issued_after_protection(r: Records, state: str) -> Flag | None:
-    for protection in r.protections:
-        if protection.kind not in PROTECTING or protection.against_state != state or protection.since is None:
+    for protection in counting_protections(r, state):
+        if protection.since is None:
             continue
         since = protection.since.start
         for facts in r.notices_from(state):
@@ -218,8 +256,8 @@ def issued_after_protection(r: Records, state: str) -> Flag | None:
             hit = next(((what, d) for what, d in dates if d.start >= since), None)
             if hit:
                 text = (
-                    f"{state_name(state)}'s {_channel(n)} was {hit[0]} on {hit[1]}, on or after the "
-                    f"{_words(protection.kind.value)} granted in {state_name(protection.host_state)} (since {protection.since})."
+                    f"{state_name(state)}'s {_channel(n)} was {hit[0]} on {hit[1]}, on or after "
+                    f"{_protection_phrase(protection)}."
                 )
                 return _flag(
                     FlagCode.issued_after_protection,
@@ -814,6 +852,7 @@ def _attach_notices(session: Session, out: dict[str, Records], notices: list[Not
     ids = [n.id for n in notices]
     charges: dict[str, list[Charge]] = defaultdict(list)
     changes: dict[str, list[NoticeStatusChange]] = defaultdict(list)
+    ccf_deleted: dict[str, list[str]] = defaultdict(list)
     for chunk in _chunks(ids):
         for charge in session.exec(
             select(Charge)
@@ -826,11 +865,23 @@ def _attach_notices(session: Session, out: dict[str, Records], notices: list[Not
             select(NoticeStatusChange).where(col(NoticeStatusChange.notice_id).in_(chunk))
         ):
             changes[change.notice_id].append(change)
+        for challenge_id, notice_id in session.exec(
+            select(Challenge.id, Challenge.notice_id)
+            .where(
+                col(Challenge.notice_id).in_(chunk),
+                Challenge.forum == Forum.ccf,
+                Challenge.outcome == Outcome.deleted,
+            )
+            .order_by(col(Challenge.id))
+        ):
+            assert notice_id is not None  # noqa: S101 - filtered by the IN above
+            ccf_deleted[notice_id].append(challenge_id)
     for notice in notices:
         facts = NoticeFacts(
             notice=notice,
             history=notice_service.history(notice, changes[notice.id]),
             charges=charges[notice.id],
+            ccf_deleted_by=ccf_deleted[notice.id],
         )
         out[notice.person_id].notices.append(facts)
 
