@@ -4,8 +4,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from app import migrate
 from app.services.challenge import TRANSITIONS, add_months
 from tests.conftest import OrgTokens
 from tests.factories import make_challenge, make_notice, make_person
@@ -215,12 +217,17 @@ def test_create_rules(client: TestClient, org_a: OrgTokens, org_b: OrgTokens, pe
         ("2023-05-31", "deletion", "2024-02-29"),
         ("2023-10-31", "access", "2024-02-29"),
         ("2022-10-31", "access", "2023-02-28"),
-        ("2023-06-30", "revision", "2024-03-30"),
+        ("2023-06-30", "revision", None),  # the Statute sets a revision no decision time limit
         ("2023-06", "correction", "2024-03-01"),
     ],
 )
 def test_ccf_deadlines(
-    client: TestClient, org_a: OrgTokens, person: dict[str, Any], admissible: str, kind: str, deadline: str
+    client: TestClient,
+    org_a: OrgTokens,
+    person: dict[str, Any],
+    admissible: str,
+    kind: str,
+    deadline: str | None,
 ) -> None:
     challenge = make_challenge(client, org_a.editor, person["id"], kind=kind)
     event(client, org_a.editor, challenge["id"], "filed", admissible[:7])
@@ -256,3 +263,65 @@ def test_overdue_filter(client: TestClient, org_a: OrgTokens, person: dict[str, 
     assert not_overdue == {fresh["id"], closed["id"]}
     by_status = client.get("/api/v1/challenges?status=closed", headers=org_a.viewer).json()["items"]
     assert [c["id"] for c in by_status] == [closed["id"]]
+
+
+def test_an_access_request_is_answered(client: TestClient, org_a: OrgTokens, person: dict[str, Any]) -> None:
+    notice = make_notice(client, org_a.editor, person["id"], status="published")
+    access = make_challenge(client, org_a.editor, person["id"], kind="access", notice_id=notice["id"])
+    event(client, org_a.editor, access["id"], "filed", "2023-01-10")
+    assert (
+        event(client, org_a.editor, access["id"], "admissible", "2023-02-01").json()["deadline_on"]
+        == "2023-06-01"
+    )
+    answered = event(client, org_a.editor, access["id"], "decided", "2023-05-20", outcome="answered")
+    assert answered.status_code == 200, answered.text
+    body = answered.json()
+    assert (body["status"], body["outcome"], body["overdue"]) == ("closed", "answered", False)
+    assert client.get(f"/api/v1/notices/{notice['id']}", headers=org_a.viewer).json()["status"] == "published"
+
+    deletion = make_challenge(client, org_a.editor, person["id"], kind="deletion")
+    event(client, org_a.editor, deletion["id"], "filed", "2023-01-10")
+    refused = event(client, org_a.editor, deletion["id"], "decided", "2023-05-20", outcome="answered")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"] == ["body", "outcome"]
+    assert (
+        client.get(f"/api/v1/challenges/{deletion['id']}", headers=org_a.viewer).json()["status"] == "filed"
+    )
+
+
+@pytest.mark.parametrize("kind", ["appeal", "interim_measure"])
+def test_the_ccf_takes_no_appeal_and_no_interim_measure(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], kind: str
+) -> None:
+    body = {"person_id": person["id"], "forum": "ccf", "kind": kind}
+    refused = client.post("/api/v1/challenges", json=body, headers=org_a.editor)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["loc"] == ["body", "kind"]
+    assert (
+        client.get(f"/api/v1/challenges?person_id={person['id']}", headers=org_a.viewer).json()["items"] == []
+    )
+    for forum in ("echr", "un_cat", "national_court"):
+        make_challenge(client, org_a.editor, person["id"], forum=forum, kind=kind)
+
+
+def test_the_migration_drops_the_deadline_of_stored_revisions(
+    client: TestClient, org_a: OrgTokens, person: dict[str, Any], database_url: str, db: sa.Engine
+) -> None:
+    revision = make_challenge(client, org_a.editor, person["id"], kind="revision")
+    deletion = make_challenge(client, org_a.editor, person["id"], kind="deletion")
+    for challenge in (revision, deletion):
+        event(client, org_a.editor, challenge["id"], "filed", "2023-06-01")
+        event(client, org_a.editor, challenge["id"], "admissible", "2023-06-30")
+    migrate.downgrade(database_url, "0013")
+    with db.begin() as conn:  # as the older code stored it
+        conn.execute(
+            sa.text("UPDATE challenge SET deadline_on = '2024-03-30' WHERE id = :id"), {"id": revision["id"]}
+        )
+    migrate.upgrade(database_url)
+    with db.connect() as conn:
+        stored = {
+            str(row.id): row.deadline_on
+            for row in conn.execute(sa.text("SELECT id, deadline_on FROM challenge"))
+        }
+    assert stored == {revision["id"]: None, deletion["id"]: "2024-03-30"}

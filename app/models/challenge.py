@@ -53,13 +53,16 @@ class Outcome(StrEnum):
     maintained = "maintained"
     corrected = "corrected"
     withdrawn_by_source = "withdrawn_by_source"
+    answered = "answered"  # an access request answered
 
 
 class ChallengeCreate(StrictInput):
     person_id: str = Field(max_length=36)
     notice_id: str | None = Field(default=None, max_length=36, description="The notice challenged, if any.")
     forum: Forum
-    kind: ChallengeKind
+    kind: ChallengeKind = Field(
+        description="With forum `ccf`, `appeal` and `interim_measure` are 422 (the CCF's decisions are final)."
+    )
     reference: str | None = Field(default=None, max_length=200, description="The forum's file number.")
     summary: str | None = Field(default=None, max_length=2000)
     sources: list[SourceText] = Field(default_factory=list, max_length=50)
@@ -68,7 +71,11 @@ class ChallengeCreate(StrictInput):
 class EventIn(StrictInput):
     type: EventType
     on: FuzzyDate
-    outcome: Outcome | None = Field(default=None, description="Required with `decided`, refused otherwise.")
+    outcome: Outcome | None = Field(
+        default=None,
+        description="Required with `decided`, refused otherwise; `answered` (an access request answered) only "
+        "for `kind` `access`.",
+    )
     reason: StatusReason | None = None
     note: NoteText | None = None
 
@@ -139,8 +146,9 @@ class ChallengePublic(SQLModel):
     provisional_measure_on: FuzzyDate | None
     decided_on: FuzzyDate | None
     deadline_on: FuzzyDate | None = Field(
-        description="CCF only: admissibility + 4 calendar months (access) or 9 (deletion, correction, revision), "
-        "clamped to the month's last day; null before admissibility and for other forums."
+        description="CCF only (Statute Art. 40): admissibility + 4 calendar months (access) or 9 (deletion, "
+        "correction), clamped to the month's last day; null before admissibility, for a revision (no decision "
+        "time limit) and for other forums."
     )
     overdue: bool = Field(description="Open and today is after `deadline_on`.")
     version: int

@@ -15,7 +15,8 @@ router = APIRouter(prefix="/challenges", tags=["challenges"], route_class=ApiRou
 def create_challenge(
     data: ChallengeCreate, session: WriteSession, caller: PersonWriter, response: Response
 ) -> ChallengePublic:
-    """Open a challenge in `draft`; events then move it."""
+    """Open a challenge in `draft`; events then move it. Before the CCF, `appeal` and `interim_measure`
+    are 422: its decisions are final, and a `revision` is the remedy."""
     challenge = challenge_service.create(session, data=data, by=caller)
     response.headers["Location"] = f"/api/v1/challenges/{challenge.id}"
     response.headers["ETag"] = etag(challenge.version)
@@ -55,8 +56,10 @@ def add_challenge_event(
 ) -> ChallengePublic:
     """Record what happened: filed (from draft), admissible or inadmissible (from filed), provisional
     measure or decided (from filed or admissible), withdrawn (from any open status). Anything else is a
-    409; an event dated before the previous one is a 422. On a CCF challenge with a notice, the notice's
-    status history gets the matching entry in the same transaction."""
+    409; an event dated before the previous one is a 422. A decision needs its `outcome`; `answered` is
+    for an access request only. On a CCF challenge with a notice, the notice's status history gets the
+    matching entry in the same transaction. A CCF `admissible` event sets `deadline_on`: 4 months for
+    access, 9 for deletion or correction, none for a revision."""
     challenge = challenge_service.apply_event(session, challenge_id, data=data, by=caller)
     response.headers["ETag"] = etag(challenge.version)
     return challenge_service.publics(session, [challenge])[0]

@@ -47,12 +47,16 @@ TRANSITIONS: dict[EventType, tuple[frozenset[ChallengeStatus], ChallengeStatus |
     EventType.decided: (frozenset({S.filed, S.admissible}), S.closed),
     EventType.withdrawn: (OPEN, S.closed),
 }
+# CCF Statute Art. 40: an access request is answered within 4 months of admissibility, a request for
+# correction or deletion decided within 9. A revision (a new decisive fact) has no decision time limit
+# in the contract, so its `deadline_on` stays null.
 DEADLINE_MONTHS = {
     ChallengeKind.access: 4,
     ChallengeKind.deletion: 9,
     ChallengeKind.correction: 9,
-    ChallengeKind.revision: 9,
 }
+# The CCF's decisions are final (a revision is the remedy) and it orders no interim measures of its own.
+NOT_AT_THE_CCF = frozenset({ChallengeKind.appeal, ChallengeKind.interim_measure})
 DATE_FIELD = {
     EventType.filed: "filed_on",
     EventType.admissible: "admissible_on",
@@ -82,6 +86,11 @@ def is_overdue(challenge: Challenge, today: date) -> bool:
 
 
 def create(session: Session, *, data: ChallengeCreate, by: Principal) -> Challenge:
+    if data.forum is Forum.ccf and data.kind in NOT_AT_THE_CCF:
+        raise Unprocessable(
+            f"The CCF takes no '{data.kind.value}' request: its decisions are final and a revision is the remedy.",
+            loc=("body", "kind"),
+        )
     person = get_owned(session, Person, data.person_id, org_id=by.org_id)
     if data.notice_id is not None:
         notice = get_owned(session, Notice, data.notice_id, org_id=by.org_id)
@@ -142,6 +151,8 @@ def apply_event(session: Session, challenge_id: str, *, data: EventIn, by: Princ
         raise Unprocessable("A decision needs its outcome.", loc=("body", "outcome"))
     if data.type is not EventType.decided and data.outcome is not None:
         raise Unprocessable("Only a decision has an outcome.", loc=("body", "outcome"))
+    if data.outcome is Outcome.answered and challenge.kind is not ChallengeKind.access:
+        raise Unprocessable("Only an access request is decided 'answered'.", loc=("body", "outcome"))
     previous = session.exec(
         select(ChallengeEvent)
         .where(ChallengeEvent.challenge_id == challenge.id)
