@@ -1,10 +1,14 @@
 # article3: two stages, runtime dependencies only, a non-root user, a health check.
 FROM python:3.11-slim AS build
 WORKDIR /src
+# The locked versions first, each checked against its hash (a layer that changes only with the lock),
+# then article3 itself, built by the locked setuptools, without resolving anything again.
+COPY requirements.txt ./
+RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY alembic ./alembic
-RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir .
+RUN /venv/bin/pip install --no-cache-dir --no-deps --no-build-isolation . && /venv/bin/pip check
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 article3 && install -d -o article3 -m 0700 /home/article3/data

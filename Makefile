@@ -2,17 +2,28 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The lock files: every package with its version and hashes, for Python 3.11+ on any platform.
+# requirements.txt is what the service runs on (the Dockerfile, .ci/wheel); requirements-dev.txt adds
+# the test and lint tools (.venv). Both come from pyproject.toml by `make lock`.
+LOCK := requirements.txt
+DEV_LOCK := requirements-dev.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(DEV_LOCK) | cksum | cut -d' ' -f1)
 # `make demo PORT=8080` serves on another port
 PORT ?= 8000
 
-.PHONY: demo serve test lint fmt install
+.PHONY: demo serve test lint fmt install lock
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "article3 needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m venv $(VENV)
+
+# Exactly the locked versions, each checked against its hash (pip refuses anything the lock leaves
+# out); then article3 itself, built by the locked setuptools, and `pip check`: a dependency that
+# pyproject.toml declares but the lock lacks fails here (run `make lock`).
+$(STAMP): pyproject.toml $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
@@ -26,7 +37,18 @@ serve: $(STAMP)
 test: $(STAMP)  ## the whole suite (SQLite; set ARTICLE3_TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
+# Resolved once for every platform and Python 3.11+, with the hashes of every file PyPI has for each
+# version. Versions already locked stay while pyproject.toml allows them; `make lock UPGRADE=1` moves
+# every package to the newest version allowed. The runtime lock is constrained by the dev lock, so both
+# name the same versions. setuptools (the build backend) is locked too.
+UV_LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+lock: | $(BIN)/python
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "$$(grep -m1 '^uv==' $(DEV_LOCK) | cut -d' ' -f1)"
+	printf 'setuptools>=77\n' | $(BIN)/uv pip compile pyproject.toml - --extra dev $(UV_LOCK_FLAGS) -o $(DEV_LOCK)
+	printf 'setuptools>=77\n' | $(BIN)/uv pip compile pyproject.toml - -c $(DEV_LOCK) $(UV_LOCK_FLAGS) -o $(LOCK)
+
 lint: $(STAMP)
+	$(BIN)/deptry .
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy app tests
