@@ -74,6 +74,10 @@ class InvalidTransition(Conflict):
     pass
 
 
+class NotAcceptable(AppError):
+    status, title = 406, "Not Acceptable"
+
+
 class PreconditionFailed(AppError):
     status, title = 412, "Precondition Failed"
 

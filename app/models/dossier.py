@@ -1,5 +1,6 @@
 """Dossier: everything a CCF filing or a court needs about one person, in one document."""
 
+from datetime import date
 from enum import StrEnum
 
 from sqlmodel import SQLModel
@@ -18,21 +19,45 @@ from app.models.timeline import HistoryEvent
 class DossierFormat(StrEnum):
     json = "json"
     markdown = "markdown"
+    pdf = "pdf"
+    docx = "docx"
 
 
-def preferred_format(accept: str) -> DossierFormat:
-    """Markdown only when the Accept header ranks text/markdown above JSON (JSON is the default)."""
-    quality = {"json": 0.0, "markdown": 0.0}
+MEDIA_TYPE = {
+    DossierFormat.json: "application/json",
+    DossierFormat.markdown: "text/markdown; charset=utf-8",
+    DossierFormat.pdf: "application/pdf",
+    DossierFormat.docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+SUFFIX = {
+    DossierFormat.json: "json",
+    DossierFormat.markdown: "md",
+    DossierFormat.pdf: "pdf",
+    DossierFormat.docx: "docx",
+}
+# The media ranges each format answers, most specific first; JSON also answers `*/*` and no Accept at all.
+_ACCEPTS = {
+    DossierFormat.json: ("application/json", "application/*", "*/*"),
+    DossierFormat.markdown: ("text/markdown", "text/*"),
+    DossierFormat.pdf: ("application/pdf",),
+    DossierFormat.docx: (MEDIA_TYPE[DossierFormat.docx],),
+}
+
+
+def preferred_format(accept: str) -> DossierFormat | None:
+    """The format the Accept header ranks highest (ties: JSON, Markdown, PDF, DOCX, in that order); JSON
+    when there is no Accept header; None when it accepts none of the four (the route answers 406)."""
+    if not accept.strip():
+        return DossierFormat.json
+    quality = dict.fromkeys(DossierFormat, 0.0)
     for item in accept.split(","):
         media, *params = (part.strip() for part in item.split(";"))
         q = next((float(p[2:]) for p in params if p.startswith("q=") and _number(p[2:])), 1.0)
-        for kind, names in (
-            ("json", ("application/json", "application/*", "*/*")),
-            ("markdown", ("text/markdown", "text/*")),
-        ):
+        for kind, names in _ACCEPTS.items():
             if media.lower() in names:
                 quality[kind] = max(quality[kind], q)
-    return DossierFormat.markdown if quality["markdown"] > quality["json"] else DossierFormat.json
+    best = max(DossierFormat, key=lambda kind: quality[kind])  # the first of the highest
+    return best if quality[best] > 0 else None
 
 
 def _number(text: str) -> bool:
@@ -41,6 +66,17 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class Provenance(SQLModel):
+    """What a later reader needs to show a document was not altered: who prepared it, when, the audit
+    sequence number of the records it shows (the newest change recorded when it was generated), and
+    the SHA-256 of the dossier's canonical JSON (keys sorted, no spaces, UTF-8) every format is drawn from."""
+
+    prepared_by: str
+    prepared_on: date
+    audit_seq: int
+    sha256: str
 
 
 class Dossier(SQLModel):

@@ -1,13 +1,14 @@
 """/persons: persons, their protection statuses, and what is read about them."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.db import WriteSession
 from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, PersonReader, PersonWriter, etag
-from app.models.dossier import Dossier, DossierFormat, preferred_format
+from app.errors import NotAcceptable
+from app.models.dossier import MEDIA_TYPE, SUFFIX, Dossier, DossierFormat, preferred_format
 from app.models.flag import FlagList
 from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpdate
 from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic
@@ -119,7 +120,26 @@ def read_flags(person_id: str, session: WriteSession, caller: PersonReader) -> F
 @router.get(
     "/{person_id}/dossier",
     response_model=Dossier,
-    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                MEDIA_TYPE[DossierFormat.pdf]: {"schema": {"type": "string", "format": "binary"}},
+                MEDIA_TYPE[DossierFormat.docx]: {"schema": {"type": "string", "format": "binary"}},
+            },
+            "headers": {
+                "Article3-Audit-Seq": {
+                    "description": "The newest audit entry recording a change when this dossier was generated: the state of the records it shows.",
+                    "schema": {"type": "integer"},
+                },
+                "Article3-Dossier-SHA256": {
+                    "description": "SHA-256 (hex) of the dossier's canonical JSON (keys sorted, no spaces, UTF-8).",
+                    "schema": {"type": "string"},
+                },
+            },
+        },
+        406: {"description": "The Accept header names none of the four formats."},
+    },
 )
 def read_dossier(
     person_id: str,
@@ -127,17 +147,49 @@ def read_dossier(
     caller: PersonReader,
     request: Request,
     format: Annotated[DossierFormat | None, Query(description="Overrides the Accept header.")] = None,
+    include: Annotated[
+        Literal["score"] | None,
+        Query(
+            description="`score`: print each requesting state's score in the filing formats (left out by default)."
+        ),
+    ] = None,
 ) -> Response:
     """Everything a CCF filing or a court needs: the person, protections, every record, the timeline,
-    the indicators and the pooled figures of each requesting state involved. `Accept: text/markdown`
-    (or `?format=markdown`) gives Markdown to paste into a filing: headings, a chronology table, the
-    indicators with their explanations, the state figures, and the rules they rest on."""
-    person = person_service.get(session, person_id, by=caller, action="person.dossier_read")
-    dossier = dossier_service.build(session, person, by=caller, min_persons=request.state.pattern_min_persons)
+    the indicators and the pooled figures of each requesting state involved.
+
+    Formats, by `Accept` (or `?format=json|markdown|pdf|docx`, which overrides it): `application/json`
+    (the default, also for no Accept header and `*/*`), `text/markdown`, `application/pdf`, and
+    `application/vnd.openxmlformats-officedocument.wordprocessingml.document` (Word). Any other Accept
+    header is 406. Markdown, PDF and Word are the filing formats: a header (prepared by, prepared on,
+    language, "privileged and confidential"), a table of contents (PDF and Word), the chronology as a
+    table, every record and source as a numbered exhibit (E-1, E-2, …) cited beside the facts and in
+    the indicators' evidence, the pooled figures as counts with their base, the rules the indicators
+    rest on. The state's score appears in them only with `?include=score`.
+
+    Provenance: every format carries the audit sequence number of the records it shows (the newest
+    entry recording a change when it was generated; readings do not move it) and the SHA-256 of the
+    dossier's canonical JSON (keys sorted, no spaces, UTF-8). The filing formats print both in their
+    header; every answer also gives them as the headers `Article3-Audit-Seq` and
+    `Article3-Dossier-SHA256`. A later reader can show a copy was not altered: the JSON's hash matches,
+    and the audit trail shows what changed after that entry."""
     wanted = format or preferred_format(request.headers.get("accept", ""))
-    if wanted is DossierFormat.markdown:
-        return Response(dossier_service.markdown(dossier), media_type="text/markdown; charset=utf-8")
-    return JSONResponse(dossier.model_dump(mode="json"))
+    if wanted is None:
+        raise NotAcceptable(
+            "The dossier comes as application/json, text/markdown, application/pdf or "
+            f"{MEDIA_TYPE[DossierFormat.docx]}."
+        )
+    dossier, provenance = dossier_service.generate(
+        session, person_id, by=caller, min_persons=request.state.pattern_min_persons
+    )
+    headers = {"Article3-Audit-Seq": str(provenance.audit_seq), "Article3-Dossier-SHA256": provenance.sha256}
+    if wanted is DossierFormat.json:
+        return JSONResponse(dossier.model_dump(mode="json"), headers=headers)
+    if wanted is not DossierFormat.markdown:
+        headers["Content-Disposition"] = (
+            f'attachment; filename="article3-dossier-{person_id}.{SUFFIX[wanted]}"'
+        )
+    body = dossier_service.render(dossier, provenance, wanted, include_score=include == "score")
+    return Response(body, media_type=MEDIA_TYPE[wanted], headers=headers)
 
 
 @router.post("/{person_id}/protections", status_code=status.HTTP_201_CREATED)

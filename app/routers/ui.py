@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from app.db import ReadSession, WriteSession
 from app.deps import READERS, Names
 from app.errors import NotFound
-from app.models.dossier import Dossier
+from app.models.dossier import MEDIA_TYPE, SUFFIX, DossierFormat
 from app.models.flag import SEVERITY
 from app.models.state import parse_state
 from app.services import dossier as dossier_service
@@ -174,32 +174,46 @@ def person_page(person_id: str, request: Request, session: WriteSession, caller:
     return render(request, "person.html", view=views.person_page(session, person_id, by=caller))
 
 
-def _dossier(request: Request, session: WriteSession, person_id: str, caller: Reader) -> Dossier:
-    person = person_service.get(session, person_id, by=caller, action="person.dossier_read")
-    return dossier_service.build(session, person, by=caller, min_persons=request.state.pattern_min_persons)
-
-
-def _attachment(person_id: str, suffix: str) -> dict[str, str]:
-    # The file is named by the record id, never the person's name: download folders get listed and synced.
-    return {"Content-Disposition": f'attachment; filename="article3-dossier-{person_id}.{suffix}"'}
+def _download(
+    request: Request, session: WriteSession, person_id: str, caller: Reader, wanted: DossierFormat
+) -> Response:
+    """A dossier download, generated and audited as the API's (`person.dossier_read`). The file is named by
+    the record id, never the person's name: download folders get listed and synced."""
+    dossier, provenance = dossier_service.generate(
+        session, person_id, by=caller, min_persons=request.state.pattern_min_persons
+    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="article3-dossier-{dossier.person.id}.{SUFFIX[wanted]}"'
+    }
+    if wanted is DossierFormat.json:
+        return JSONResponse(dossier.model_dump(mode="json"), headers=headers)
+    return Response(
+        dossier_service.render(dossier, provenance, wanted), media_type=MEDIA_TYPE[wanted], headers=headers
+    )
 
 
 @router.get("/persons/{person_id}/dossier.md")
 def dossier_markdown(person_id: str, request: Request, session: WriteSession, caller: Reader) -> Response:
-    """The dossier as Markdown to paste into a filing (audited as `person.dossier_read`, like the API)."""
-    dossier = _dossier(request, session, person_id, caller)
-    return Response(
-        dossier_service.markdown(dossier),
-        media_type="text/markdown; charset=utf-8",
-        headers=_attachment(dossier.person.id, "md"),
-    )
+    """The dossier as Markdown to paste into a filing."""
+    return _download(request, session, person_id, caller, DossierFormat.markdown)
 
 
 @router.get("/persons/{person_id}/dossier.json")
 def dossier_json(person_id: str, request: Request, session: WriteSession, caller: Reader) -> Response:
     """The dossier as the API's JSON."""
-    dossier = _dossier(request, session, person_id, caller)
-    return JSONResponse(dossier.model_dump(mode="json"), headers=_attachment(dossier.person.id, "json"))
+    return _download(request, session, person_id, caller, DossierFormat.json)
+
+
+@router.get("/persons/{person_id}/dossier.pdf")
+def dossier_pdf(person_id: str, request: Request, session: WriteSession, caller: Reader) -> Response:
+    """The dossier as PDF, ready to file."""
+    return _download(request, session, person_id, caller, DossierFormat.pdf)
+
+
+@router.get("/persons/{person_id}/dossier.docx")
+def dossier_docx(person_id: str, request: Request, session: WriteSession, caller: Reader) -> Response:
+    """The dossier as a Word document, to edit into a filing."""
+    return _download(request, session, person_id, caller, DossierFormat.docx)
 
 
 @router.get("/states")

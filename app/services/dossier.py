@@ -1,55 +1,34 @@
 """The dossier of a person: every record, the timeline, the indicators and the pooled figures of each
 requesting state involved, as JSON or as Markdown a lawyer can paste into a filing."""
 
+import hashlib
+import json
 from datetime import date
 
-from sqlmodel import Session, col
+from sqlmodel import Session, col, func, select
 
+from app.models.audit import AuditEntry
+from app.models.base import utcnow
 from app.models.challenge import Challenge
 from app.models.detention import Detention, DetentionPublic
-from app.models.dossier import Dossier
+from app.models.dossier import Dossier, DossierFormat, Provenance
 from app.models.extradition import Extradition, ExtraditionPublic
-from app.models.flag import SEVERITY, StateDetail
 from app.models.incident import Incident, IncidentPublic
 from app.models.notice import Notice
+from app.models.org import Org
 from app.models.person import Person
 from app.models.protection import Protection, ProtectionPublic
-from app.models.state import state_name
 from app.models.token import Principal
 from app.services import challenge as challenge_service
+from app.services import filing as filing_outline
+from app.services import filing_docx, filing_markdown, filing_pdf
 from app.services import flag as flag_service
 from app.services import history as history_service
-from app.services import markdown as md
 from app.services import notice as notice_service
 from app.services import pattern as pattern_service
 from app.services import person as person_service
+from app.services.quota import EXCEEDED, READ_ACTIONS
 from app.services.tenancy import owned
-
-RULES = [
-    (
-        "INTERPOL Constitution, Article 3",
-        "INTERPOL may not undertake any intervention or activity of a political, military, religious or racial "
-        "character. It applies the rule through the predominance test: whatever the requesting state calls the "
-        "offence, does its political element outweigh the ordinary-crime element?",
-    ),
-    (
-        "INTERPOL Constitution, Article 2",
-        "Police cooperation is to take place within the members' laws and in the spirit of the Universal "
-        "Declaration of Human Rights: the basis for removing data over a risk of torture or an unfair trial.",
-    ),
-    (
-        "Rules on the Processing of Data, Article 83",
-        "A red notice needs a serious ordinary-law crime (administrative violations and private disputes such as "
-        "defamation or ordinary debt are excluded unless linked to serious or organised crime), a penalty of at "
-        "least two years (or at least six months left to serve), and an interest for international cooperation.",
-    ),
-    (
-        "INTERPOL's refugee policy (2015)",
-        "In general, no red notice or diffusion is processed where refugee or asylum-seeker status has been "
-        "confirmed and the request comes from the country the person fears; INTERPOL verifies the status with "
-        "the host state and does not tell the requesting state who granted it.",
-    ),
-]
 
 
 def build(session: Session, person: Person, *, by: Principal, min_persons: int) -> Dossier:
@@ -101,161 +80,60 @@ def build(session: Session, person: Person, *, by: Principal, min_persons: int) 
     )
 
 
-def _cell(text: object) -> str:
-    """A Markdown table cell (or any inline value): user text escaped, a dash for nothing."""
-    return "—" if text is None else md.escape(text)
+def generate(
+    session: Session, person_id: str, *, by: Principal, min_persons: int
+) -> tuple[Dossier, Provenance]:
+    """The dossier of a person of the caller's organisation (the reading is audited as
+    `person.dossier_read`), and its provenance."""
+    person = person_service.get(session, person_id, by=by, action="person.dossier_read")
+    dossier = build(session, person, by=by, min_persons=min_persons)
+    org = session.get(Org, by.org_id)
+    return dossier, Provenance(
+        prepared_by=org.name if org else by.org_id,
+        prepared_on=utcnow().date(),
+        audit_seq=records_as_of(session),
+        sha256=digest(dossier),
+    )
 
 
-def _words(value: str) -> str:
-    return value.replace("_", " ")
+def records_as_of(session: Session) -> int:
+    """The sequence number of the newest audit entry that records a change (any organisation's: the pooled
+    figures count them all), not a reading: the state of the records a dossier shows. Two dossiers
+    generated at one number from one person are the same document, whenever they were generated."""
+    readings = READ_ACTIONS | {EXCEEDED}
+    newest = session.exec(
+        select(func.max(AuditEntry.seq)).where(col(AuditEntry.action).not_in(readings))
+    ).one()
+    return int(newest or 0)
 
 
-def _state_section(detail: StateDetail) -> list[str]:
-    c = detail.counts
-    lines = [
-        f"### {state_name(detail.state)} ({detail.state})",
-        "",
-        f"Pooled across the organisations using article3: {c.persons} persons, {c.notices} notices, {c.detentions} "
-        f"detentions of which {c.released_without_extradition} ended in release without extradition, "
-        f"{c.extraditions_refused} extradition proceedings refused, {c.interpol_noncompliant} notices found non-compliant "
-        f"by INTERPOL. Score {detail.score:.2f} (0–1, higher = stronger evidence of abuse).",
-        "",
-    ]
-    if detail.patterns:
-        lines += ["| indicator | severity | persons | share | recurrent |", "|---|---|---|---|---|"]
-        for p in detail.patterns:
-            lines.append(
-                f"| {_words(p.code.value)} | {SEVERITY[p.code].value} | {p.persons} | {p.rate:.0%} | {'yes' if p.recurrent else 'no'} |"
-            )
-        lines.append("")
-    return lines
+def canonical_json(dossier: Dossier) -> bytes:
+    """The dossier's JSON with keys sorted and no spaces, in UTF-8: what the SHA-256 is taken of."""
+    return json.dumps(
+        dossier.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
 
 
-def markdown(dossier: Dossier, *, today: date | None = None) -> str:
-    """The dossier as Markdown: headings, a chronology table, indicators, state figures, the rules."""
-    today = today or date.today()
-    p = dossier.person
-    lines = [
-        f"# Dossier: {md.escape(p.name)}",
-        "",
-        f"Prepared on {today.isoformat()} from the records of article3.",
-        "",
-    ]
-    lines += ["## Person", ""]
-    facts = [
-        ("Name", p.name),
-        ("Also written", "; ".join(p.aliases) or None),
-        ("Born", p.birth_date),
-        ("Nationalities", ", ".join(f"{state_name(n)} ({n})" for n in p.nationalities) or None),
-        ("Categories", ", ".join(_words(c) for c in p.categories) or None),
-        ("Affiliations", "; ".join(p.affiliations) or None),
-    ]
-    lines += [f"- **{label}:** {md.escape(value)}" for label, value in facts if value]
-    for protection in dossier.protections:
-        since = f" since {protection.since}" if protection.since else ""
-        until = f" until {protection.until}" if protection.until else ""
-        lines.append(
-            f"- **Protection:** {_words(protection.kind.value)} in {state_name(protection.host_state)}{since}{until}, "
-            f"against {state_name(protection.against_state)}"
-        )
-    lines += ["", "## Chronology", ""]
-    if dossier.history:
-        lines += ["| date | event | record |", "|---|---|---|"]
-        lines += [
-            f"| {_cell(e.on)} | {_cell(e.summary)} | {e.ref.kind} `{e.ref.id[:8]}` |" for e in dossier.history
-        ]
-    else:
-        lines.append("No dated facts are recorded.")
-    lines += ["", "## Indicators", ""]
-    if dossier.flags:
-        lines.append(
-            "Each indicator is evidence for the court or the CCF to weigh, never a legal conclusion."
-        )
-        lines.append("")
-        for flag in dossier.flags:
-            lines += [
-                f"### {_words(flag.code.value).capitalize()} ({flag.severity.value}), {state_name(flag.requesting_state)}",
-                "",
-                md.escape(flag.explanation),
-                "",
-                "Evidence: " + ", ".join(f"{e.kind} `{e.id[:8]}`" for e in flag.evidence),
-                "",
-            ]
-    else:
-        lines += ["No indicator holds on the recorded facts.", ""]
-    lines += ["## Requesting states", ""]
-    for detail in dossier.states:
-        lines += _state_section(detail)
-    if dossier.notices:
-        lines += [
-            "## Notices",
-            "",
-            "| channel | state | requested | issued | status | charges |",
-            "|---|---|---|---|---|---|",
-        ]
-        for n in dossier.notices:
-            charges = "; ".join(
-                f"{c.text} ({_words(c.category.value)})" for c in n.charges
-            )  # escaped by _cell
-            lines.append(
-                f"| {_words(n.channel.value)} | {n.requesting_state} | {_cell(n.requested_on)} | {_cell(n.issued_on)} | "
-                f"{n.status.value} | {_cell(charges or None)} |"
-            )
-        lines.append("")
-    if dossier.detentions:
-        lines += [
-            "## Detentions",
-            "",
-            "| host | requested by | detained | ended | custody days |",
-            "|---|---|---|---|---|",
-        ]
-        for d in dossier.detentions:
-            ended = d.released_on or d.surrendered_on
-            how = f"{d.status.value} {ended}" if ended else d.status.value
-            lines.append(
-                f"| {state_name(d.host_state)} | {d.requesting_state} | {d.detained_on} | {_cell(how)} | {_cell(d.custody_days)} |"
-            )
-        lines.append("")
-    if dossier.extraditions:
-        lines += [
-            "## Extradition proceedings",
-            "",
-            "| requested by | court | stage | decision | date | grounds |",
-            "|---|---|---|---|---|---|",
-        ]
-        for e in dossier.extraditions:
-            lines.append(
-                f"| {e.requesting_state} | {_cell(e.court)} | {_cell(e.stage.value if e.stage else None)} | {e.decision.value} | "
-                f"{_cell(e.decided_on)} | {_cell(', '.join(_words(g.value) for g in e.grounds) or None)} |"
-            )
-        lines.append("")
-    if dossier.challenges:
-        lines += [
-            "## Challenges",
-            "",
-            "| forum | kind | reference | status | deadline |",
-            "|---|---|---|---|---|",
-        ]
-        for ch in dossier.challenges:
-            deadline = f"{ch.deadline_on} (overdue)" if ch.overdue else ch.deadline_on
-            lines.append(
-                f"| {ch.forum.value.upper()} | {ch.kind.value} | {_cell(ch.reference)} | {ch.status.value} | {_cell(deadline)} |"
-            )
-        lines.append("")
-    lines += ["## The rules these indicators rest on", ""]
-    lines += [f"- **{title}.** {text}" for title, text in RULES]
-    lists: list[list[str]] = [p.sources]
-    for records in (
-        dossier.notices,
-        dossier.detentions,
-        dossier.extraditions,
-        dossier.incidents,
-        dossier.protections,
-        dossier.challenges,
-    ):
-        lists += [r.sources for r in records]
-    sources = sorted({s for found in lists for s in found})
-    if sources:
-        lines += ["", "## Sources", ""]
-        lines += [f"- {md.link(s)}" for s in sources]
-    return "\n".join(lines) + "\n"
+def digest(dossier: Dossier) -> str:
+    return hashlib.sha256(canonical_json(dossier)).hexdigest()
+
+
+def render(
+    dossier: Dossier, provenance: Provenance, wanted: DossierFormat, *, include_score: bool = False
+) -> bytes:
+    """The dossier in a filing format (Markdown, PDF or Word), from one outline."""
+    filing = filing_outline.build(dossier, provenance, include_score=include_score)
+    if wanted is DossierFormat.pdf:
+        return filing_pdf.render(filing)
+    if wanted is DossierFormat.docx:
+        return filing_docx.render(filing)
+    return filing_markdown.render(filing).encode()
+
+
+def markdown(dossier: Dossier, provenance: Provenance | None = None, *, today: date | None = None) -> str:
+    """The dossier as Markdown. Without a provenance (a preview, a test) the header says it was not
+    generated from an audited reading."""
+    provenance = provenance or Provenance(
+        prepared_by="—", prepared_on=today or date.today(), audit_seq=0, sha256=digest(dossier)
+    )
+    return filing_markdown.render(filing_outline.build(dossier, provenance))
