@@ -33,7 +33,9 @@ def render(filing: Filing, *, language: str = "en") -> bytes:
         "header": [[_text(label), _text(value)] for label, value in filing.header],
         "blocks": [_block(block) for block in filing.blocks],
     }
-    return bytes(_compiler().compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)}))
+    pdf = _compiler().compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+    assert isinstance(pdf, bytes)  # one document, not one image per page
+    return pdf
 
 
 def _compiler() -> typst.Compiler:
