@@ -34,7 +34,8 @@ def render(filing: Filing, *, language: str = "en") -> bytes:
         "blocks": [_block(block) for block in filing.blocks],
     }
     pdf = _compiler().compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
-    assert isinstance(pdf, bytes)  # one document, not one image per page
+    if not isinstance(pdf, bytes):  # a PDF is one document, never one image per page
+        raise TypeError("Typst answered pages, not a PDF")
     return pdf
 
 
