@@ -19,34 +19,9 @@ from app.models.incident import IncidentPublic
 from app.models.notice import NoticePublic
 from app.models.protection import ProtectionPublic
 from app.models.state import state_name
+from app.services import legal_rules
 
 CONFIDENTIALITY = "Privileged and confidential"
-
-RULES = [
-    (
-        "INTERPOL Constitution, Article 3",
-        "INTERPOL may not undertake any intervention or activity of a political, military, religious or racial "
-        "character. It applies the rule through the predominance test: whatever the requesting state calls the "
-        "offence, does its political element outweigh the ordinary-crime element?",
-    ),
-    (
-        "INTERPOL Constitution, Article 2",
-        "Police cooperation is to take place within the members' laws and in the spirit of the Universal "
-        "Declaration of Human Rights: the basis for removing data over a risk of torture or an unfair trial.",
-    ),
-    (
-        "Rules on the Processing of Data, Article 83",
-        "A red notice needs a serious ordinary-law crime (administrative violations and private disputes such as "
-        "defamation or ordinary debt are excluded unless linked to serious or organised crime), a penalty of at "
-        "least two years (or at least six months left to serve), and an interest for international cooperation.",
-    ),
-    (
-        "INTERPOL's refugee policy (2015)",
-        "In general, no red notice or diffusion is processed where refugee or asylum-seeker status has been "
-        "confirmed and the request comes from the country the person fears; INTERPOL verifies the status with "
-        "the host state and does not tell the requesting state who granted it.",
-    ),
-]
 
 
 @dataclass(frozen=True)
@@ -143,9 +118,8 @@ def build(dossier: Dossier, provenance: Provenance, *, include_score: bool = Fal
     if not dossier.states:
         blocks.append(Paragraph("No requesting state is recorded."))
     blocks += _records(dossier, exhibits)
+    blocks += _rules(dossier)
     blocks += [
-        Heading("The rules these indicators rest on", 2),
-        Items([Paragraph(text, lead=f"{title}.") for title, text in RULES]),
         Heading("Exhibits", 2),
         Table(["exhibit", "kind", "what"], exhibits.rows, wide=2),
     ]
@@ -161,6 +135,23 @@ def build(dossier: Dossier, provenance: Provenance, *, include_score: bool = Fal
         ("SHA-256 of the JSON dossier", provenance.sha256),
     ]
     return Filing(title="Dossier", subject=dossier.person.name, header=header, blocks=blocks)
+
+
+def _rules(dossier: Dossier) -> list[Block]:
+    """The rules the person's facts engage, each with its source; the refugee policy is named as not
+    engaged when no protection is recorded (a reader should see it was considered, not forgotten)."""
+    items = [
+        Paragraph(f"{rule.text} Source: {rule.source_title}, {rule.source_url}.", lead=f"{rule.title}.")
+        for rule in legal_rules.engaged(dossier)
+    ]
+    if not dossier.protections:
+        items.append(
+            Paragraph(
+                "Not engaged: no refugee, asylum or other protection status is recorded for the person.",
+                lead="INTERPOL's refugee policy.",
+            )
+        )
+    return [Heading("The rules these indicators rest on", 2), Items(items)]
 
 
 def _exhibits(dossier: Dossier) -> Exhibits:
