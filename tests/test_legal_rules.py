@@ -17,7 +17,7 @@ def test_every_rule_has_both_languages_a_source_and_known_facts() -> None:
     rules = legal_rules.rules()
     assert len({r.id for r in rules}) == len(rules)
     for rule in rules:
-        assert rule.title and rule.title_ru and rule.text and rule.text_ru, rule.id
+        assert all((rule.title, rule.title_ru, rule.text, rule.text_ru)), rule.id
         assert rule.source_title, rule.id
         assert rule.source_url.startswith("https://"), rule.id
         assert rule.verified in ("primary", "secondary"), rule.id
@@ -35,7 +35,7 @@ def test_rpd_article_83_is_never_said_to_cover_political_disputes() -> None:
 
 
 def _rules_part(client: TestClient, org: OrgTokens, person_id: str) -> str:
-    text = client.get(f"/api/v1/persons/{person_id}/dossier?format=markdown", headers=org.viewer).text
+    text: str = client.get(f"/api/v1/persons/{person_id}/dossier?format=markdown", headers=org.viewer).text
     return text[text.index("## The rules these indicators rest on") : text.index("## Exhibits")]
 
 
