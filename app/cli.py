@@ -30,9 +30,11 @@ from app.services import flag as flag_service
 from app.services import interpol_check as check_service
 from app.services import org as org_service
 from app.services import pattern as pattern_service
+from app.services import sheet_import as sheet_import_service
 from app.services import token as token_service
 from app.services import transfer as transfer_service
 from app.services import webhook as webhook_service
+from app.services.name_index import LiveNameIndex
 from app.settings import MissingSecretKey, Settings, resolve_secret_key
 
 app = typer.Typer(
@@ -477,6 +479,53 @@ def export_org(
     err.print(
         f"Exported {sum(counts.values())} records: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
     )
+
+
+@app.command("import-csv")
+def import_csv(
+    org: Annotated[str, typer.Option("--org", help="The organisation to import into; it must exist.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV file (UTF-8 or a common Cyrillic encoding) or an .xlsx workbook.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report, write nothing.")] = False,
+) -> None:
+    """Import persons and their notices from a spreadsheet, one row each, all rows or none, with the
+    columns of `POST /api/v1/imports/csv`. Prints every row's problems and the duplicates found (a row
+    whose person matches an existing one at 0.9 or more is not created); exit 1 when a row has a problem."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
+    try:
+        with unit_of_work(engine, keyring) as session:
+            owner = org_service.by_name(session, org)
+            names = LiveNameIndex()
+            names.load(session)
+            by = Principal(token_id=audit_service.CLI_ACTOR, org_id=owner.id, role=Role.editor)
+            report = sheet_import_service.run(session, file.read_bytes(), names=names, by=by, dry_run=dry_run)
+    except AppError as exc:
+        raise _fail(exc) from None
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        where = f"row {problem.row}" + (f", column {problem.column}" if problem.column else "")
+        err.print(f"{where}: {problem.message}", markup=False, highlight=False)
+    for twin in report.duplicates:
+        typer.echo(f"row {twin.row}: not created, matches person {twin.person_id} (score {twin.score:.2f})")
+    verb = "Would create" if dry_run else "Created"
+    if report.problems and not dry_run:
+        err.print(f"[red]Nothing imported: {len(report.problems)} problems in {report.rows} rows.[/red]")
+        raise typer.Exit(1)
+    typer.echo(
+        f"{verb} {report.created.persons} persons and {report.created.notices} notices in {org} "
+        f"from {report.rows} rows; {len(report.duplicates)} duplicates, {len(report.problems)} problems."
+    )
+    if report.problems:
+        raise typer.Exit(1)
 
 
 @app.command("import")

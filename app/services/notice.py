@@ -107,7 +107,8 @@ def _refresh_status(session: Session, notice: Notice) -> None:
     notice.status = ordered(changes)[-1].status if changes else notice.initial_status
 
 
-def create(session: Session, *, data: NoticeCreate, by: Principal) -> Notice:
+def create(session: Session, *, data: NoticeCreate, by: Principal, action: str = "notice.created") -> Notice:
+    """Record a notice (`action`: what the audit entry says, `import.notice` for an import)."""
     person = get_owned(session, Person, data.person_id, org_id=by.org_id)
     notice = Notice(
         org_id=by.org_id,
@@ -120,7 +121,7 @@ def create(session: Session, *, data: NoticeCreate, by: Principal) -> Notice:
     session.flush()
     _write_charges(session, notice, data.charges)
     session.flush()
-    audit.record(session, by=by, action="notice.created", kind="notice", object_id=notice.id)
+    audit.record(session, by=by, action=action, kind="notice", object_id=notice.id)
     return notice
 
 

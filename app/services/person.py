@@ -70,13 +70,14 @@ def _write_links(session: Session, person: Person, *, related: Sequence[RelatedP
     session.flush()
 
 
-def create(session: Session, *, data: PersonCreate, by: Principal) -> Person:
+def create(session: Session, *, data: PersonCreate, by: Principal, action: str = "person.created") -> Person:
+    """Record a person (`action`: what the audit entry says, `import.person` for an import)."""
     _check_related(session, data.related_persons, person_id=None, by=by)
     person = Person(org_id=by.org_id, **data.model_dump(exclude={"related_persons"}))
     session.add(person)
     session.flush()
     _write_links(session, person, related=data.related_persons)
-    entry = audit.record(session, by=by, action="person.created", kind="person", object_id=person.id)
+    entry = audit.record(session, by=by, action=action, kind="person", object_id=person.id)
     name_index.log_change(session, seq=entry.seq, person=person)
     return person
 
