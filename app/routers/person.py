@@ -15,6 +15,7 @@ from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPu
 from app.models.state import StateCode
 from app.models.timeline import PersonHistory
 from app.routers.api_route import ApiRoute
+from app.routers.problems import PROBLEM
 from app.services import dossier as dossier_service
 from app.services import flag as flag_service
 from app.services import history as history_service
@@ -138,7 +139,7 @@ def read_flags(person_id: str, session: WriteSession, caller: PersonReader) -> F
                 },
             },
         },
-        406: {"description": "The Accept header names none of the four formats."},
+        406: {"description": "The Accept header names none of the four formats.", **PROBLEM},
     },
 )
 def read_dossier(

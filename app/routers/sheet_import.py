@@ -9,6 +9,7 @@ from app.db import WriteSession
 from app.deps import Names, PersonWriter
 from app.models.sheet_import import SheetImport
 from app.routers.api_route import ApiRoute
+from app.routers.problems import PROBLEM
 from app.services import sheet_import
 
 router = APIRouter(prefix="/imports", tags=["imports"], route_class=ApiRoute)
@@ -25,7 +26,9 @@ router = APIRouter(prefix="/imports", tags=["imports"], route_class=ApiRoute)
         },
         422: {
             "model": SheetImport,
-            "description": "A row has a problem: nothing was written (the same report).",
+            "description": "A row has a problem: nothing was written (the same report); an unreadable file "
+            "or a bad query parameter is a problem+json answer.",
+            **PROBLEM,
         },
     },
 )
