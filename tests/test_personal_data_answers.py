@@ -47,6 +47,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): "204",
     ("GET", "/api/v1/audit"): "ids and actions only",
     ("GET", "/api/v1/audit/verify"): "a count",
+    ("POST", "/api/v1/imports/csv"): "counts, row problems and the ids of matching persons; multipart, so "
+    "tests/test_sheet_import.py shows it audited and counted once a call, like /match",
 }
 
 

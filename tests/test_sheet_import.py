@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
@@ -178,3 +179,28 @@ def test_the_command_line_imports_the_same_way(
     broken = CliRunner().invoke(cli, ["import-csv", "--org", org_a.name, str(sheet)])
     assert broken.exit_code == 1
     assert "row 2, column birth_date" in broken.output
+
+
+def test_each_call_is_audited_and_counted_once_like_a_match(
+    client: TestClient, org_a: OrgTokens, db: sa.Engine
+) -> None:
+    from sqlmodel import Session
+
+    from app.models.base import utcnow
+    from app.models.token import Role
+    from app.services import quota
+
+    token = org_a.token_ids[Role.editor]
+
+    def used() -> int:
+        with Session(db) as session:
+            return quota.reads_today(session, token_id=token, now=utcnow())
+
+    before = used()
+    assert (
+        post(client, org_a, csv_text("A One;;;;;;;;", "B Two;;;;;;;;").encode(), dry_run=True).status_code
+        == 200
+    )
+    assert used() == before + 1
+    assert post(client, org_a, csv_text("A One;;;;;;;;", "B Two;;;;;;;;").encode()).status_code == 201
+    assert used() == before + 2  # the persons written are not each a read: the answer shows none of them

@@ -41,6 +41,7 @@ READ_ACTIONS = frozenset(
         "challenge.listed",
         "interpol.checks_listed",
         "interpol.searched",
+        "import.spreadsheet",  # a spreadsheet checked against the persons, like one /match call
         REPLAYED,
     }
 )
