@@ -45,13 +45,22 @@ class EncryptedColumn:
         return f"{self.table.name}.{self.column}"
 
 
-def encrypted_columns() -> list[EncryptedColumn]:
+def encrypted_columns(conn: Connection | None = None) -> list[EncryptedColumn]:
+    """Every encrypted column of the models; with `conn`, only those its database has already (a
+    migration of an older revision runs before the columns added after it exist)."""
+    present = _in_database(conn) if conn is not None else None
     return [
         EncryptedColumn(table, column.name)
         for table in SQLModel.metadata.sorted_tables
         for column in table.columns
         if isinstance(column.type, EncryptedText)
+        and (present is None or (table.name, column.name) in present)
     ]
+
+
+def _in_database(conn: Connection) -> set[tuple[str, str]]:
+    inspector = sa.inspect(conn)
+    return {(t, c["name"]) for t in inspector.get_table_names() for c in inspector.get_columns(t)}
 
 
 def encrypted_tables() -> list[sa.Table]:
@@ -90,10 +99,11 @@ def reencrypt(
     kid: int,
     after: tuple[object, ...] | None = None,
     limit: int = BATCH,
+    only: set[tuple[str, str]] | None = None,
 ) -> Batch:
     """Rewrite under key `kid` the values of the next `limit` rows of `table` (by primary key, after
-    `after`) that hold plaintext or a value under another key."""
-    columns = _encrypted(table)
+    `after`) that hold plaintext or a value under another key (`only`: of these columns alone)."""
+    columns = [c for c in _encrypted(table) if only is None or (table.name, c.name) in only]
     key = list(table.primary_key.columns)
     query = sa.select(*key, *(_raw(c) for c in columns)).where(sa.or_(*(_stale(c, kid) for c in columns)))
     if after is not None:
@@ -165,16 +175,19 @@ def _wrapped(text: str) -> str | None:
 
 def encrypt_plaintext(conn: Connection, keys: FieldKeys) -> None:
     """Encrypt under key 1 every value written before encryption existed, in the caller's transaction."""
+    present = _in_database(conn)
     for table in encrypted_tables():
+        if not any((table.name, c.name) in present for c in _encrypted(table)):
+            continue
         after = None
-        while (batch := reencrypt(conn, keys, table, kid=1, after=after)).rows:
+        while (batch := reencrypt(conn, keys, table, kid=1, after=after, only=present)).rows:
             after = batch.last
 
 
 def remaining(conn: Connection, active: int) -> dict[str, int]:
     """Values per column not under the active key (plaintext included)."""
     counts = {}
-    for target in encrypted_columns():
+    for target in encrypted_columns(conn):
         query = sa.select(sa.func.count()).where(_stale(target.table.c[target.column], active))
         counts[target.aad] = int(conn.execute(query).scalar_one())
     return counts
@@ -295,7 +308,7 @@ def checkpoint(engine: Engine) -> None:
 
 def decrypt_all(conn: Connection, keys: FieldKeys) -> None:
     """Back to plaintext (only for downgrading the schema below encryption)."""
-    for target in encrypted_columns():
+    for target in encrypted_columns(conn):
         table, value = target.table, target.table.c[target.column]
         primary = list(table.primary_key.columns)
         rows = conn.execute(sa.select(*primary, _raw(value)).where(_raw(value).startswith("a3e:")))
