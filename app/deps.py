@@ -150,6 +150,12 @@ class Precondition:
             raise PreconditionFailed("If-Match does not name a version of this record.")
         return int(match.group(1))
 
+    def optional_version(self) -> int | None:
+        """For a DELETE: the contract asks no If-Match of it, but one that is sent must be current."""
+        if self.header is None or not self.header.strip():
+            return None
+        return self.version()
+
 
 async def _if_match(
     if_match: Annotated[
@@ -160,6 +166,20 @@ async def _if_match(
 
 
 IfMatch = Annotated[Precondition, Depends(_if_match)]
+
+
+async def _if_match_optional(
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='Optional: the record\'s ETag, e.g. "3"; when sent and stale, 412 and nothing is removed.'
+        ),
+    ] = None,
+) -> Precondition:
+    return Precondition(if_match)
+
+
+OptionalIfMatch = Annotated[Precondition, Depends(_if_match_optional)]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1–200.")]
 Cursor = Annotated[
     str | None,
@@ -202,6 +222,7 @@ __all__ = [
     "Cursor",
     "Editor",
     "IfMatch",
+    "OptionalIfMatch",
     "Interpol",
     "Limit",
     "Names",

@@ -35,6 +35,12 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/persons/{person_id}"): "204: erasure answers with nothing",
     ("DELETE", "/api/v1/persons/{person_id}/protections/{protection_id}"): "204",
     ("DELETE", "/api/v1/incidents/{incident_id}"): "204",
+    ("DELETE", "/api/v1/notices/{notice_id}"): "204",
+    ("DELETE", "/api/v1/notices/{notice_id}/status/latest"): "204",
+    ("DELETE", "/api/v1/detentions/{detention_id}"): "204",
+    ("DELETE", "/api/v1/extraditions/{extradition_id}"): "204",
+    ("DELETE", "/api/v1/challenges/{challenge_id}"): "204",
+    ("DELETE", "/api/v1/challenges/{challenge_id}/events/latest"): "204",
     ("GET", "/api/v1/states"): "pooled figures across organisations",
     ("GET", "/api/v1/states/{state}"): "pooled figures; evidence is ids of the caller's own persons, no data",
     ("GET", "/api/v1/states/{state}/hosts"): "pooled figures",
@@ -88,6 +94,17 @@ CALLS: dict[tuple[str, str], dict[str, Call]] = {
     ("GET", "/api/v1/persons/{person_id}/protections"): {
         "list": Call("/api/v1/persons/{person_id}/protections")
     },
+    ("GET", "/api/v1/persons/{person_id}/protections/{protection_id}"): {
+        "read": Call("/api/v1/persons/{person_id}/protections/{protection_id}")
+    },
+    ("PATCH", "/api/v1/persons/{person_id}/protections/{protection_id}"): {
+        "change": Call(
+            "/api/v1/persons/{person_id}/protections/{protection_id}",
+            lambda _: {"until": "2030"},
+            if_match=True,
+        ),
+        "empty": Call("/api/v1/persons/{person_id}/protections/{protection_id}", lambda _: {}, if_match=True),
+    },
     ("POST", "/api/v1/notices"): {
         "create": Call(
             "/api/v1/notices",
@@ -116,6 +133,10 @@ CALLS: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("GET", "/api/v1/detentions"): {"list": Call("/api/v1/detentions")},
     ("GET", "/api/v1/detentions/{detention_id}"): {"read": Call("/api/v1/detentions/{detention_id}")},
+    ("PATCH", "/api/v1/detentions/{detention_id}"): {
+        "change": Call("/api/v1/detentions/{detention_id}", lambda _: {"place": "x"}, if_match=True),
+        "empty": Call("/api/v1/detentions/{detention_id}", lambda _: {}, if_match=True),
+    },
     ("POST", "/api/v1/detentions/{detention_id}/release"): {
         "release": Call(
             "/api/v1/detentions/{detention_id}/release", lambda _: {"released_on": "2020", "reason": "bail"}
@@ -159,6 +180,10 @@ CALLS: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("GET", "/api/v1/challenges"): {"list": Call("/api/v1/challenges")},
     ("GET", "/api/v1/challenges/{challenge_id}"): {"read": Call("/api/v1/challenges/{challenge_id}")},
+    ("PATCH", "/api/v1/challenges/{challenge_id}"): {
+        "change": Call("/api/v1/challenges/{challenge_id}", lambda _: {"reference": "x"}, if_match=True),
+        "empty": Call("/api/v1/challenges/{challenge_id}", lambda _: {}, if_match=True),
+    },
     ("POST", "/api/v1/challenges/{challenge_id}/events"): {
         "event": Call(
             "/api/v1/challenges/{challenge_id}/events", lambda _: {"type": "filed", "on": "2023-11-03"}

@@ -65,7 +65,20 @@ class ChallengeCreate(StrictInput):
     )
     reference: str | None = Field(default=None, max_length=200, description="The forum's file number.")
     summary: str | None = Field(default=None, max_length=2000)
+    counsel: str | None = Field(
+        default=None, max_length=200, description="Who files it: the lawyer or organisation acting."
+    )
     sources: list[SourceText] = Field(default_factory=list, max_length=50)
+
+
+class ChallengeUpdate(StrictInput):
+    """A correction of what was filed (the forum and kind make another challenge; events move its status)."""
+
+    reference: str | None = Field(default=None, max_length=200, description="The forum's file number.")
+    summary: str | None = Field(default=None, max_length=2000)
+    notice_id: str | None = Field(default=None, max_length=36, description="The notice challenged, if any.")
+    counsel: str | None = Field(default=None, max_length=200)
+    sources: list[SourceText] | None = Field(default=None, max_length=50)
 
 
 class EventIn(StrictInput):
@@ -92,6 +105,7 @@ class Challenge(OrgOwned, Versioned, table=True):
     kind: ChallengeKind = Field(sa_type=enum_column(ChallengeKind, length=16))
     reference: str | None = Field(default=None, sa_type=EncryptedText("challenge.reference"))
     summary: str | None = Field(default=None, sa_type=EncryptedText("challenge.summary"))
+    counsel: str | None = Field(default=None, sa_type=EncryptedText("challenge.counsel"))
     sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("challenge.sources"))
     status: ChallengeStatus = Field(
         default=ChallengeStatus.draft, sa_type=enum_column(ChallengeStatus, length=16), index=True
@@ -137,6 +151,7 @@ class ChallengePublic(SQLModel):
     kind: ChallengeKind
     reference: str | None
     summary: str | None
+    counsel: str | None
     sources: list[str]
     status: ChallengeStatus
     outcome: Outcome | None

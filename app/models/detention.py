@@ -74,6 +74,27 @@ class DetentionCreate(StrictInput):
     sources: list[SourceText] = Field(default_factory=list, max_length=50)
 
 
+class DetentionUpdate(StrictInput):
+    """A correction: every create field but `person_id`; the release fields once released, the surrender
+    fields once surrendered (a detention ends by its actions, never by a PATCH)."""
+
+    notice_id: str | None = Field(default=None, max_length=36)
+    host_state: StateCode | None = None
+    requesting_state: StateCode | None = None
+    detained_on: FuzzyDate | None = None
+    place: str | None = Field(default=None, max_length=200)
+    basis: DetentionBasis | None = None
+    note: NoteText | None = None
+    sources: list[SourceText] | None = Field(default=None, max_length=50)
+    released_on: FuzzyDate | None = None
+    release_reason: ReleaseReason | None = None
+    release_conditions: ReleaseConditions | None = None
+    release_note: NoteText | None = None
+    surrendered_on: FuzzyDate | None = None
+    surrender_kind: SurrenderKind | None = None
+    surrender_note: NoteText | None = None
+
+
 class ReleaseIn(StrictInput):
     released_on: FuzzyDate
     reason: ReleaseReason

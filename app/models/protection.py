@@ -44,6 +44,16 @@ class ProtectionCreate(StrictInput):
         return self
 
 
+class ProtectionUpdate(StrictInput):
+    """A correction: the dates and the host state (the kind and the state fled make another protection)."""
+
+    host_state: StateCode | None = None
+    since: FuzzyDate | None = None
+    until: FuzzyDate | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    sources: list[SourceText] | None = Field(default=None, max_length=50)
+
+
 class Protection(OrgOwned, Versioned, table=True):
     __table_args__ = (
         sa.Index("ix_protection_org_id_person_id", "org_id", "person_id"),

@@ -3,8 +3,25 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Limit, PersonFilter, PersonReader, PersonWriter, etag
-from app.models.challenge import ChallengeCreate, ChallengeList, ChallengePublic, ChallengeStatus, EventIn
+from app.deps import (
+    Cursor,
+    Editor,
+    IfMatch,
+    Limit,
+    OptionalIfMatch,
+    PersonFilter,
+    PersonReader,
+    PersonWriter,
+    etag,
+)
+from app.models.challenge import (
+    ChallengeCreate,
+    ChallengeList,
+    ChallengePublic,
+    ChallengeStatus,
+    ChallengeUpdate,
+    EventIn,
+)
 from app.routers.api_route import ApiRoute
 from app.services import challenge as challenge_service
 
@@ -63,3 +80,46 @@ def add_challenge_event(
     challenge = challenge_service.apply_event(session, challenge_id, data=data, by=caller)
     response.headers["ETag"] = etag(challenge.version)
     return challenge_service.publics(session, [challenge])[0]
+
+
+@router.patch("/{challenge_id}")
+def update_challenge(
+    challenge_id: str,
+    data: ChallengeUpdate,
+    session: WriteSession,
+    caller: PersonWriter,
+    precondition: IfMatch,
+    response: Response,
+) -> ChallengePublic:
+    """Correct the `reference` (a CCF file number assigned after filing), `summary`, `counsel`, sources
+    or the `notice_id` challenged. Events, not a PATCH, move its status. Needs `If-Match`: 428 without
+    it, 412 when it changed since."""
+    challenge = challenge_service.update(
+        session, challenge_id, data=data, expected_version=precondition.version(), by=caller
+    )
+    response.headers["ETag"] = etag(challenge.version)
+    return challenge_service.publics(session, [challenge])[0]
+
+
+@router.delete("/{challenge_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_challenge(
+    challenge_id: str, session: WriteSession, caller: Editor, precondition: OptionalIfMatch
+) -> None:
+    """Remove a challenge entered in error, with its events; the entries its CCF events appended to the
+    notice's status history go too. An `If-Match` is optional; a stale one is a 412."""
+    challenge_service.delete(
+        session, challenge_id, by=caller, expected_version=precondition.optional_version()
+    )
+
+
+@router.delete("/{challenge_id}/events/latest", status_code=status.HTTP_204_NO_CONTENT)
+def delete_challenge_event(
+    challenge_id: str, session: WriteSession, caller: Editor, precondition: OptionalIfMatch
+) -> None:
+    """Remove the challenge's last event (entered in error): its status, outcome, dates and deadline
+    return to what the earlier events give, and a CCF event's entry in the notice's status history goes
+    with it. A challenge with no event answers 409. An `If-Match` (the challenge's ETag) is optional; a
+    stale one is a 412."""
+    challenge_service.delete_last_event(
+        session, challenge_id, by=caller, expected_version=precondition.optional_version()
+    )

@@ -3,12 +3,23 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Limit, PersonFilter, PersonReader, PersonWriter, etag
+from app.deps import (
+    Cursor,
+    Editor,
+    IfMatch,
+    Limit,
+    OptionalIfMatch,
+    PersonFilter,
+    PersonReader,
+    PersonWriter,
+    etag,
+)
 from app.models.detention import (
     DetentionCreate,
     DetentionList,
     DetentionPublic,
     DetentionStatus,
+    DetentionUpdate,
     ReleaseIn,
     SurrenderIn,
 )
@@ -83,3 +94,34 @@ def surrender_detention(
     detention = detention_service.surrender(session, detention_id, data=data, by=caller)
     response.headers["ETag"] = etag(detention.version)
     return DetentionPublic.model_validate(detention)
+
+
+@router.patch("/{detention_id}")
+def update_detention(
+    detention_id: str,
+    data: DetentionUpdate,
+    session: WriteSession,
+    caller: PersonWriter,
+    precondition: IfMatch,
+    response: Response,
+) -> DetentionPublic:
+    """Correct a detention: any create field but `person_id`; after a release, `released_on`,
+    `release_reason`, `release_conditions` and `release_note` (after a surrender, its fields). A release
+    field on a detention not released is a 409: end it with its action first. `custody_days`, the flags
+    and the figures follow. Needs `If-Match`: 428 without it, 412 when it changed since."""
+    detention = detention_service.update(
+        session, detention_id, data=data, expected_version=precondition.version(), by=caller
+    )
+    response.headers["ETag"] = etag(detention.version)
+    return DetentionPublic.model_validate(detention)
+
+
+@router.delete("/{detention_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_detention(
+    detention_id: str, session: WriteSession, caller: Editor, precondition: OptionalIfMatch
+) -> None:
+    """Remove a detention entered in error (proceedings that named it keep no link). An `If-Match` is
+    optional; a stale one is a 412."""
+    detention_service.delete(
+        session, detention_id, by=caller, expected_version=precondition.optional_version()
+    )

@@ -3,7 +3,17 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, IfMatch, Limit, PersonFilter, PersonReader, PersonWriter, etag
+from app.deps import (
+    Cursor,
+    Editor,
+    IfMatch,
+    Limit,
+    OptionalIfMatch,
+    PersonFilter,
+    PersonReader,
+    PersonWriter,
+    etag,
+)
 from app.models.extradition import (
     Decision,
     ExtraditionCreate,
@@ -79,3 +89,13 @@ def update_extradition(
     )
     response.headers["ETag"] = etag(extradition.version)
     return ExtraditionPublic.model_validate(extradition)
+
+
+@router.delete("/{extradition_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_extradition(
+    extradition_id: str, session: WriteSession, caller: Editor, precondition: OptionalIfMatch
+) -> None:
+    """Remove a proceeding entered in error. An `If-Match` is optional; a stale one is a 412."""
+    extradition_service.delete(
+        session, extradition_id, by=caller, expected_version=precondition.optional_version()
+    )

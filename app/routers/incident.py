@@ -3,7 +3,17 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, Editor, IfMatch, Limit, PersonFilter, PersonReader, PersonWriter, etag
+from app.deps import (
+    Cursor,
+    Editor,
+    IfMatch,
+    Limit,
+    OptionalIfMatch,
+    PersonFilter,
+    PersonReader,
+    PersonWriter,
+    etag,
+)
 from app.models.incident import IncidentCreate, IncidentKind, IncidentList, IncidentPublic, IncidentUpdate
 from app.models.state import StateCode
 from app.routers.api_route import ApiRoute
@@ -76,6 +86,8 @@ def update_incident(
 
 
 @router.delete("/{incident_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_incident(incident_id: str, session: WriteSession, caller: Editor) -> None:
-    """Remove an incident recorded in error."""
-    incident_service.delete(session, incident_id, by=caller)
+def delete_incident(
+    incident_id: str, session: WriteSession, caller: Editor, precondition: OptionalIfMatch
+) -> None:
+    """Remove an incident recorded in error. An `If-Match` is optional; a stale one is a 412."""
+    incident_service.delete(session, incident_id, by=caller, expected_version=precondition.optional_version())

@@ -3,7 +3,17 @@
 from fastapi import APIRouter, Response, status
 
 from app.db import WriteSession
-from app.deps import Cursor, IfMatch, Limit, PersonFilter, PersonReader, PersonWriter, etag
+from app.deps import (
+    Cursor,
+    Editor,
+    IfMatch,
+    Limit,
+    OptionalIfMatch,
+    PersonFilter,
+    PersonReader,
+    PersonWriter,
+    etag,
+)
 from app.models.notice import (
     Channel,
     NoticeCreate,
@@ -98,3 +108,25 @@ def change_notice_status(
     notice = notice_service.change_status(session, notice_id, data=data, by=caller)
     response.headers["ETag"] = etag(notice.version)
     return notice_service.public(session, notice)
+
+
+@router.delete("/{notice_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_notice(
+    notice_id: str, session: WriteSession, caller: Editor, precondition: OptionalIfMatch
+) -> None:
+    """Remove a notice entered in error, with its charges and status history; detentions and challenges
+    that named it stay, without the link. An `If-Match` is optional; a stale one is a 412."""
+    notice_service.delete(session, notice_id, by=caller, expected_version=precondition.optional_version())
+
+
+@router.delete("/{notice_id}/status/latest", status_code=status.HTTP_204_NO_CONTENT)
+def retract_notice_status(
+    notice_id: str, session: WriteSession, caller: Editor, precondition: OptionalIfMatch
+) -> None:
+    """Retract the status entry recorded last (entered in error; not necessarily the last by date). The
+    notice's `status` follows, and the retraction is in the audit trail. The initial status is part of
+    the notice and is never retracted: a notice with no later entry answers 409. An `If-Match` (the
+    notice's ETag) is optional; a stale one is a 412."""
+    notice_service.retract_latest(
+        session, notice_id, by=caller, expected_version=precondition.optional_version()
+    )

@@ -6,12 +6,23 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.db import WriteSession
-from app.deps import Admin, Cursor, Editor, IfMatch, Limit, Names, PersonReader, PersonWriter, etag
+from app.deps import (
+    Admin,
+    Cursor,
+    Editor,
+    IfMatch,
+    Limit,
+    Names,
+    OptionalIfMatch,
+    PersonReader,
+    PersonWriter,
+    etag,
+)
 from app.errors import NotAcceptable
 from app.models.dossier import MEDIA_TYPE, SUFFIX, Dossier, DossierFormat, preferred_format
 from app.models.flag import FlagList
 from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpdate
-from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic
+from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic, ProtectionUpdate
 from app.models.state import StateCode
 from app.models.timeline import PersonHistory
 from app.routers.api_route import ApiRoute
@@ -215,7 +226,40 @@ def list_protections(
     return ProtectionList(items=[ProtectionPublic.model_validate(p) for p in rows], next_cursor=next_cursor)
 
 
+@router.get("/{person_id}/protections/{protection_id}")
+def read_protection(
+    person_id: str, protection_id: str, session: WriteSession, caller: PersonReader, response: Response
+) -> ProtectionPublic:
+    """One protection status, with its ETag for a correction."""
+    protection = protection_service.get(session, person_id, protection_id, by=caller)
+    response.headers["ETag"] = etag(protection.version)
+    return ProtectionPublic.model_validate(protection)
+
+
+@router.patch("/{person_id}/protections/{protection_id}")
+def update_protection(
+    person_id: str,
+    protection_id: str,
+    data: ProtectionUpdate,
+    session: WriteSession,
+    caller: PersonWriter,
+    precondition: IfMatch,
+    response: Response,
+) -> ProtectionPublic:
+    """Correct a protection's `since`, `until`, `host_state`, note or sources. Needs `If-Match`: 428
+    without it, 412 when it changed since. The indicators follow in the same transaction."""
+    protection = protection_service.update(
+        session, person_id, protection_id, data=data, expected_version=precondition.version(), by=caller
+    )
+    response.headers["ETag"] = etag(protection.version)
+    return ProtectionPublic.model_validate(protection)
+
+
 @router.delete("/{person_id}/protections/{protection_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_protection(person_id: str, protection_id: str, session: WriteSession, caller: Editor) -> None:
-    """Remove a protection status recorded in error."""
-    protection_service.delete(session, person_id, protection_id, by=caller)
+def delete_protection(
+    person_id: str, protection_id: str, session: WriteSession, caller: Editor, precondition: OptionalIfMatch
+) -> None:
+    """Remove a protection status recorded in error. An `If-Match` is optional; a stale one is a 412."""
+    protection_service.delete(
+        session, person_id, protection_id, by=caller, expected_version=precondition.optional_version()
+    )

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidTransition, Unprocessable
@@ -22,6 +23,7 @@ from app.models.challenge import (
     ChallengeKind,
     ChallengePublic,
     ChallengeStatus,
+    ChallengeUpdate,
     EventIn,
     EventPublic,
     EventType,
@@ -29,10 +31,10 @@ from app.models.challenge import (
     Outcome,
 )
 from app.models.fuzzy_date import FuzzyDate
-from app.models.notice import Notice, NoticeStatus, StatusActor
+from app.models.notice import Notice, NoticeStatus, NoticeStatusChange, StatusActor
 from app.models.person import Person
 from app.models.token import Principal
-from app.services import audit, webhook
+from app.services import audit, patch, webhook
 from app.services import notice as notice_service
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
@@ -92,10 +94,7 @@ def create(session: Session, *, data: ChallengeCreate, by: Principal) -> Challen
             loc=("body", "kind"),
         )
     person = get_owned(session, Person, data.person_id, org_id=by.org_id)
-    if data.notice_id is not None:
-        notice = get_owned(session, Notice, data.notice_id, org_id=by.org_id)
-        if notice.person_id != person.id:
-            raise Unprocessable("The notice is about another person.", loc=("body", "notice_id"))
+    _check_notice(session, data.notice_id, person_id=person.id, by=by)
     challenge = Challenge(org_id=by.org_id, **data.model_dump())
     session.add(challenge)
     session.flush()
@@ -199,6 +198,129 @@ def apply_event(session: Session, challenge_id: str, *, data: EventIn, by: Princ
     )
     _carry_to_notice(session, challenge, data, by=by)
     return challenge
+
+
+def _check_notice(session: Session, notice_id: str | None, *, person_id: str, by: Principal) -> None:
+    if notice_id is None:
+        return
+    notice = get_owned(session, Notice, notice_id, org_id=by.org_id)
+    if notice.person_id != person_id:
+        raise Unprocessable("The notice is about another person.", loc=("body", "notice_id"))
+
+
+def update(
+    session: Session, challenge_id: str, *, data: ChallengeUpdate, expected_version: int, by: Principal
+) -> Challenge:
+    """Correct the reference, summary, counsel, sources or the notice challenged. A CCF decision already
+    carried to a notice stays in that notice's history; the indicators read the link as it now is."""
+    challenge = get_owned(session, Challenge, challenge_id, org_id=by.org_id, for_update=True)
+    patch.check_version(challenge, expected_version, what="challenge")
+    changes = patch.changes(data.model_dump(exclude_unset=True), required=(), defaults={"sources": []})
+    if not changes:
+        patch.unchanged(session, kind="challenge", record_id=challenge.id, by=by)
+        return challenge  # nothing to change: no new version
+    if changes.get("notice_id") is not None:
+        _check_notice(session, changes["notice_id"], person_id=challenge.person_id, by=by)
+    challenge.sqlmodel_update(changes)
+    challenge.version += 1
+    challenge.updated_at = utcnow()
+    session.add(challenge)
+    session.flush()
+    audit.record(session, by=by, action="challenge.updated", kind="challenge", object_id=challenge.id)
+    return challenge
+
+
+def replay(challenge: Challenge, events: Sequence[ChallengeEvent]) -> None:
+    """Set the challenge's status, outcome, dates and deadline from its events, as if applied in order."""
+    challenge.status, challenge.outcome = ChallengeStatus.draft, None
+    for name in (*DATE_FIELD.values(), "closed_on"):
+        setattr(challenge, name, None)
+    for event in events:
+        moves_to = TRANSITIONS[event.type][1]
+        if moves_to is not None:
+            challenge.status = moves_to
+        if event.type in DATE_FIELD:
+            setattr(challenge, DATE_FIELD[event.type], event.on)
+        if moves_to is ChallengeStatus.closed:
+            challenge.closed_on = event.on
+        if event.outcome is not None:
+            challenge.outcome = event.outcome
+    challenge.deadline_on = deadline(challenge)
+
+
+def _carried_status(event: ChallengeEvent) -> NoticeStatus | None:
+    """The notice status a CCF event appended (`reinstated` only if the notice was blocked then)."""
+    if event.type is EventType.provisional_measure:
+        return NoticeStatus.blocked
+    if event.type is EventType.decided:
+        return (
+            {
+                Outcome.deleted: NoticeStatus.deleted,
+                Outcome.withdrawn_by_source: NoticeStatus.withdrawn,
+                Outcome.maintained: NoticeStatus.reinstated,
+            }.get(event.outcome)
+            if event.outcome
+            else None
+        )
+    return None
+
+
+def _retract_carried(session: Session, challenge: Challenge, event: ChallengeEvent, *, by: Principal) -> None:
+    """Take back the status entry a CCF event appended to its notice: the newest entry by the CCF with
+    that status and date (the entry names no event: it is found by what the event wrote)."""
+    status = _carried_status(event)
+    if challenge.forum is not Forum.ccf or challenge.notice_id is None or status is None:
+        return
+    notice = get_owned(session, Notice, challenge.notice_id, org_id=by.org_id, for_update=True)
+    entry = session.exec(
+        select(NoticeStatusChange)
+        .where(
+            NoticeStatusChange.notice_id == notice.id,
+            NoticeStatusChange.status == status,
+            NoticeStatusChange.actor == StatusActor.ccf,
+            NoticeStatusChange.on == event.on,
+        )
+        .order_by(col(NoticeStatusChange.position).desc())
+    ).first()
+    if entry is not None:
+        notice_service.retract(session, notice, entry, by=by)
+
+
+def delete_last_event(
+    session: Session, challenge_id: str, *, by: Principal, expected_version: int | None = None
+) -> Challenge:
+    """Remove the newest event, entered in error: the challenge returns to the state the earlier events
+    give it, and a CCF event's entry in its notice's history goes with it."""
+    challenge = get_owned(session, Challenge, challenge_id, org_id=by.org_id, for_update=True)
+    patch.check_version(challenge, expected_version, what="challenge")
+    events = _events(session, [challenge.id])[challenge.id]
+    if not events:
+        raise InvalidTransition("The challenge has no event to remove.")
+    last = events.pop()
+    _retract_carried(session, challenge, last, by=by)
+    session.delete(last)
+    replay(challenge, events)
+    challenge.version += 1
+    challenge.updated_at = utcnow()
+    session.add(challenge)
+    session.flush()
+    audit.record(session, by=by, action="challenge.event_deleted", kind="challenge", object_id=challenge.id)
+    return challenge
+
+
+def delete(
+    session: Session, challenge_id: str, *, by: Principal, expected_version: int | None = None
+) -> None:
+    """Remove a challenge entered in error, with its events and the entries its CCF events appended to
+    its notice's history."""
+    challenge = get_owned(session, Challenge, challenge_id, org_id=by.org_id, for_update=True)
+    patch.check_version(challenge, expected_version, what="challenge")
+    for event in reversed(_events(session, [challenge.id])[challenge.id]):
+        _retract_carried(session, challenge, event, by=by)
+    session.exec(sa_delete(ChallengeEvent).where(col(ChallengeEvent.challenge_id) == challenge.id))
+    session.delete(challenge)
+    session.flush()
+    audit.record(session, by=by, action="challenge.deleted", kind="challenge", object_id=challenge_id)
 
 
 def _event_data(challenge: Challenge) -> dict[str, str | None]:

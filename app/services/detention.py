@@ -1,15 +1,25 @@
-"""Detentions: record one, release or surrender it (each once, never before it began), list them."""
+"""Detentions: record one, release or surrender it (each once, never before it began), correct or
+delete one, list them."""
 
 from sqlmodel import Session
 
 from app.errors import InvalidTransition, Unprocessable
 from app.models.base import utcnow
-from app.models.detention import Detention, DetentionCreate, DetentionStatus, ReleaseIn, SurrenderIn
+from app.models.detention import (
+    Detention,
+    DetentionBasis,
+    DetentionCreate,
+    DetentionStatus,
+    DetentionUpdate,
+    ReleaseIn,
+    SurrenderIn,
+)
+from app.models.extradition import Extradition
 from app.models.fuzzy_date import FuzzyDate
 from app.models.notice import Notice
 from app.models.person import Person
 from app.models.token import Principal
-from app.services import audit
+from app.services import audit, patch
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
 
@@ -41,6 +51,100 @@ def create(session: Session, *, data: DetentionCreate, by: Principal) -> Detenti
     session.flush()
     audit.record(session, by=by, action="detention.created", kind="detention", object_id=detention.id)
     return detention
+
+
+RELEASE_FIELDS = ("released_on", "release_reason", "release_conditions", "release_note")
+SURRENDER_FIELDS = ("surrendered_on", "surrender_kind", "surrender_note")
+
+
+def update(
+    session: Session, detention_id: str, *, data: DetentionUpdate, expected_version: int, by: Principal
+) -> Detention:
+    """Correct a detention; `custody_days` follows the corrected dates."""
+    detention = get_owned(session, Detention, detention_id, org_id=by.org_id, for_update=True)
+    patch.check_version(detention, expected_version, what="detention")
+    changes = patch.changes(
+        data.model_dump(exclude_unset=True),
+        required=("host_state", "requesting_state", "detained_on", "released_on", "release_reason")
+        + ("surrendered_on", "surrender_kind"),
+        defaults={"basis": DetentionBasis.unknown, "sources": []},
+    )
+    if not changes:
+        patch.unchanged(session, kind="detention", record_id=detention.id, by=by)
+        return detention  # nothing to change: no new version
+    for fields, status, action in (
+        (RELEASE_FIELDS, DetentionStatus.released, "release"),
+        (SURRENDER_FIELDS, DetentionStatus.surrendered, "surrender"),
+    ):
+        sent = next((f for f in fields if f in changes), None)
+        if sent is not None and detention.status is not status:
+            raise InvalidTransition(
+                f"The detention is {detention.status.value}: {sent} can be corrected only after a {action} "
+                f"(record it with POST /api/v1/detentions/{{detention_id}}/{action})."
+            )
+    merged = detention.model_copy(update=changes)
+    if "notice_id" in changes or "requesting_state" in changes:
+        merged.requesting_state = _linked_state(
+            session,
+            merged.notice_id,
+            person_id=detention.person_id,
+            requesting_state=changes.get("requesting_state"),
+            current=merged.requesting_state,
+            by=by,
+        )
+    for field in ("released_on", "surrendered_on"):
+        ended = getattr(merged, field)
+        if ended is not None and ended.start < merged.detained_on.start:
+            wrong = "detained_on" if "detained_on" in changes and field not in changes else field
+            raise Unprocessable(
+                f"{field} ({ended}) must not be before detained_on ({merged.detained_on}).",
+                loc=("body", wrong),
+            )
+    changes["requesting_state"] = merged.requesting_state
+    detention.sqlmodel_update(changes)
+    return _saved(session, detention, action="detention.updated", by=by)
+
+
+def _linked_state(
+    session: Session,
+    notice_id: str | None,
+    *,
+    person_id: str,
+    requesting_state: str | None,
+    current: str,
+    by: Principal,
+) -> str:
+    """The requesting state of a detention on this notice: the notice's (a different one sent is a 422)."""
+    if notice_id is None:
+        return requesting_state or current
+    notice = get_owned(session, Notice, notice_id, org_id=by.org_id)
+    if notice.person_id != person_id:
+        raise Unprocessable("The notice is about another person.", loc=("body", "notice_id"))
+    if requesting_state is not None and requesting_state != notice.requesting_state:
+        raise Unprocessable(
+            f"The notice was requested by {notice.requesting_state}, not {requesting_state}: "
+            "a detention on it has the notice's requesting state.",
+            loc=("body", "requesting_state"),
+        )
+    return notice.requesting_state
+
+
+def delete(
+    session: Session, detention_id: str, *, by: Principal, expected_version: int | None = None
+) -> None:
+    """Remove a detention entered in error; extradition proceedings that named it stay, without the link."""
+    detention = get_owned(session, Detention, detention_id, org_id=by.org_id, for_update=True)
+    patch.check_version(detention, expected_version, what="detention")
+    for extradition in session.exec(
+        owned(Extradition, by.org_id).where(Extradition.detention_id == detention.id)
+    ):
+        extradition.detention_id = None
+        extradition.version += 1
+        extradition.updated_at = utcnow()
+        session.add(extradition)
+    session.delete(detention)
+    session.flush()
+    audit.record(session, by=by, action="detention.deleted", kind="detention", object_id=detention_id)
 
 
 def get(

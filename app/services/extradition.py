@@ -1,4 +1,4 @@
-"""Extradition proceedings: record, read, update (If-Match), list."""
+"""Extradition proceedings: record, read, update (If-Match), delete, list."""
 
 from sqlmodel import Session
 
@@ -82,6 +82,17 @@ def update(
     session.flush()
     audit.record(session, by=by, action="extradition.updated", kind="extradition", object_id=extradition.id)
     return extradition
+
+
+def delete(
+    session: Session, extradition_id: str, *, by: Principal, expected_version: int | None = None
+) -> None:
+    """Remove a proceeding entered in error."""
+    extradition = get_owned(session, Extradition, extradition_id, org_id=by.org_id, for_update=True)
+    patch.check_version(extradition, expected_version, what="proceeding")
+    session.delete(extradition)
+    session.flush()
+    audit.record(session, by=by, action="extradition.deleted", kind="extradition", object_id=extradition_id)
 
 
 def list_page(

@@ -50,8 +50,9 @@ def update(
     return incident
 
 
-def delete(session: Session, incident_id: str, *, by: Principal) -> None:
+def delete(session: Session, incident_id: str, *, by: Principal, expected_version: int | None = None) -> None:
     incident = get_owned(session, Incident, incident_id, org_id=by.org_id, for_update=True)
+    patch.check_version(incident, expected_version, what="incident")
     session.delete(incident)
     session.flush()
     audit.record(session, by=by, action="incident.deleted", kind="incident", object_id=incident_id)

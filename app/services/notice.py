@@ -1,15 +1,17 @@
-"""Notices: create, read, update, and the status history (appended, never overwritten, kept in date order)."""
+"""Notices: create, read, update, delete, and the status history (appended, never overwritten, kept in
+date order; only the entry recorded last may be retracted)."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Protocol, TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import delete as delete_rows
 from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, PreconditionFailed, Unprocessable
 from app.models.base import utcnow
+from app.models.challenge import Challenge
 from app.models.detention import Detention
 from app.models.fuzzy_date import FuzzyDate
 from app.models.notice import (
@@ -40,7 +42,7 @@ FAR_FUTURE = date.max
 
 
 def _write_charges(session: Session, notice: Notice, charges: Sequence[ChargeIn]) -> None:
-    session.exec(delete(Charge).where(col(Charge.notice_id) == notice.id))
+    session.exec(delete_rows(Charge).where(col(Charge.notice_id) == notice.id))
     for position, item in enumerate(charges):
         if item.category is None:
             category, source = ChargeCategory(charge_classifier.classify(item.text)), CategorySource.auto
@@ -251,9 +253,10 @@ def append_status(
     """Append a status change to a locked notice of the caller's organisation (also used by challenges)."""
     if on is not None and notice.date is not None and on.start < notice.date.start:
         raise Unprocessable("A status change cannot precede the notice's own date.", loc=("body", "on"))
-    position = session.exec(
-        select(func.count()).select_from(NoticeStatusChange).where(NoticeStatusChange.notice_id == notice.id)
+    last = session.exec(
+        select(func.max(NoticeStatusChange.position)).where(NoticeStatusChange.notice_id == notice.id)
     ).one()
+    position = 0 if last is None else last + 1  # after a retraction, positions can have gaps
     session.add(
         NoticeStatusChange(
             notice_id=notice.id,
@@ -294,3 +297,62 @@ def change_status(session: Session, notice_id: str, *, data: StatusChangeIn, by:
         note=data.note,
         by=by,
     )
+
+
+def retract(session: Session, notice: Notice, entry: NoticeStatusChange, *, by: Principal) -> Notice:
+    """Remove one later status entry of a locked notice (entered in error); the status follows."""
+    session.delete(entry)
+    session.flush()
+    _refresh_status(session, notice)
+    notice.version += 1
+    notice.updated_at = utcnow()
+    session.add(notice)
+    session.flush()
+    audit.record(session, by=by, action="notice.status.retracted", kind="notice", object_id=notice.id)
+    webhook.enqueue(
+        session,
+        org_id=notice.org_id,
+        event="notice.status_changed",
+        data={"notice_id": notice.id, "person_id": notice.person_id, "status": notice.status.value},
+    )
+    return notice
+
+
+def retract_latest(
+    session: Session, notice_id: str, *, by: Principal, expected_version: int | None = None
+) -> Notice:
+    """Retract the status entry recorded last (not necessarily the last by date). The initial status is
+    part of the notice itself and is never retracted: with no later entry, 409."""
+    notice = get_owned(session, Notice, notice_id, org_id=by.org_id, for_update=True)
+    patch.check_version(notice, expected_version, what="notice")
+    entry = session.exec(
+        select(NoticeStatusChange)
+        .where(NoticeStatusChange.notice_id == notice.id)
+        .order_by(col(NoticeStatusChange.position).desc())
+    ).first()
+    if entry is None:
+        raise Conflict(
+            "The notice has only its initial status, which is part of the notice: there is no later entry to retract."
+        )
+    return retract(session, notice, entry, by=by)
+
+
+def delete(session: Session, notice_id: str, *, by: Principal, expected_version: int | None = None) -> None:
+    """Remove a notice entered in error, with its charges and status history. Detentions and challenges
+    that named it stay, without the link."""
+    notice = get_owned(session, Notice, notice_id, org_id=by.org_id, for_update=True)
+    patch.check_version(notice, expected_version, what="notice")
+    linked: list[Detention | Challenge] = [
+        *session.exec(owned(Detention, by.org_id).where(Detention.notice_id == notice.id)),
+        *session.exec(owned(Challenge, by.org_id).where(Challenge.notice_id == notice.id)),
+    ]
+    for record in linked:
+        record.notice_id = None
+        record.version += 1
+        record.updated_at = utcnow()
+        session.add(record)
+    session.exec(delete_rows(Charge).where(col(Charge.notice_id) == notice.id))
+    session.exec(delete_rows(NoticeStatusChange).where(col(NoticeStatusChange.notice_id) == notice.id))
+    session.delete(notice)
+    session.flush()
+    audit.record(session, by=by, action="notice.deleted", kind="notice", object_id=notice_id)

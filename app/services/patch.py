@@ -2,13 +2,23 @@
 that changes nothing still answers with the record, so it is audited as a read of it."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from app.errors import Unprocessable
+from app.errors import PreconditionFailed, Unprocessable
 from app.models.token import Principal
 from app.services import audit
+
+
+class _Versioned(Protocol):
+    version: int
+
+
+def check_version(record: _Versioned, expected: int | None, *, what: str) -> None:
+    """412 when the caller's If-Match names another version (None: no If-Match, for a DELETE)."""
+    if expected is not None and record.version != expected:
+        raise PreconditionFailed(f"The {what} has changed: it is at version {record.version}.")
 
 
 def changes(

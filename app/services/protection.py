@@ -1,11 +1,13 @@
-"""Protection statuses of a person: record, list, remove."""
+"""Protection statuses of a person: record, read, correct (If-Match), list, remove."""
 
 from sqlmodel import Session, col
 
+from app.errors import Unprocessable
+from app.models.base import utcnow
 from app.models.person import Person
-from app.models.protection import Protection, ProtectionCreate
+from app.models.protection import Protection, ProtectionCreate, ProtectionUpdate
 from app.models.token import Principal
-from app.services import audit
+from app.services import audit, patch
 from app.services.pagination import decode_position, encode_cursor
 from app.services.tenancy import get_owned, not_found, owned
 
@@ -42,11 +44,62 @@ def page_for_person(
     ) > offset + limit else None
 
 
-def delete(session: Session, person_id: str, protection_id: str, *, by: Principal) -> None:
+def _owned(session: Session, person_id: str, protection_id: str, *, by: Principal) -> Protection:
+    """A protection of this person of the caller's organisation (locked), or the 404 of an unknown id."""
     person = get_owned(session, Person, person_id, org_id=by.org_id)
     protection = get_owned(session, Protection, protection_id, org_id=by.org_id, for_update=True)
     if protection.person_id != person.id:
         raise not_found(Protection)
+    return protection
+
+
+def get(session: Session, person_id: str, protection_id: str, *, by: Principal) -> Protection:
+    protection = _owned(session, person_id, protection_id, by=by)
+    audit.record(session, by=by, action="protection.read", kind="protection", object_id=protection.id)
+    return protection
+
+
+def update(
+    session: Session,
+    person_id: str,
+    protection_id: str,
+    *,
+    data: ProtectionUpdate,
+    expected_version: int,
+    by: Principal,
+) -> Protection:
+    protection = _owned(session, person_id, protection_id, by=by)
+    patch.check_version(protection, expected_version, what="protection")
+    changes = patch.changes(
+        data.model_dump(exclude_unset=True), required=("host_state",), defaults={"sources": []}
+    )
+    if not changes:
+        patch.unchanged(session, kind="protection", record_id=protection.id, by=by)
+        return protection  # nothing to change: no new version
+    since, until = changes.get("since", protection.since), changes.get("until", protection.until)
+    if since is not None and until is not None and until.start < since.start:
+        raise Unprocessable(
+            "until must not be before since.", loc=("body", "until" if "until" in changes else "since")
+        )
+    protection.sqlmodel_update(changes)
+    protection.version += 1
+    protection.updated_at = utcnow()
+    session.add(protection)
+    session.flush()
+    audit.record(session, by=by, action="protection.updated", kind="protection", object_id=protection.id)
+    return protection
+
+
+def delete(
+    session: Session,
+    person_id: str,
+    protection_id: str,
+    *,
+    by: Principal,
+    expected_version: int | None = None,
+) -> None:
+    protection = _owned(session, person_id, protection_id, by=by)
+    patch.check_version(protection, expected_version, what="protection")
     session.delete(protection)
     session.flush()
     audit.record(session, by=by, action="protection.deleted", kind="protection", object_id=protection_id)
