@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import OrgTokens
@@ -38,6 +39,20 @@ def test_create_returns_the_person_with_location_and_etag(client: TestClient, or
 def test_fuzzy_dates_come_back_exactly_as_given(client: TestClient, org_a: OrgTokens) -> None:
     for given in ("1970", "1970-02", "1970-02-28"):
         assert make_person(client, org_a.editor, birth_date=given)["birth_date"] == given
+
+
+@pytest.mark.parametrize("given", ["70", "1970-2", "1970-02-30", "22.02.1970", "1970/02", ""])
+def test_a_date_that_does_not_parse_says_in_words_which_forms_are_accepted(
+    client: TestClient, org_a: OrgTokens, given: str
+) -> None:
+    response = client.post("/api/v1/persons", json={"name": "A", "birth_date": given}, headers=org_a.editor)
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["loc"] == ["body", "birth_date"]
+    assert "a year (2016), a year and month (2016-02) or a full date (2016-02-22)" in error["msg"]
+    assert "^" not in error["msg"]  # never the regular expression
+    assert "\\d" not in error["msg"]
+    assert given not in error["msg"] or not given  # the value sent is not echoed
 
 
 def test_bad_input_is_422_with_errors_and_writes_nothing(client: TestClient, org_a: OrgTokens) -> None:

@@ -8,11 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 from sqlalchemy.engine import Dialect
 
 PATTERN = r"^[12]\d{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 _MATCH = re.compile(PATTERN)
+FORMS = "write a year (2016), a year and month (2016-02) or a full date (2016-02-22)"
 
 
 _MONTHS = (
@@ -51,12 +52,20 @@ class FuzzyDate(str):
         if type(text) is cls:  # already checked: models copied from models skip a second parse
             return text
         if not isinstance(text, str) or not _MATCH.match(text):
-            raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+            raise ValueError(f"not a date: {FORMS}")
         try:
             _first_day(text)
         except ValueError:
-            raise ValueError(f"{text} is not a calendar date") from None
+            raise ValueError(f"no such day in the calendar: {FORMS}") from None
         return super().__new__(cls, text)
+
+    @classmethod
+    def _validate(cls, text: str) -> "FuzzyDate":
+        """For pydantic: the message says in words which forms are accepted (never the pattern)."""
+        try:
+            return cls(text)
+        except ValueError as error:
+            raise PydanticCustomError("fuzzy_date", str(error)) from None
 
     @property
     def start(self) -> date:
@@ -97,7 +106,7 @@ class FuzzyDate(str):
         cls, _source: Any, _handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(
-            cls, core_schema.str_schema(pattern=PATTERN), serialization=core_schema.to_string_ser_schema()
+            cls._validate, core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
         )
 
     @classmethod
@@ -106,6 +115,7 @@ class FuzzyDate(str):
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
         json_schema.update(
+            pattern=PATTERN,  # published, so generated clients and schema-driven tests send valid dates
             format="fuzzy-date",
             description="YYYY, YYYY-MM or YYYY-MM-DD, returned exactly as given; compared by the first day of its period.",
             examples=["2015", "2015-01", "2015-01-03"],
