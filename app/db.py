@@ -20,10 +20,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from app import private_file
+from app import metrics, private_file
 from app.keyring import Keyring
 
 WRITE_WAIT_S = 60
+# Where app.services.audit lists the actions a unit of work appended: counted once it commits.
+AUDIT_ACTIONS = "audit_actions"
 SQLITE_PRAGMAS = (
     "journal_mode=WAL",
     "busy_timeout=30000",
@@ -139,6 +141,7 @@ def unit_of_work(engine: Engine, keyring: Keyring) -> Iterator[Session]:
             session.rollback()
             raise
         session.commit()
+        metrics.count_audit_appends(session.info.pop(AUDIT_ACTIONS, ()))
 
 
 def _write_session(request: Request) -> Iterator[Session]:

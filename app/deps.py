@@ -1,6 +1,7 @@
 """Request dependencies: who is calling (bearer token, within its rate limit), what their role allows
 (then a POST's Idempotency-Key), the daily read quota, If-Match, list paging."""
 
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ import anyio.to_thread
 from fastapi import Depends, Header, Query, Request
 from sqlmodel import Session
 
+from app import metrics
 from app.clients.interpol import InterpolClient
 from app.db import reading, unit_of_work
 from app.errors import Forbidden, PreconditionFailed, PreconditionRequired, TooManyRequests, Unauthorized
@@ -55,6 +57,7 @@ def check_rate(request: Request, caller: Principal | None) -> None:
     address = request.client.host if request.client else "unknown"
     wait_s = limiter.wait_s(f"token:{caller.token_id}" if caller else f"address:{address}")
     if wait_s > 0:
+        metrics.LIMIT_REFUSALS.labels(limit="rate").inc()
         sender = "with this token" if caller else "without a valid token from this address"
         raise TooManyRequests(
             f"More than {limiter.per_minute} requests in 60 seconds {sender}.",
@@ -72,10 +75,26 @@ def within_quota(request: Request, principal: Principal) -> None:
         return
     with unit_of_work(request.state.write_engine, request.state.keyring) as writer:
         quota.record_refusal(writer, by=principal)
+    metrics.LIMIT_REFUSALS.labels(limit="quota").inc()
     raise TooManyRequests(
         f"This token has reached its daily quota of {limit} reads of persons' data.",
         headers={"Retry-After": str(quota.seconds_to_midnight(now))},
     )
+
+
+def _metrics_reader(request: Request) -> None:
+    """A scraper on this host (a loopback address; behind a proxy on this host, the address uvicorn
+    takes from X-Forwarded-For), or an admin from anywhere."""
+    host = request.client.host if request.client else ""
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:  # not an address ("testclient", a Unix socket's peer)
+        pass
+    _allow(_principal(request), frozenset({Role.admin}))
+
+
+MetricsReader = Annotated[None, Depends(_metrics_reader)]
 
 
 def _allow(principal: Principal, roles: frozenset[Role]) -> None:

@@ -32,7 +32,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.logs import current_scope, route_name
+from app.logs import REQUEST_ID, current_scope, route_name
 
 PROBLEM_JSON = "application/problem+json"
 _APP_DIR = Path(__file__).resolve().parent
@@ -207,7 +207,7 @@ def _where(exc: BaseException) -> str:
 
 def report_unexpected(exc: BaseException, scope: Mapping[str, Any]) -> str:
     """Log an unexpected exception without any value it carries; return the request id it is logged under."""
-    request_id = secrets.token_hex(6)
+    request_id = scope.get(REQUEST_ID) or secrets.token_hex(6)
     log.error(
         "request %s failed: %s in %s %s (%s)",
         request_id,

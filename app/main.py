@@ -17,8 +17,8 @@ from app.clients.interpol import InterpolClient, open_interpol_http
 from app.db import make_engine, unit_of_work
 from app.errors import ErrorBoundary, add_error_handlers
 from app.keyring import Keyring
-from app.middleware import BodyLimit, Idempotency, InFlightLimit, SecurityHeaders
-from app.routers import api_router, docs, health, ui
+from app.middleware import BodyLimit, Idempotency, InFlightLimit, Observed, SecurityHeaders
+from app.routers import api_router, docs, health, metrics, ui
 from app.services import flag as flag_service
 from app.services import rate_limit
 from app.services import webhook as webhook_service
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     add_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     if settings.docs_enabled:
         app.include_router(docs.router)
         app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.ASSETS), name="docs_assets")
@@ -139,5 +140,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(InFlightLimit)
     app.add_middleware(ErrorBoundary)  # inside the security headers: a 500 carries them too
+    app.add_middleware(Observed)  # outside the error boundary: it counts and logs the 500s it sends
     app.add_middleware(SecurityHeaders)
     return app

@@ -1,12 +1,15 @@
-"""ASGI middleware around every request: body limit, security headers, requests in flight, idempotency keys."""
+"""ASGI middleware around every request: body limit, security headers, requests in flight, idempotency
+keys, and the count, timing and log line of each request."""
 
 import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import anyio.to_thread
 
+from app import logs, metrics
 from app.services import idempotency
 
 Scope = MutableMapping[str, Any]
@@ -231,3 +234,41 @@ class InFlightLimit:
             self._slots = anyio.Semaphore(IN_FLIGHT)
         async with self._slots:
             await self.app(scope, receive, send)
+
+
+class Observed:
+    """Times every request and, once answered, counts it (app/metrics.py) and logs one JSON line for it
+    (app/logs.py) under a request id, the one a 500's body and error line carry. Both name the route's
+    template, never the path or the query the client sent.
+
+    The id is not sent as a header: a foreign id's 404 must be the same, byte for byte, as an unknown one's.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = logs.new_request_id()
+        scope[logs.REQUEST_ID] = request_id
+        status = 500  # what the client sees when the application ends without answering
+
+        async def observing(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observing)
+        finally:
+            duration_s = time.perf_counter() - started
+            route, method = logs.route_template(scope), logs.method_name(scope)
+            metrics.REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+            metrics.REQUEST_SECONDS.labels(method=method, route=route).observe(duration_s)
+            logs.request_line(
+                request_id=request_id, method=method, route=route, status=status, duration_s=duration_s
+            )

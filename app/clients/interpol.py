@@ -25,6 +25,8 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from app import metrics
+
 USER_AGENT = "article3/0.1 (+https://github.com/article3; INTERPOL abuse monitoring)"
 RESULTS_PER_PAGE = 160  # INTERPOL honours at most 160 per page, and pages through 160 records in all
 QUERY_CAP = 160
@@ -433,6 +435,36 @@ class InterpolClient:
         cached = cache.get(key)
         if cached is not None:
             return cached
+        endpoint = "search" if path == _RED else "notice"
+        try:
+            return self._fetch(
+                cache,
+                key,
+                path,
+                params,
+                parse,
+                endpoint=endpoint,
+                retry_on=retry_on,
+                not_found=not_found,
+                deadline_s=deadline_s,
+            )
+        except InterpolError:
+            metrics.INTERPOL_FAILURES.labels(endpoint=endpoint).inc()
+            raise
+
+    def _fetch(
+        self,
+        cache: _TTLCache[M],
+        key: str,
+        path: str,
+        params: Mapping[str, str],
+        parse: Callable[[Any], M],
+        *,
+        endpoint: str,
+        retry_on: frozenset[int],
+        not_found: frozenset[int],
+        deadline_s: float | None,
+    ) -> M:
         limit_s = self._deadline_s if deadline_s is None else min(deadline_s, self._deadline_s)
         started = self._clock()
         pauses = iter(self._pauses_s)
@@ -447,7 +479,7 @@ class InterpolClient:
                 cached = cache.get(key)  # another thread may have asked the same while we waited
                 if cached is not None:
                     return cached
-                response = self._send(path, params, limit_s=remaining_s)
+                response = self._send(path, params, endpoint, limit_s=remaining_s)
             finally:
                 self._turn.release()
             status = response.status_code
@@ -467,15 +499,20 @@ class InterpolClient:
                 raise InterpolError(_refusal(status), retry_after_s=max(wait_s, come_back_s or 0.0))
             self._sleep(wait_s)
 
-    def _send(self, path: str, params: Mapping[str, str], *, limit_s: float) -> httpx.Response:
+    def _send(self, path: str, params: Mapping[str, str], endpoint: str, *, limit_s: float) -> httpx.Response:
         timeout = _bounded(self._http.timeout, limit_s)
         try:
-            return self._http.get(path, params=params, timeout=timeout)
+            response = self._http.get(path, params=params, timeout=timeout)
         except httpx.TimeoutException as exc:
+            metrics.INTERPOL_REQUESTS.labels(endpoint=endpoint, outcome="timeout").inc()
             waited_s = timeout.connect if isinstance(exc, httpx.ConnectTimeout) else timeout.read
             raise InterpolError(f"INTERPOL did not answer within {_seconds(waited_s or limit_s)} s") from None
         except httpx.HTTPError as exc:  # its text carries the URL, and so the name searched for
+            metrics.INTERPOL_REQUESTS.labels(endpoint=endpoint, outcome="unreachable").inc()
             raise InterpolError(f"INTERPOL could not be reached ({type(exc).__name__})") from None
+        outcome = metrics.status_class(response.status_code)
+        metrics.INTERPOL_REQUESTS.labels(endpoint=endpoint, outcome=outcome).inc()
+        return response
 
     @staticmethod
     def _json(response: httpx.Response) -> Any:

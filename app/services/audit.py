@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.db import AUDIT_ACTIONS
 from app.keyring import keyring_of
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import utcnow
@@ -72,6 +73,7 @@ def record(
     session.add(entry)
     session.add(head)
     session.flush()
+    session.info.setdefault(AUDIT_ACTIONS, []).append(action)  # counted for /metrics once committed
     return entry
 
 

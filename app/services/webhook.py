@@ -61,6 +61,7 @@ from sqlalchemy import Engine, func, update
 from sqlalchemy import event as orm_events
 from sqlmodel import Session, col, select
 
+from app import metrics
 from app.db import unit_of_work
 from app.errors import Conflict, Unprocessable
 from app.keyring import Keyring, keyring_of
@@ -517,7 +518,10 @@ def deliver_due(
             job, sender=sender, secret=secret, timeout_s=timeout_s, allow_private=allow_private
         )
         with unit_of_work(engine, keyring) as session:
-            return _record(session, job, code=code, error=error, at=clock())
+            status = _record(session, job, code=code, error=error, at=clock())
+        outcome = "retrying" if status == DeliveryStatus.pending else status.value
+        metrics.WEBHOOK_DELIVERIES.labels(outcome=outcome).inc()
+        return status
 
     outcomes: list[DeliveryStatus] = []
     try:
