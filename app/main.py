@@ -69,6 +69,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         write_engine = make_engine(settings.database_url, writer=True, keyring=keyring)
         read_engine = make_engine(settings.database_url, writer=False, keyring=keyring)
+        # Counted where every process serving the database sees the same counts (memory on SQLite).
+        # Before anything connects: a Redis that does not answer stops the start with nothing to close.
+        rate_limiter = rate_limit.for_deployment(
+            per_minute=settings.rate_limit_per_minute,
+            redis_url=settings.redis_url.get_secret_value() if settings.redis_url else None,
+            engine=write_engine,
+        )
         with unit_of_work(write_engine, keyring) as session:
             flag_service.ensure_built(session)  # derived tables of a database that predates them
         names = LiveNameIndex()
@@ -96,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "pattern_min_persons": settings.pattern_min_persons,
                 "interpol": interpol,
                 "daily_read_quota": settings.daily_read_quota,
-                "rate_limiter": rate_limit.SlidingWindow(settings.rate_limit_per_minute),
+                "rate_limiter": rate_limiter,
                 "webhook_allow_private": settings.webhook_allow_private,
                 "webhooks": webhooks,
             }

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     docs_enabled: bool = True
     webhook_allow_private: bool = False
+    redis_url: SecretStr | None = None  # may hold Redis' password
 
     @field_validator("database_url")
     @classmethod

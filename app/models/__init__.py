@@ -15,6 +15,7 @@ from app.models.notice import Charge, Notice, NoticeStatusChange
 from app.models.org import Org
 from app.models.person import Person, PersonAffiliation, PersonChange, PersonRelation
 from app.models.protection import Protection
+from app.models.rate_limit import RateLimitWindow
 from app.models.token import ApiToken
 from app.models.ui_session import SignedOutSession
 from app.models.webhook import Webhook, WebhookDelivery
@@ -38,6 +39,7 @@ __all__ = [
     "Notice",
     "NoticeStatusChange",
     "DemoCase",
+    "RateLimitWindow",
     "Org",
     "Person",
     "PersonAffiliation",

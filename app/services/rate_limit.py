@@ -4,17 +4,32 @@ A caller is named by a key: `token:<id>` once its credential authenticates (the 
 interface share the allowance, however the Authorization header is spelled), `address:<client address>`
 for requests without a valid credential, so junk tokens cannot buy fresh allowances.
 
-`SlidingWindow` counts in this process's memory: with several worker processes each enforces the limit
-on its own share. Counting in PostgreSQL or Redis, for several processes, is another `RateLimiter`.
+Where the requests are counted decides what the limit holds for (`for_deployment` picks):
+- `RedisWindow` (when `ARTICLE3_REDIS_URL` is set): in Redis, with the `limits` library's moving window:
+  every worker of every host that uses the same Redis shares each caller's allowance.
+- `DatabaseWindow` (PostgreSQL): in the database every process already shares, one row per caller.
+- `SlidingWindow` (embedded SQLite): in this process's memory, since one process serves the file.
 """
 
+import hashlib
+import random
 import threading
 import time
 from collections import deque
 from typing import Protocol
 
+from limits import RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import Engine, Table, delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from app.db import counting
+from app.models.rate_limit import RateLimitWindow
+
 WINDOW_S = 60.0
 MAX_IDLE_KEYS = 10_000
+PRUNE_CHANCE = 0.01  # a request in a hundred also deletes the rows of callers idle for a whole window
 
 
 class RateLimiter(Protocol):
@@ -46,3 +61,85 @@ class SlidingWindow:
                 for idle in [k for k, w in self._seen.items() if not w or w[-1] <= now - WINDOW_S]:
                     del self._seen[idle]
             return 0.0
+
+
+class DatabaseWindow:
+    """At most `per_minute` requests per key in any 60 seconds, counted in PostgreSQL: the same for
+    every process and host on the database. A key's row is locked while it is counted, so two processes
+    never both take the last request of an allowance; moments are the database's clock, so hosts whose
+    clocks differ still agree."""
+
+    def __init__(self, engine: Engine, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._engine = engine
+
+    def wait_s(self, key: str) -> float:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        window: Table = RateLimitWindow.__table__  # type: ignore[attr-defined]
+        with counting(self._engine) as connection:
+            # One statement creates the row or locks the one there, and answers what it holds.
+            upsert = insert(window).values(key=digest, hits=[], expires_at=0.0)
+            stored = connection.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["key"], set_={"key": upsert.excluded.key}
+                ).returning(window.c.hits)
+            ).scalar_one()
+            # The clock is read once the row is ours: the moments in a row then only ever increase.
+            now = float(connection.execute(text("SELECT EXTRACT(EPOCH FROM clock_timestamp())")).scalar_one())
+            hits = [at for at in stored if at > now - WINDOW_S]
+            wait_s = hits[0] + WINDOW_S - now if len(hits) >= self.per_minute else 0.0
+            if not wait_s:
+                hits.append(now)
+            connection.execute(
+                update(window)
+                .where(window.c.key == digest)
+                .values(hits=hits, expires_at=hits[-1] + WINDOW_S if hits else now)
+            )
+            if random.random() < PRUNE_CHANCE:  # noqa: S311 - a chance, not a secret
+                # Rows another request is counting are skipped, never waited for: no two prunes deadlock.
+                stale = (
+                    select(window.c.key)
+                    .where(window.c.expires_at < now, window.c.key != digest)
+                    .with_for_update(skip_locked=True)
+                )
+                connection.execute(delete(window).where(window.c.key.in_(stale)))
+        return wait_s
+
+
+class RedisWindow:
+    """At most `per_minute` requests per key in any 60 seconds, counted in Redis by the `limits` library's
+    moving window (a Lua script that checks and records in one step). Keys are digests, as in the database."""
+
+    def __init__(self, url: str, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._storage = storage_from_string(url)
+        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._item = RateLimitItemPerMinute(per_minute)
+        self._namespace = "article3"
+
+    def check(self) -> bool:
+        """Whether Redis answers (start-up refuses to serve without it)."""
+        return bool(self._storage.check())
+
+    def wait_s(self, key: str) -> float:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        if self._limiter.hit(self._item, self._namespace, digest):
+            return 0.0
+        reset_at = self._limiter.get_window_stats(self._item, self._namespace, digest).reset_time
+        return max(0.001, reset_at - time.time())
+
+
+class LimiterUnavailable(Exception):
+    """The configured Redis does not answer."""
+
+
+def for_deployment(*, per_minute: int, redis_url: str | None, engine: Engine) -> RateLimiter:
+    """Redis when configured, else the database when it is PostgreSQL, else this process's memory."""
+    if redis_url:
+        window = RedisWindow(redis_url, per_minute)
+        if not window.check():
+            raise LimiterUnavailable("ARTICLE3_REDIS_URL is set, but Redis does not answer there.")
+        return window
+    if engine.dialect.name == "postgresql":
+        return DatabaseWindow(engine, per_minute)
+    return SlidingWindow(per_minute)

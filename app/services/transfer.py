@@ -73,6 +73,7 @@ NOT_EXPORTED: dict[str, str] = {
     "idempotency_key": "stored first answers to POSTs, kept 24 hours for retries to this server",
     "idempotency_mention": "the persons each of those answers names",
     "ui_signed_out": "web sessions signed out on this server, refused here until they expire",
+    "rate_limit_window": "the last minute's requests per caller, for this server's rate limit",
 }
 
 # Items of JSON list columns that hold codes; other lists hold text, except the stored INTERPOL hits.

@@ -1,0 +1,137 @@
+"""The rate limit and the daily quota hold for the sum of every process serving one database: counted in
+PostgreSQL, or in Redis when ARTICLE3_REDIS_URL is set; in memory only on embedded SQLite.
+
+Two real servers (uvicorn, each its own process) share a database; one token's requests alternate
+between them. Counted per process, each would let through its own allowance: twice the limit.
+"""
+
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from app.keyring import Keyring
+from app.main import create_app
+from app.services import rate_limit
+from app.services.rate_limit import DatabaseWindow, LimiterUnavailable, RedisWindow, SlidingWindow
+from app.settings import Settings
+from tests.conftest import OrgTokens, serving
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PER_MINUTE = 6
+QUOTA = 3
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def on_postgresql(database_url: str) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("counts in PostgreSQL: run with ARTICLE3_TEST_DATABASE_URL (as CI's PostgreSQL run does)")
+    return database_url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not _redis_answers():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return REDIS_URL
+
+
+@pytest.fixture
+def two_servers(database_url: str, request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    env = {"ARTICLE3_RATE_LIMIT_PER_MINUTE": str(PER_MINUTE), "ARTICLE3_DAILY_READ_QUOTA": str(QUOTA)}
+    env |= getattr(request, "param", {})
+    with (
+        serving(database_url, output=None, **env) as first,
+        serving(database_url, output=None, **env) as second,
+    ):
+        yield first, second
+
+
+def _alternating(servers: tuple[str, str], path: str, headers: dict[str, str], count: int) -> list[int]:
+    with httpx.Client(base_url=servers[0]) as one, httpx.Client(base_url=servers[1]) as other:
+        return [(one, other)[i % 2].get(path, headers=headers).status_code for i in range(count)]
+
+
+def _holds_for_the_sum(servers: tuple[str, str], org: OrgTokens) -> None:
+    # /states is no read of persons' data: the rate limit alone.
+    states = _alternating(servers, "/api/v1/states", org.analyst, PER_MINUTE + 4)
+    assert states == [200] * PER_MINUTE + [429] * 4, states
+    # /persons is: the daily quota refuses first (the rate limit's allowance is larger).
+    persons = _alternating(servers, "/api/v1/persons", org.viewer, QUOTA + 2)
+    assert persons == [200] * QUOTA + [429] * 2, persons
+
+
+def test_two_processes_on_postgresql_share_the_limits(
+    on_postgresql: str, two_servers: tuple[str, str], org_a: OrgTokens
+) -> None:
+    _holds_for_the_sum(two_servers, org_a)
+
+
+@pytest.mark.parametrize("two_servers", [{"ARTICLE3_REDIS_URL": REDIS_URL}], indirect=True)
+def test_two_processes_with_redis_share_the_limits(
+    redis_url: str, two_servers: tuple[str, str], org_a: OrgTokens
+) -> None:
+    _holds_for_the_sum(two_servers, org_a)
+
+
+def test_the_database_window_gives_the_last_request_to_one_thread_only(
+    on_postgresql: str, keyring: Keyring
+) -> None:
+    engine = sa.create_engine(on_postgresql, pool_size=12)
+    window = DatabaseWindow(engine, per_minute=20)
+    key = f"token:{uuid.uuid4()}"
+    start = threading.Barrier(10)
+    waits: list[float] = []
+
+    def hammer() -> None:
+        start.wait()
+        waits.extend(window.wait_s(key) for _ in range(5))
+
+    threads = [threading.Thread(target=hammer) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert len(waits) == 50
+    assert waits.count(0.0) == 20
+    assert all(0 < wait <= 60 for wait in waits if wait)
+
+
+def test_redis_window_counts_per_key(redis_url: str) -> None:
+    window = RedisWindow(redis_url, per_minute=3)
+    key = f"token:{uuid.uuid4()}"
+    assert [window.wait_s(key) for _ in range(3)] == [0.0] * 3
+    assert 0 < window.wait_s(key) <= 60
+    assert window.wait_s(f"token:{uuid.uuid4()}") == 0.0
+
+
+def test_each_deployment_counts_where_its_processes_meet(database_url: str, keyring: Keyring) -> None:
+    engine = sa.create_engine(database_url)
+    picked = rate_limit.for_deployment(per_minute=5, redis_url=None, engine=engine)
+    expected = DatabaseWindow if database_url.startswith("postgresql") else SlidingWindow
+    assert type(picked) is expected
+    if _redis_answers():
+        picked = rate_limit.for_deployment(per_minute=5, redis_url=REDIS_URL, engine=engine)
+        assert type(picked) is RedisWindow
+    engine.dispose()
+
+
+def test_a_redis_that_does_not_answer_stops_the_start(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"redis_url": SecretStr("redis://127.0.0.1:9/0")}))
+    with pytest.raises(LimiterUnavailable), TestClient(app):
+        pass
