@@ -50,6 +50,8 @@ from app.models.protection import Protection, ProtectionKind
 from app.models.state import state_name
 from app.services import notice as notice_service
 from app.services.affiliation import affiliation_key
+from app.vocabulary import english
+from app.vocabulary import words as _words
 
 PROTECTING = frozenset(
     {
@@ -169,12 +171,8 @@ def _flag(
     )
 
 
-def _words(value: str) -> str:
-    return value.replace("_", " ")
-
-
 def _channel(notice: Notice) -> str:
-    return _words(notice.channel.value)
+    return english("channel", notice.channel)
 
 
 def _notice_label(notice: Notice) -> str:

@@ -28,35 +28,11 @@ from app.models.protection import Protection
 from app.models.state import state_name
 from app.models.timeline import HistoryEvent, RecordRef
 from app.services import notice as notice_service
+from app.vocabulary import capitalized, english
 
 Record = Row[Any]  # the columns a timeline needs, by name, straight from the database
 
 KIND_ORDER = {"protection": 0, "notice": 1, "detention": 2, "extradition": 3, "incident": 4, "challenge": 5}
-CHANNEL_NAMES = {
-    "red_notice": "red notice",
-    "diffusion": "diffusion",
-    "blue_notice": "blue notice",
-    "national_warrant": "national warrant",
-    "bilateral_request": "bilateral extradition request",
-    "cis_wanted_list": "CIS wanted-list entry",
-    "sltd_passport": "SLTD passport entry",
-}
-ACTOR_NAMES = {
-    "requesting_state": "the requesting state",
-    "general_secretariat": "INTERPOL's General Secretariat",
-    "ccf": "the CCF",
-    "court": "a court",
-}
-REASON_NAMES = {
-    "article_2": "Article 2 (human rights)",
-    "article_3": "Article 3 (political character)",
-    "refugee_policy": "the refugee policy",
-    "article_83": "RPD Article 83",
-    "purpose_achieved": "purpose achieved",
-    "ncb_no_answer": "the NCB did not answer",
-    "source_withdrew": "withdrawn by the source",
-    "other": "other reasons",
-}
 
 
 @dataclass(frozen=True)
@@ -73,23 +49,17 @@ class _Fact:
         return (self.on.start, KIND_ORDER[self.kind], self.step, self.recorded_at, self.record_id)
 
 
-def _words(value: str) -> str:
-    return value.replace("_", " ")
-
-
 def _status_summary(notice: Record, status: NoticeStatus, actor: str | None, reason: str | None) -> str:
-    what = (
-        f"{CHANNEL_NAMES[notice.channel]} from {state_name(notice.requesting_state)}: {_words(status.value)}"
-    )
+    what = f"{english('channel', notice.channel)} from {state_name(notice.requesting_state)}: {english('notice_status', status)}"
     if actor and actor != "unknown":
-        what += f" by {ACTOR_NAMES.get(actor, actor)}"
+        what += f" by {english('actor', actor)}"
     if reason:
-        what += f" ({REASON_NAMES.get(reason, reason)})"
-    return what[0].upper() + what[1:]
+        what += f" ({english('reason', reason)})"
+    return capitalized(what)
 
 
 def _notice_facts(notice: Record, changes: list[Record]) -> Iterable[_Fact]:
-    channel = CHANNEL_NAMES[notice.channel]
+    channel = english("channel", notice.channel)
     state = state_name(notice.requesting_state)
     ref = (notice.created_at, notice.id)
     if notice.requested_on:
@@ -97,7 +67,7 @@ def _notice_facts(notice: Record, changes: list[Record]) -> Iterable[_Fact]:
             notice.requested_on, "notice", 0, *ref, "notice.requested", f"{state} requested a {channel}"
         )
     if notice.issued_on:
-        text = f"{channel[0].upper()}{channel[1:]} from {state} issued"
+        text = f"{capitalized(channel)} from {state} issued"
         yield _Fact(notice.issued_on, "notice", 1, *ref, "notice.issued", text)
     initial_on = notice_service.initial_date(notice.initial_status, notice.requested_on, notice.issued_on)
     if initial_on and notice.initial_status not in (NoticeStatus.requested, NoticeStatus.published):
@@ -120,7 +90,7 @@ def _notice_facts(notice: Record, changes: list[Record]) -> Iterable[_Fact]:
 def _detention_facts(d: Record) -> Iterable[_Fact]:
     where = state_name(d.host_state) + (f" ({d.place})" if d.place else "")
     ref = (d.created_at, d.id)
-    basis = "" if d.basis.value == "unknown" else f" on a {_words(d.basis.value)}"
+    basis = "" if d.basis.value == "unknown" else f" on a {english('detention_basis', d.basis)}"
     yield _Fact(
         d.detained_on,
         "detention",
@@ -133,14 +103,14 @@ def _detention_facts(d: Record) -> Iterable[_Fact]:
     days = f" after {custody} days" if custody is not None else ""
     if d.released_on and d.release_reason:
         conditions = (
-            f", under {_words(d.release_conditions.value)}"
+            f", under {english('release_conditions', d.release_conditions)}"
             if d.release_conditions and d.release_conditions.value != "none"
             else ""
         )
-        text = f"Released in {state_name(d.host_state)}{days} ({_words(d.release_reason.value)}{conditions})"
+        text = f"Released in {state_name(d.host_state)}{days} ({english('release_reason', d.release_reason)}{conditions})"
         yield _Fact(d.released_on, "detention", 1, *ref, "detention.released", text)
     if d.surrendered_on and d.surrender_kind:
-        text = f"{d.surrender_kind.value.capitalize()} from {state_name(d.host_state)} to {state_name(d.requesting_state)}{days}"
+        text = f"{capitalized(english('surrender_kind', d.surrender_kind))} from {state_name(d.host_state)} to {state_name(d.requesting_state)}{days}"
         yield _Fact(d.surrendered_on, "detention", 1, *ref, "detention.surrendered", text)
 
 
@@ -158,51 +128,40 @@ def _extradition_facts(e: Record) -> Iterable[_Fact]:
             f"Extradition proceeding opened, {by}{court}",
         )
     if e.decided_on and e.decision.value != "pending":
-        grounds = f" on {', '.join(_words(g) for g in e.grounds)}" if e.grounds else ""
-        stage = f" at {_words(e.stage.value)} stage" if e.stage else ""
-        text = f"Extradition {e.decision.value}{stage}{court}, {by}{grounds}"
+        grounds = f" on {', '.join(english('ground', g) for g in e.grounds)}" if e.grounds else ""
+        stage = f" at {english('stage', e.stage)} stage" if e.stage else ""
+        text = f"Extradition {english('decision', e.decision)}{stage}{court}, {by}{grounds}"
         yield _Fact(e.decided_on, "extradition", 1, *ref, "extradition.decided", text)
 
 
 def _incident_facts(i: Record) -> Iterable[_Fact]:
     if i.occurred_on:
         where = f" in {state_name(i.host_state)}" if i.host_state else ""
-        text = f"{_words(i.kind.value).capitalize()}{where}, attributed to {state_name(i.perpetrator_state)} ({i.certainty.value})"
+        text = f"{capitalized(english('incident', i.kind))}{where}, attributed to {state_name(i.perpetrator_state)} ({english('certainty', i.certainty)})"
         yield _Fact(i.occurred_on, "incident", 0, i.created_at, i.id, f"incident.{i.kind.value}", text)
 
 
 def _protection_facts(p: Record) -> Iterable[_Fact]:
-    what = f"{_words(p.kind.value)} in {state_name(p.host_state)} against {state_name(p.against_state)}"
+    what = (
+        f"{english('protection', p.kind)} in {state_name(p.host_state)} against {state_name(p.against_state)}"
+    )
     if p.since:
-        yield _Fact(
-            p.since, "protection", 0, p.created_at, p.id, "protection.since", what[0].upper() + what[1:]
-        )
+        yield _Fact(p.since, "protection", 0, p.created_at, p.id, "protection.since", capitalized(what))
     if p.until:
         yield _Fact(p.until, "protection", 1, p.created_at, p.id, "protection.until", f"End of {what}")
 
 
-FORUM_NAMES = {
-    "ccf": "CCF",
-    "national_court": "national court",
-    "echr": "European Court of Human Rights",
-    "un_cat": "UN Committee against Torture",
-    "un_hrc": "UN Human Rights Committee",
-    "un_wgad": "UN Working Group on Arbitrary Detention",
-    "other": "other forum",
-}
-
-
 def _challenge_facts(challenge: Record, events: list[Record]) -> Iterable[_Fact]:
-    forum = FORUM_NAMES[challenge.forum.value]
-    what = f"{forum} {challenge.kind.value.replace('_', ' ')} request" + (
+    forum = english("forum", challenge.forum)
+    what = f"{forum} {english('challenge_kind', challenge.kind)} request" + (
         f" {challenge.reference}" if challenge.reference else ""
     )
     for event in events:
-        text = f"{what[0].upper()}{what[1:]}: {_words(event.type.value)}"
+        text = f"{capitalized(what)}: {english('event_type', event.type)}"
         if event.outcome:
-            text += f", outcome {_words(event.outcome.value)}"
+            text += f", outcome {english('outcome', event.outcome)}"
         if event.reason:
-            text += f" ({REASON_NAMES.get(event.reason.value, event.reason.value)})"
+            text += f" ({english('reason', event.reason)})"
         yield _Fact(
             event.on,
             "challenge",

@@ -17,9 +17,10 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from app import vocabulary
 from app.models.flag import Pattern
 from app.models.state import state_name
-from app.ui import charts, labels
+from app.ui import charts
 
 LANGUAGES = ("en", "ru")
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
@@ -72,7 +73,7 @@ def _filters(lang: str) -> dict[str, Callable[..., str]]:
         return str(locale.territories.get(code) or state_name(code))
 
     def label(value: object, group: str) -> str:
-        return translate(labels.english(group, value))
+        return translate(vocabulary.english(group, value))
 
     def decimal(value: float, digits: int = 2) -> str:
         return str(format_decimal(value, format="#,##0." + "0" * digits, locale=locale))
@@ -103,7 +104,7 @@ def _charts(lang: str) -> dict[str, Callable[..., Markup]]:
     def indicator_chart(patterns: list[Pattern], *, chart_id: str, title: str, description: str) -> Markup:
         bars = [
             charts.Bar(
-                label=translate(labels.english("flag", p.code)),
+                label=translate(vocabulary.english("flag", p.code)),
                 value=p.persons,
                 emphasis=p.recurrent,
                 note=translate("recurrent") if p.recurrent else "",

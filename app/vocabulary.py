@@ -1,10 +1,34 @@
-"""Words a lawyer reads for the codes the API speaks (`released_without_extradition`…), marked for translation.
+"""The one vocabulary: the words a lawyer reads for every code the API speaks (`released_without_extradition`,
+`cis_wanted_list`…), in English, marked for translation.
 
-`N_` marks a string for extraction (Babel's default keywords include it) without translating it here:
-the page translates it in the reader's language when it renders.
+History summaries, flag explanations, the dossier and the web pages all take their words from here, so a
+code reads the same everywhere and court-bound text never shows an enum word. `N_` marks a string for
+extraction (Babel's default keywords include it) without translating it here: the page translates it in
+the reader's language when it renders (`app/locale/<lang>/LC_MESSAGES/messages.po`). `ENUMS` names the
+enum each group speaks for; a test checks that every value of every enum has its words in every language.
 """
 
 from collections.abc import Mapping
+from enum import Enum
+
+from app.models.challenge import ChallengeKind, ChallengeStatus, EventType, Forum, Outcome
+from app.models.detention import (
+    DetentionBasis,
+    DetentionStatus,
+    ReleaseConditions,
+    ReleaseReason,
+    SurrenderKind,
+)
+from app.models.dossier import DossierFormat
+from app.models.extradition import Decision, Ground, Stage
+from app.models.flag import FlagCode, Severity
+from app.models.incident import Certainty, IncidentKind
+from app.models.interpol_check import CheckStatus
+from app.models.notice import CategorySource, Channel, ChargeCategory, NoticeStatus, StatusActor, StatusReason
+from app.models.person import PersonCategory, Relation, Sex
+from app.models.protection import ProtectionKind
+from app.models.token import Role
+from app.models.webhook import DeliveryStatus
 
 
 def N_(text: str) -> str:
@@ -44,7 +68,7 @@ CHANNEL = {
     "blue_notice": N_("blue notice"),
     "national_warrant": N_("national warrant"),
     "bilateral_request": N_("bilateral extradition request"),
-    "cis_wanted_list": N_("CIS wanted list"),
+    "cis_wanted_list": N_("CIS wanted-list entry"),
     "sltd_passport": N_("SLTD passport entry"),
 }
 NOTICE_STATUS = {
@@ -56,6 +80,35 @@ NOTICE_STATUS = {
     "withdrawn": N_("withdrawn"),
     "deleted": N_("deleted"),
     "reinstated": N_("reinstated"),
+    "unknown": N_("unknown"),
+}
+ACTOR = {
+    "requesting_state": N_("the requesting state"),
+    "general_secretariat": N_("INTERPOL's General Secretariat"),
+    "ccf": N_("the CCF"),
+    "court": N_("a court"),
+    "unknown": N_("unknown"),
+}
+REASON = {
+    "article_2": N_("Article 2 (human rights)"),
+    "article_3": N_("Article 3 (political character)"),
+    "refugee_policy": N_("the refugee policy"),
+    "article_83": N_("RPD Article 83"),
+    "purpose_achieved": N_("purpose achieved"),
+    "ncb_no_answer": N_("the NCB did not answer"),
+    "source_withdrew": N_("withdrawn by the source"),
+    "other": N_("other reasons"),
+}
+CATEGORY_SOURCE = {"auto": N_("classified automatically"), "user": N_("classified by a user")}
+DETENTION_BASIS = {
+    "red_notice": N_("red notice"),
+    "diffusion": N_("diffusion"),
+    "blue_notice": N_("blue notice"),
+    "national_warrant": N_("national warrant"),
+    "bilateral_request": N_("bilateral extradition request"),
+    "cis_wanted_list": N_("CIS wanted-list entry"),
+    "sltd_passport": N_("SLTD passport entry"),
+    "immigration": N_("immigration grounds"),
     "unknown": N_("unknown"),
 }
 DETENTION_STATUS = {
@@ -142,6 +195,28 @@ RELEASE_REASON = {
     "insufficient_documents": N_("insufficient documents"),
     "court_order": N_("court order"),
     "other": N_("other"),
+    "unknown": N_("unknown"),
+}
+RELEASE_CONDITIONS = {
+    "none": N_("no conditions"),
+    "bail": N_("bail"),
+    "house_arrest": N_("house arrest"),
+    "travel_ban": N_("travel ban"),
+}
+SURRENDER_KIND = {"extradited": N_("extradited"), "deported": N_("deported"), "rendered": N_("rendered")}
+STAGE = {
+    "first_instance": N_("first instance"),
+    "appeal": N_("appeal"),
+    "supreme": N_("supreme court"),
+    "executive": N_("executive"),
+}
+EVENT_TYPE = {
+    "filed": N_("filed"),
+    "admissible": N_("admissible"),
+    "inadmissible": N_("inadmissible"),
+    "provisional_measure": N_("provisional measure"),
+    "decided": N_("decided"),
+    "withdrawn": N_("withdrawn"),
 }
 OUTCOME = {
     "deleted": N_("deleted"),
@@ -177,6 +252,14 @@ CHARGE = {
 CERTAINTY = {"established": N_("established"), "reported": N_("reported"), "alleged": N_("alleged")}
 SEX = {"male": N_("male"), "female": N_("female"), "unknown": N_("unknown")}
 ROLE = {"admin": N_("admin"), "editor": N_("editor"), "viewer": N_("viewer"), "analyst": N_("analyst")}
+CHECK_STATUS = {"ok": N_("checked")}
+DELIVERY_STATUS = {
+    "pending": N_("pending"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+}
+DOSSIER_FORMAT = {"json": N_("JSON"), "markdown": N_("Markdown")}
 
 GROUPS: Mapping[str, Mapping[str, str]] = {
     "flag": FLAG,
@@ -200,10 +283,65 @@ GROUPS: Mapping[str, Mapping[str, str]] = {
     "certainty": CERTAINTY,
     "sex": SEX,
     "role": ROLE,
+    "actor": ACTOR,
+    "reason": REASON,
+    "category_source": CATEGORY_SOURCE,
+    "detention_basis": DETENTION_BASIS,
+    "release_conditions": RELEASE_CONDITIONS,
+    "surrender_kind": SURRENDER_KIND,
+    "stage": STAGE,
+    "event_type": EVENT_TYPE,
+    "check_status": CHECK_STATUS,
+    "delivery_status": DELIVERY_STATUS,
+    "dossier_format": DOSSIER_FORMAT,
 }
+# The enum each group gives words for.
+ENUMS: Mapping[str, type[Enum]] = {
+    "flag": FlagCode,
+    "severity": Severity,
+    "channel": Channel,
+    "notice_status": NoticeStatus,
+    "detention_status": DetentionStatus,
+    "protection": ProtectionKind,
+    "forum": Forum,
+    "challenge_kind": ChallengeKind,
+    "challenge_status": ChallengeStatus,
+    "decision": Decision,
+    "incident": IncidentKind,
+    "category": PersonCategory,
+    "relation": Relation,
+    "release_reason": ReleaseReason,
+    "outcome": Outcome,
+    "ground": Ground,
+    "charge": ChargeCategory,
+    "certainty": Certainty,
+    "sex": Sex,
+    "role": Role,
+    "actor": StatusActor,
+    "reason": StatusReason,
+    "category_source": CategorySource,
+    "detention_basis": DetentionBasis,
+    "release_conditions": ReleaseConditions,
+    "surrender_kind": SurrenderKind,
+    "stage": Stage,
+    "event_type": EventType,
+    "check_status": CheckStatus,
+    "delivery_status": DeliveryStatus,
+    "dossier_format": DossierFormat,
+}
+
+
+def words(code: str) -> str:
+    """A code read as words (`house_arrest` -> `house arrest`): only for codes with no entry here yet."""
+    return code.replace("_", " ")
 
 
 def english(group: str, value: object) -> str:
     """The English words for a code; an unknown code (a value added later) reads as its own words."""
     text = str(getattr(value, "value", value))
-    return GROUPS[group].get(text) or text.replace("_", " ")
+    return GROUPS[group].get(text) or words(text)
+
+
+def capitalized(text: str) -> str:
+    """The first letter upper-cased, the rest as written ("CIS", "INTERPOL" stay as they are)."""
+    return text[:1].upper() + text[1:]
