@@ -53,15 +53,6 @@ FLAG = {
     "mobility_controls": N_("Passport or travel controls"),
 }
 SEVERITY = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
-RECORD = {
-    "person": N_("person"),
-    "protection": N_("protection"),
-    "notice": N_("notice"),
-    "detention": N_("detention"),
-    "extradition": N_("extradition"),
-    "incident": N_("incident"),
-    "challenge": N_("challenge"),
-}
 CHANNEL = {
     "red_notice": N_("red notice"),
     "diffusion": N_("diffusion"),
@@ -264,7 +255,6 @@ DOSSIER_FORMAT = {"json": N_("JSON"), "markdown": N_("Markdown")}
 GROUPS: Mapping[str, Mapping[str, str]] = {
     "flag": FLAG,
     "severity": SEVERITY,
-    "record": RECORD,
     "channel": CHANNEL,
     "notice_status": NOTICE_STATUS,
     "detention_status": DETENTION_STATUS,

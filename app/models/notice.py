@@ -1,8 +1,9 @@
 """Notice: every channel by which a state asks for a person, with its charges and its status history."""
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 import sqlalchemy as sa
 from pydantic import StringConstraints, model_validator
@@ -246,3 +247,25 @@ class NoticePublic(SQLModel):
 class NoticeList(SQLModel):
     items: list[NoticePublic]
     next_cursor: str | None = None
+
+
+def initial_date(
+    initial_status: NoticeStatus, requested_on: FuzzyDate | None, issued_on: FuzzyDate | None
+) -> FuzzyDate | None:
+    """The date of the first history entry: `issued_on`, unless the initial status is `requested`."""
+    return requested_on if initial_status is NoticeStatus.requested else issued_on
+
+
+class _Change(Protocol):
+    @property
+    def on(self) -> FuzzyDate | None: ...
+    @property
+    def position(self) -> int: ...
+
+
+ChangeT = TypeVar("ChangeT", bound=_Change)
+
+
+def ordered(changes: Iterable[ChangeT]) -> list[ChangeT]:
+    """Later entries in date order (first day of each period), undated after dated, ties in the order recorded."""
+    return sorted(changes, key=lambda c: (c.on is None, c.on.start if c.on else date.max, c.position))

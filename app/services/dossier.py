@@ -4,20 +4,20 @@ requesting state involved, as JSON or as Markdown a lawyer can paste into a fili
 import hashlib
 import json
 from datetime import date
+from functools import partial
 
 from sqlmodel import Session, col, func, select
 
+from app import kinds
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
-from app.models.challenge import Challenge
-from app.models.detention import Detention, DetentionPublic
+from app.models.detention import DetentionPublic
 from app.models.dossier import Dossier, DossierFormat, Provenance
-from app.models.extradition import Extradition, ExtraditionPublic
-from app.models.incident import Incident, IncidentPublic
-from app.models.notice import Notice
+from app.models.extradition import ExtraditionPublic
+from app.models.incident import IncidentPublic
 from app.models.org import Org
 from app.models.person import Person
-from app.models.protection import Protection, ProtectionPublic
+from app.models.protection import ProtectionPublic
 from app.models.token import Principal
 from app.services import challenge as challenge_service
 from app.services import filing as filing_outline
@@ -27,54 +27,28 @@ from app.services import history as history_service
 from app.services import notice as notice_service
 from app.services import pattern as pattern_service
 from app.services import person as person_service
+from app.services import records as records_service
 from app.services.quota import EXCEEDED, READ_ACTIONS
-from app.services.tenancy import owned
 
 
 def build(session: Session, person: Person, *, by: Principal, min_persons: int) -> Dossier:
     """Everything about one person of the caller's organisation (the caller's audit entry is the route's)."""
-    org = by.org_id
-    protections = list(session.exec(owned(Protection, org).where(Protection.person_id == person.id)))
-    notices = list(
-        session.exec(owned(Notice, org).where(Notice.person_id == person.id).order_by(col(Notice.created_at)))
-    )
-    detentions = list(
-        session.exec(
-            owned(Detention, org).where(Detention.person_id == person.id).order_by(col(Detention.detained_on))
-        )
-    )
-    extraditions = list(
-        session.exec(
-            owned(Extradition, org)
-            .where(Extradition.person_id == person.id)
-            .order_by(col(Extradition.created_at))
-        )
-    )
-    incidents = list(
-        session.exec(
-            owned(Incident, org).where(Incident.person_id == person.id).order_by(col(Incident.created_at))
-        )
-    )
-    challenges = list(
-        session.exec(
-            owned(Challenge, org).where(Challenge.person_id == person.id).order_by(col(Challenge.created_at))
-        )
-    )
+    records = records_service.for_person(session, person, kinds=kinds.in_dossier(), full=True)
+    by_created = partial(sorted, key=lambda r: (r.created_at, r.id))
     flags = flag_service.for_person(session, person)
-    involved = sorted(
-        {f.requesting_state for f in flags}
-        | {n.requesting_state for n in notices}
-        | {d.requesting_state for d in detentions}
-    )
+    involved = sorted({f.requesting_state for f in flags} | set(records.states()))
     return Dossier(
         person=person_service.public(session, person),
-        protections=[ProtectionPublic.model_validate(p) for p in protections],
-        notices=notice_service.publics(session, notices),
-        detentions=[DetentionPublic.model_validate(d) for d in detentions],
-        extraditions=[ExtraditionPublic.model_validate(e) for e in extraditions],
-        incidents=[IncidentPublic.model_validate(i) for i in incidents],
-        challenges=challenge_service.publics(session, challenges),
-        history=history_service.events(session, person),
+        protections=[ProtectionPublic.model_validate(p) for p in by_created(records.of("protection"))],
+        notices=notice_service.publics(session, by_created(records.of("notice"))),
+        detentions=[
+            DetentionPublic.model_validate(d)
+            for d in sorted(records.of("detention"), key=lambda d: (str(d.detained_on), d.created_at, d.id))
+        ],
+        extraditions=[ExtraditionPublic.model_validate(e) for e in by_created(records.of("extradition"))],
+        incidents=[IncidentPublic.model_validate(i) for i in by_created(records.of("incident"))],
+        challenges=challenge_service.publics(session, by_created(records.of("challenge"))),
+        history=history_service.from_records(records),
         flags=flags,
         states=[pattern_service.pooled_state(session, s, min_persons=min_persons, by=by) for s in involved],
     )

@@ -48,6 +48,8 @@ from app.models.notice import (
 from app.models.person import Person, PersonAffiliation, PersonCategory, PersonRelation
 from app.models.protection import Protection, ProtectionKind
 from app.models.state import state_name
+from app.models.token import Principal
+from app.services import audit
 from app.services import notice as notice_service
 from app.services.affiliation import affiliation_key
 from app.vocabulary import english
@@ -1062,6 +1064,12 @@ def for_person(session: Session, person: Person) -> list[Flag]:
     """The flags of one person of the caller's organisation, computed from the records as they are now."""
     records = load(session, [person.id], key_name=lambda name: affiliation_key(session, name), known=[person])
     return compute(records[person.id])
+
+
+def read(session: Session, person: Person, *, by: Principal) -> list[Flag]:
+    """`for_person`, its reading audited as the API's."""
+    audit.record(session, by=by, action="person.flags_read", kind="person", object_id=person.id)
+    return for_person(session, person)
 
 
 # --- the refresh hook: every unit of work recomputes what its writes can change, before it commits --

@@ -2,9 +2,7 @@
 date order; only the entry recorded last may be retracted)."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import date
-from typing import Protocol, TypeVar
+from collections.abc import Sequence
 
 from sqlalchemy import delete as delete_rows
 from sqlmodel import Session, col, func, select
@@ -30,6 +28,8 @@ from app.models.notice import (
     StatusChangeIn,
     StatusEntry,
     StatusReason,
+    initial_date,
+    ordered,
 )
 from app.models.person import Person
 from app.models.token import Principal
@@ -37,8 +37,6 @@ from app.services import audit, patch, webhook
 from app.services import charge as charge_classifier
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
-
-FAR_FUTURE = date.max
 
 
 def _write_charges(session: Session, notice: Notice, charges: Sequence[ChargeIn]) -> None:
@@ -60,13 +58,6 @@ def _write_charges(session: Session, notice: Notice, charges: Sequence[ChargeIn]
         )
 
 
-def initial_date(
-    initial_status: NoticeStatus, requested_on: FuzzyDate | None, issued_on: FuzzyDate | None
-) -> FuzzyDate | None:
-    """The date of the first history entry: `issued_on`, unless the initial status is `requested`."""
-    return requested_on if initial_status is NoticeStatus.requested else issued_on
-
-
 def initial_entry(notice: Notice) -> StatusEntry:
     """The first history entry: the initial status, dated `issued_on` unless it is `requested`."""
     return StatusEntry(
@@ -77,21 +68,6 @@ def initial_entry(notice: Notice) -> StatusEntry:
         note=None,
         recorded_at=notice.created_at,
     )
-
-
-class _Change(Protocol):
-    @property
-    def on(self) -> FuzzyDate | None: ...
-    @property
-    def position(self) -> int: ...
-
-
-ChangeT = TypeVar("ChangeT", bound=_Change)
-
-
-def ordered(changes: Iterable[ChangeT]) -> list[ChangeT]:
-    """Later entries in date order (first day of each period), undated after dated, ties in the order recorded."""
-    return sorted(changes, key=lambda c: (c.on is None, c.on.start if c.on else FAR_FUTURE, c.position))
 
 
 def history(notice: Notice, changes: Sequence[NoticeStatusChange]) -> list[StatusEntry]:

@@ -12,13 +12,13 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.kinds import KINDS
 from app.models.audit import AuditEntry
-from app.models.challenge import EventType
-from app.models.notice import NoticeStatus
 from app.models.token import Principal
 from app.services import audit
 from app.services.idempotency import REPLAYED
 
+# Reads of a person, of their records of every kind (each kind declares its own), and replays.
 READ_ACTIONS = frozenset(
     {
         "person.read",
@@ -28,47 +28,15 @@ READ_ACTIONS = frozenset(
         "person.history_read",
         "person.flags_read",
         "person.dossier_read",
-        "protection.listed",
-        "protection.read",
-        "notice.read",
-        "notice.listed",
-        "detention.read",
-        "detention.listed",
-        "extradition.read",
-        "extradition.listed",
-        "incident.read",
-        "incident.listed",
-        "challenge.read",
-        "challenge.listed",
-        "interpol.checks_listed",
         "interpol.searched",
         "import.spreadsheet",  # a spreadsheet checked against the persons, like one /match call
         REPLAYED,
+        *(action for kind in KINDS for action in kind.reads),
     }
 )
 # Writes whose answer is the record written, with every field it holds.
 ANSWERING_WRITES = frozenset(
-    {
-        "person.created",
-        "person.updated",
-        "protection.created",
-        "protection.updated",
-        "notice.created",
-        "notice.updated",
-        *(f"notice.status.{status.value}" for status in NoticeStatus),
-        "detention.created",
-        "detention.released",
-        "detention.surrendered",
-        "detention.updated",
-        "extradition.created",
-        "extradition.updated",
-        "incident.created",
-        "incident.updated",
-        "challenge.created",
-        "challenge.updated",
-        *(f"challenge.{event.value}" for event in EventType),
-        "interpol.checked",
-    }
+    {"person.created", "person.updated", *(action for kind in KINDS for action in kind.writes)}
 )
 COUNTED = READ_ACTIONS | ANSWERING_WRITES
 EXCEEDED = "quota.exceeded"

@@ -18,7 +18,7 @@ What is not exported, and why, is `NOT_EXPORTED`.
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -27,23 +27,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 import app.models  # noqa: F401 - every table in the metadata
+from app import kinds
 from app.errors import Unprocessable
+from app.kinds.kind import Shape
 from app.models import SQLModel
 from app.models.base import ID_PATTERN, JSONList, UTCDateTime
-from app.models.challenge import ChallengeCreate, EventIn, EventPublic
-from app.models.detention import DetentionCreate, ReleaseIn, SurrenderIn
 from app.models.encrypted import EncryptedFuzzyDate, EncryptedJSONList, EncryptedText
-from app.models.extradition import ExtraditionCreate, Ground
+from app.models.extradition import Ground
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
-from app.models.incident import IncidentCreate
-from app.models.interpol_check import InterpolCheckPublic
-from app.models.notice import ChargeIn, ChargePublic, NoticeCreate, StatusChangeIn, StatusEntry
 from app.models.person import PersonCategory, PersonCreate, RelatedPerson
-from app.models.protection import ProtectionCreate
 from app.models.state import STATE_CODES
 from app.private_file import open_private
 from app.services import audit
@@ -90,35 +85,6 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 @dataclass(frozen=True)
-class Shape:
-    """An API model that a line of its kind must satisfy, as a request or an answer of the API would.
-
-    The model's fields read the columns of the same name, except those `columns` maps (field -> column);
-    fields whose column the table lacks keep their defaults. `when`: only lines where that column is set.
-    """
-
-    model: type[BaseModel]
-    columns: Mapping[str, str] = field(default_factory=dict)
-    when: str | None = None
-
-    def problems(self, data: Row) -> list[str]:
-        """What the model refuses in the line's `data` (the file's values), by column; never the values."""
-        if self.when is not None and data.get(self.when) is None:
-            return []
-        column = {name: self.columns.get(name, name) for name in self.model.model_fields}
-        try:
-            self.model.model_validate({name: data[c] for name, c in column.items() if c in data})
-        except ValidationError as exc:
-            return [_api_error(error, column) for error in exc.errors(include_url=False, include_input=False)]
-        return []
-
-
-def _api_error(error: Any, column: Mapping[str, str]) -> str:
-    loc = [str(column.get(str(part), part)) if i == 0 else str(part) for i, part in enumerate(error["loc"])]
-    return f"{'.'.join(loc)}: {error['msg']}" if loc else str(error["msg"])
-
-
-@dataclass(frozen=True)
 class Kind:
     """One exported table. `owner` names the column of the record it belongs to (None for a person).
     `shapes`: the API's models for its records, which every imported line must satisfy."""
@@ -152,31 +118,15 @@ class Kind:
         }
 
 
+# The person and their relations, then each kind of record's tables, in the registry's order.
 KINDS: tuple[Kind, ...] = (
     Kind("person", owner=None, shapes=(Shape(PersonCreate),)),
     Kind("person_relation", owner="person_id", shapes=(Shape(RelatedPerson, {"person_id": "related_id"}),)),
-    Kind("protection", owner="person_id", shapes=(Shape(ProtectionCreate),)),
-    Kind("notice", owner="person_id", shapes=(Shape(NoticeCreate, {"status": "initial_status"}),)),
-    Kind("charge", owner="notice_id", shapes=(Shape(ChargeIn), Shape(ChargePublic))),
-    Kind("notice_status_change", owner="notice_id", shapes=(Shape(StatusChangeIn), Shape(StatusEntry))),
-    Kind(
-        "detention",
-        owner="person_id",
-        shapes=(
-            Shape(DetentionCreate),
-            Shape(
-                ReleaseIn,
-                {"reason": "release_reason", "conditions": "release_conditions", "note": "release_note"},
-                when="released_on",
-            ),
-            Shape(SurrenderIn, {"kind": "surrender_kind", "note": "surrender_note"}, when="surrendered_on"),
-        ),
+    *(
+        Kind(table.name, owner=table.owner, shapes=table.shapes)
+        for kind in kinds.KINDS
+        for table in kind.export
     ),
-    Kind("extradition", owner="person_id", shapes=(Shape(ExtraditionCreate),)),
-    Kind("incident", owner="person_id", shapes=(Shape(IncidentCreate),)),
-    Kind("challenge", owner="person_id", shapes=(Shape(ChallengeCreate),)),
-    Kind("challenge_event", owner="challenge_id", shapes=(Shape(EventIn), Shape(EventPublic))),
-    Kind("interpol_check", owner="person_id", shapes=(Shape(InterpolCheckPublic),)),
 )
 BY_NAME = {k.name: k for k in KINDS}
 

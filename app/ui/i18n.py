@@ -17,7 +17,7 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app import vocabulary
+from app import kinds, vocabulary
 from app.models.flag import Pattern
 from app.models.state import state_name
 from app.ui import charts
@@ -73,6 +73,9 @@ def _filters(lang: str) -> dict[str, Callable[..., str]]:
         return str(locale.territories.get(code) or state_name(code))
 
     def label(value: object, group: str) -> str:
+        """The reader's words for a code; group `record`: the kind of a record (the registry's word)."""
+        if group == "record":
+            return translate(kinds.LABELS.get(str(value), str(value)))
         return translate(vocabulary.english(group, value))
 
     def decimal(value: float, digits: int = 2) -> str:
@@ -132,4 +135,13 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(_filters(lang))
     env.globals.update(_charts(lang))
+    env.globals["record_kinds"] = kinds.BY_NAME
+
+    def record_template(kind: str) -> str:
+        """How the person's page shows a kind of record: its own `records/<kind>.html`, or the plain one."""
+        name = f"records/{kind}.html"
+        return name if name in shown else "records/_record.html"
+
+    shown = frozenset(env.list_templates(filter_func=lambda name: name.startswith("records/")))
+    env.globals["record_template"] = record_template
     return env

@@ -4,50 +4,44 @@ A page that shows a person's data therefore writes exactly the audit entries a s
 same data through the API would write, under the same action names, in the page's transaction.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from app import kinds
+from app.kinds.kind import RecordKind
 from app.models.challenge import ChallengePublic
-from app.models.detention import Detention
-from app.models.extradition import Extradition
 from app.models.flag import Flag
-from app.models.fuzzy_date import FuzzyDate
-from app.models.incident import Incident
-from app.models.notice import NoticePublic
 from app.models.person import PersonPublic
-from app.models.protection import Protection
 from app.models.timeline import HistoryEvent
 from app.models.token import Principal
-from app.services import audit
 from app.services import challenge as challenge_service
-from app.services import detention as detention_service
-from app.services import extradition as extradition_service
 from app.services import flag as flag_service
 from app.services import history as history_service
-from app.services import incident as incident_service
 from app.services import notice as notice_service
 from app.services import person as person_service
-from app.services import protection as protection_service
+from app.services import records as records_service
 
 PAGE = 200  # the API's largest page: a person with more records costs one more call (and entry) per page
 T = TypeVar("T")
 
-# What a person's page shows, and the API read (and so the audit action) each part stands for.
+# What a person's page shows, and the API read (and so the audit action) each part stands for: the person
+# (GET /persons/{id}), the timeline, the flags, and the list of their records of each kind the page shows.
 PERSON_PAGE_ACTIONS = (
-    "person.read",  # GET /persons/{id}
-    "person.history_read",  # GET /persons/{id}/history
-    "person.flags_read",  # GET /persons/{id}/flags
-    "protection.listed",  # GET /persons/{id}/protections
-    "notice.listed",  # GET /notices?person_id=
-    "detention.listed",  # GET /detentions?person_id=
-    "extradition.listed",  # GET /extraditions?person_id=
-    "incident.listed",  # GET /incidents?person_id=
-    "challenge.listed",  # GET /challenges?person_id=
+    "person.read",
+    "person.history_read",
+    "person.flags_read",
+    *(kind.listed for kind in kinds.in_dossier()),
 )
+# Records shown as the API answers them (with their charges and status history, their events), not as rows.
+_PUBLIC: dict[str, Callable[[Session, list[Any]], list[Any]]] = {
+    "notice": notice_service.publics,
+    "challenge": lambda session, rows: challenge_service.publics(session, rows),
+}
 
 
 def _every(fetch: Callable[[str | None], tuple[list[T], str | None]]) -> list[T]:
@@ -58,9 +52,16 @@ def _every(fetch: Callable[[str | None], tuple[list[T], str | None]]) -> list[T]
     return rows
 
 
-def _by_date(*dates: FuzzyDate | None) -> date:
-    """Records sort by their first known date; undated ones last."""
-    return next((d.start for d in dates if d is not None), date.max)
+def _by_date(kind: RecordKind, record: Any) -> tuple[date, datetime]:
+    """Records sort by their first known date (the kind's `dated_by`), undated ones last."""
+    dates = (getattr(record, name) for name in kind.dated_by)
+    return next((d.start for d in dates if d is not None), date.max), record.created_at
+
+
+@dataclass
+class Section:
+    kind: RecordKind
+    records: list[Any]
 
 
 @dataclass
@@ -68,100 +69,30 @@ class PersonPage:
     person: PersonPublic
     events: list[HistoryEvent]
     flags: list[Flag]
-    protections: list[Protection]
-    notices: list[NoticePublic]
-    detentions: list[Detention]
-    extraditions: list[Extradition]
-    incidents: list[Incident]
-    challenges: list[ChallengePublic]
+    sections: list[Section]
 
     def record(self, kind: str, record_id: str) -> object | None:
         """A record shown on the page, for the words of a link to it (None: not on this page)."""
-        tables: dict[str, Sequence[Any]] = {
-            "protection": self.protections,
-            "notice": self.notices,
-            "detention": self.detentions,
-            "extradition": self.extraditions,
-            "incident": self.incidents,
-            "challenge": self.challenges,
-        }
-        rows = tables.get(kind, ())
+        rows = next((s.records for s in self.sections if s.kind.name == kind), [])
         return next((r for r in rows if r.id == record_id), None)
 
 
 def person_page(session: Session, person_id: str, *, by: Principal) -> PersonPage:
     """Everything the person's page shows (one 404 for unknown and foreign ids, before any entry is written)."""
     person = person_service.get(session, person_id, by=by)
-    audit.record(session, by=by, action="person.history_read", kind="person", object_id=person.id)
-    events = history_service.events(session, person)
-    audit.record(session, by=by, action="person.flags_read", kind="person", object_id=person.id)
-    flags = flag_service.for_person(session, person)
-    protections = protection_service.list_for_person(session, person.id, by=by)
-    notices = _every(
-        lambda cursor: notice_service.list_page(
-            session,
-            by=by,
-            person_id=person.id,
-            requesting_state=None,
-            channel=None,
-            status=None,
-            limit=PAGE,
-            cursor=cursor,
-        )
-    )
-    detentions = _every(
-        lambda cursor: detention_service.list_page(
-            session,
-            by=by,
-            person_id=person.id,
-            host_state=None,
-            requesting_state=None,
-            status=None,
-            limit=PAGE,
-            cursor=cursor,
-        )
-    )
-    extraditions = _every(
-        lambda cursor: extradition_service.list_page(
-            session,
-            by=by,
-            person_id=person.id,
-            requesting_state=None,
-            requested_state=None,
-            decision=None,
-            limit=PAGE,
-            cursor=cursor,
-        )
-    )
-    incidents = _every(
-        lambda cursor: incident_service.list_page(
-            session,
-            by=by,
-            person_id=person.id,
-            kind=None,
-            perpetrator_state=None,
-            host_state=None,
-            limit=PAGE,
-            cursor=cursor,
-        )
-    )
-    challenges = _every(
-        lambda cursor: challenge_service.list_page(
-            session, by=by, person_id=person.id, status=None, overdue=None, limit=PAGE, cursor=cursor
-        )
-    )
+    shown = kinds.in_dossier()
+    records = records_service.read(session, person, by=by, kinds=shown)
+    events = history_service.read(session, person, by=by, records=records)
+    flags = flag_service.read(session, person, by=by)
+    sections = []
+    for kind in shown:
+        rows = sorted(records.of(kind.name), key=partial(_by_date, kind))
+        sections.append(Section(kind, _PUBLIC[kind.name](session, rows) if kind.name in _PUBLIC else rows))
     return PersonPage(
         person=person_service.public(session, person),
         events=events,
         flags=sorted(flags, key=lambda f: (f.requesting_state, ("high", "medium", "low").index(f.severity))),
-        protections=protections,
-        notices=sorted(notices, key=lambda n: (_by_date(n.requested_on, n.issued_on), n.created_at)),
-        detentions=sorted(detentions, key=lambda d: (d.detained_on.start, d.created_at)),
-        extraditions=sorted(extraditions, key=lambda e: (_by_date(e.opened_on, e.decided_on), e.created_at)),
-        incidents=sorted(incidents, key=lambda i: (_by_date(i.occurred_on), i.created_at)),
-        challenges=challenge_service.publics(
-            session, sorted(challenges, key=lambda c: (_by_date(c.filed_on), c.created_at))
-        ),
+        sections=sections,
     )
 
 

@@ -1,0 +1,45 @@
+"""Challenge: a request to a forum (the CCF, a court, a UN body) about the person's data or case."""
+
+from collections.abc import Iterable, Sequence
+
+from app.kinds.kind import Children, ExportTable, Fact, RecordKind, Shape
+from app.models.challenge import Challenge, ChallengeCreate, ChallengeEvent, EventIn, EventPublic, EventType
+from app.vocabulary import N_, capitalized, english
+
+
+def facts(challenge: Challenge, events: Sequence[ChallengeEvent]) -> Iterable[Fact]:
+    forum = english("forum", challenge.forum)
+    what = f"{forum} {english('challenge_kind', challenge.kind)} request" + (
+        f" {challenge.reference}" if challenge.reference else ""
+    )
+    for event in events:
+        text = f"{capitalized(what)}: {english('event_type', event.type)}"
+        if event.outcome:
+            text += f", outcome {english('outcome', event.outcome)}"
+        if event.reason:
+            text += f" ({english('reason', event.reason)})"
+        yield Fact(
+            event.on, event.position, event.recorded_at, challenge.id, f"challenge.{event.type.value}", text
+        )
+
+
+KIND = RecordKind(
+    name="challenge",
+    model=Challenge,
+    label=N_("challenge"),
+    heading=N_("Challenges"),
+    icon="challenge",
+    reads=frozenset({"challenge.read", "challenge.listed"}),
+    writes=frozenset(
+        {"challenge.created", "challenge.updated", *(f"challenge.{event.value}" for event in EventType)}
+    ),
+    listed="challenge.listed",
+    export=(
+        ExportTable("challenge", owner="person_id", shapes=(Shape(ChallengeCreate),)),
+        ExportTable("challenge_event", owner="challenge_id", shapes=(Shape(EventIn), Shape(EventPublic))),
+    ),
+    facts=facts,
+    dated_by=("filed_on",),
+    children=Children(ChallengeEvent, parent="challenge_id"),
+    deferred=("summary", "sources"),
+)

@@ -1,0 +1,124 @@
+"""The one loader of persons' records: every kind in the registry (`app.kinds`), for any number of
+persons at once. The indicators, the timeline, the dossier and the person's page all read through it,
+so they can never disagree on what a person's records are."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
+
+from app.kinds import KINDS
+from app.kinds.kind import RecordKind
+from app.models.person import Person
+from app.models.token import Principal
+from app.services import audit
+
+CHUNK = 500  # ids per IN (…): well under SQLite's and PostgreSQL's limits on bound parameters
+PAGE = 200  # the API's largest page of a list
+
+
+@dataclass
+class PersonRecords:
+    """One person's records of every kind loaded, by kind name, and their child rows by parent id."""
+
+    person: Person
+    by_kind: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    children: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+
+    def of(self, kind: str) -> list[Any]:
+        return self.by_kind[kind]
+
+    def children_of(self, record_id: str) -> list[Any]:
+        return self.children[record_id]
+
+    def states(self) -> list[str]:
+        """The states these records put in a (person, state) pair with the person (each kind's `involves`)."""
+        found = {
+            getattr(record, column)
+            for kind in KINDS
+            for column in kind.involves
+            for record in self.by_kind.get(kind.name, ())
+        }
+        return sorted(state for state in found if state)
+
+
+def chunks(ids: Sequence[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def _query(kind: RecordKind, *, full: bool) -> Any:
+    model: Any = kind.model
+    query = select(model).where(col(getattr(model, kind.person_link)).in_(bindparam("ids", expanding=True)))
+    if not full:
+        query = query.options(*(defer(getattr(model, name)) for name in kind.deferred))
+    return query
+
+
+def load(
+    session: Session,
+    person_ids: Sequence[str],
+    *,
+    kinds: Sequence[RecordKind] = KINDS,
+    full: bool = False,
+    children: bool = True,
+    known: Sequence[Person] = (),
+) -> dict[str, PersonRecords]:
+    """The records of these kinds of each person (of any organisation: callers scope the ids), by person id.
+
+    `full`: every column, for showing the records; otherwise the free text that neither the timeline nor
+    the indicators read is left unloaded (and undecrypted). `children`: also the child rows the timeline
+    reads (status changes, challenge events). `known`: persons already loaded in this session, not read
+    (and decrypted) again."""
+    wanted = set(person_ids)
+    out: dict[str, PersonRecords] = {p.id: PersonRecords(person=p) for p in known if p.id in wanted}
+    for ids in chunks(person_ids):
+        unknown = [i for i in ids if i not in out]
+        if unknown:
+            for person in session.exec(select(Person).where(col(Person.id).in_(unknown))):
+                out[person.id] = PersonRecords(person=person)
+        present = [i for i in ids if i in out]
+        if not present:
+            continue
+        for kind in kinds:
+            rows = list(session.exec(_query(kind, full=full), params={"ids": present}))
+            for row in rows:
+                out[getattr(row, kind.person_link)].by_kind[kind.name].append(row)
+            if children and kind.children is not None:
+                _attach_children(session, kind, rows, out)
+    return out
+
+
+def _attach_children(
+    session: Session, kind: RecordKind, rows: Sequence[Any], out: dict[str, PersonRecords]
+) -> None:
+    assert kind.children is not None  # noqa: S101 - callers check
+    model: Any = kind.children.model
+    parent = getattr(model, kind.children.parent)
+    owner = {row.id: out[getattr(row, kind.person_link)] for row in rows}
+    for ids in chunks(list(owner)):
+        query = select(model).where(col(parent).in_(ids)).order_by(col(getattr(model, kind.children.order)))
+        for child in session.exec(query):
+            record_id = getattr(child, kind.children.parent)
+            owner[record_id].children[record_id].append(child)
+
+
+def for_person(
+    session: Session, person: Person, *, kinds: Sequence[RecordKind] = KINDS, full: bool = False
+) -> PersonRecords:
+    """One person's records (a person the caller may read: the route checked it)."""
+    return load(session, [person.id], kinds=kinds, full=full, known=[person])[person.id]
+
+
+def read(session: Session, person: Person, *, by: Principal, kinds: Sequence[RecordKind]) -> PersonRecords:
+    """A person's records of these kinds, every column, to show them; each kind's reading is audited as the
+    API's list of the person's records of that kind would audit it (one entry per page of `PAGE`)."""
+    records = for_person(session, person, kinds=kinds, full=True)
+    for kind in kinds:
+        for _ in range(max(1, -(-len(records.of(kind.name)) // PAGE))):
+            audit.record(session, by=by, action=kind.listed, kind="person", object_id=person.id)
+    return records
