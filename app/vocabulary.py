@@ -214,6 +214,7 @@ OUTCOME = {
     "maintained": N_("maintained"),
     "corrected": N_("corrected"),
     "withdrawn_by_source": N_("withdrawn by the source"),
+    "answered": N_("answered"),
 }
 GROUND = {
     "political_offence": N_("political offence"),
