@@ -1,6 +1,8 @@
 """The `article3` command: migrate, serve, organisations, tokens, audit, and the operator's tools."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, TaskID
 from rich.table import Table
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from app import migrate as migrations
 from app.clients.interpol import InterpolClient, InterpolError, open_interpol_http
@@ -70,15 +74,29 @@ def _fail(exc: AppError) -> typer.Exit:
     return typer.Exit(1)
 
 
+@contextmanager
+def _engine(settings: Settings, *, writer: bool, keyring: Keyring | None = None) -> Iterator[Engine]:
+    """An unpooled engine for one command, disposed when the command is done with it."""
+    engine = make_engine(settings.database_url, writer=writer, keyring=keyring, pooled=False)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _session(settings: Settings, keyring: Keyring, *, writer: bool) -> Iterator[Session]:
+    """One unit of work of a command on its own engine: committed if the block returns."""
+    with _engine(settings, writer=writer) as engine, unit_of_work(engine, keyring) as session:
+        yield session
+
+
 def _migrate(settings: Settings, keyring: Keyring) -> None:
     migrations.upgrade(settings.database_url, keyring=keyring)
-    engine = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
-    try:
+    with _engine(settings, writer=True, keyring=keyring) as engine:
         with unit_of_work(engine, keyring) as session:
             flag_service.ensure_built(session)  # derived tables of data written before they existed
         encryption_service.checkpoint(engine)  # no page of the plaintext era stays behind in the WAL
-    finally:
-        engine.dispose()
 
 
 @app.command()
@@ -124,14 +142,11 @@ def serve(
 def create_org(name: Annotated[str, typer.Argument(help="The organisation's name.")]) -> None:
     """Create an organisation and print its id."""
     settings, keyring = _settings()
-    engine = make_engine(settings.database_url, writer=True, pooled=False)
     try:
-        with unit_of_work(engine, keyring) as session:
+        with _session(settings, keyring, writer=True) as session:
             org = org_service.create(session, name=name)
     except AppError as exc:
         raise _fail(exc) from None
-    finally:
-        engine.dispose()
     typer.echo(org.id)
 
 
@@ -144,9 +159,8 @@ def create_token(
 ) -> None:
     """Create a token; it is printed alone on the last line, once."""
     settings, keyring = _settings()
-    engine = make_engine(settings.database_url, writer=True, pooled=False)
     try:
-        with unit_of_work(engine, keyring) as session:
+        with _session(settings, keyring, writer=True) as session:
             owner = org_service.by_name(session, org)
             row, plain = token_service.create(
                 session,
@@ -156,8 +170,6 @@ def create_token(
             )
     except AppError as exc:
         raise _fail(exc) from None
-    finally:
-        engine.dispose()
     err.print(f"Token {row.id} ({role.value}) for {org}; it is shown once:")
     typer.echo(plain)
 
@@ -177,20 +189,14 @@ def patterns(
         except ValueError as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
-    engine = make_engine(settings.database_url, writer=False, pooled=False)
-    try:
-        with unit_of_work(engine, keyring) as session:
-            if code is None:
-                rows = pattern_service.pooled_states(session, min_persons=settings.pattern_min_persons)
-            else:
-                cli_org = Principal(
-                    token_id=audit_service.CLI_ACTOR, org_id="", role=Role.analyst
-                )  # no evidence
-                detail = pattern_service.pooled_state(
-                    session, code, min_persons=settings.pattern_min_persons, by=cli_org
-                )
-    finally:
-        engine.dispose()
+    with _session(settings, keyring, writer=False) as session:
+        if code is None:
+            rows = pattern_service.pooled_states(session, min_persons=settings.pattern_min_persons)
+        else:
+            cli_org = Principal(token_id=audit_service.CLI_ACTOR, org_id="", role=Role.analyst)  # no evidence
+            detail = pattern_service.pooled_state(
+                session, code, min_persons=settings.pattern_min_persons, by=cli_org
+            )
     out = Console()
     if code is None:
         table = Table(
@@ -244,14 +250,10 @@ def deadlines(
 
     Prints one line per challenge (ids and file references, no names); exit 0 even when some are due."""
     settings, keyring = _settings()
-    engine = make_engine(settings.database_url, writer=False, pooled=False)
     today = date.today()
-    try:
-        with unit_of_work(engine, keyring) as session:
-            rows = challenge_service.due(session, within_days=days, today=today)
-            orgs = org_service.names(session)
-    finally:
-        engine.dispose()
+    with _session(settings, keyring, writer=False) as session:
+        rows = challenge_service.due(session, within_days=days, today=today)
+        orgs = org_service.names(session)
     if not rows:
         typer.echo(f"No CCF challenge is due in the next {days} days or overdue.")
         return
@@ -316,11 +318,8 @@ def interpol_check(
 def deliver_webhooks() -> None:
     """Send the webhook deliveries that are due, once (the server's worker does this continuously)."""
     settings, keyring = _settings()
-    engine = make_engine(settings.database_url, writer=True, pooled=False)
-    try:
+    with _engine(settings, writer=True) as engine:
         report = webhook_service.deliver_due(engine, keyring, allow_private=settings.webhook_allow_private)
-    finally:
-        engine.dispose()
     typer.echo(
         f"{report.claimed} due: {report.delivered} delivered, {report.retrying} to retry later, {report.failed} failed."
     )
@@ -371,12 +370,8 @@ def rotate_keys() -> None:
 def verify_audit() -> None:
     """Check the whole audit chain; exit 1 and name the first bad entry when it is broken."""
     settings, keyring = _settings()
-    engine = make_engine(settings.database_url, writer=False, pooled=False)
-    try:
-        with unit_of_work(engine, keyring) as session:
-            bad, entries = audit_service.verify(session)
-    finally:
-        engine.dispose()
+    with _session(settings, keyring, writer=False) as session:
+        bad, entries = audit_service.verify(session)
     if bad is not None:
         typer.echo(f"Audit chain broken: first bad entry is seq {bad}.")
         raise typer.Exit(1)

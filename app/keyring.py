@@ -42,6 +42,16 @@ class Keyring:
     def backup_manifest_key(self) -> bytes:
         return _derive(self.secret, "backup-manifest")
 
+    @property
+    def ui_session_key(self) -> bytes:
+        """Seals the web interface's session cookies."""
+        return _derive(self.secret, "ui-session")
+
+    @property
+    def ui_login_csrf_key(self) -> bytes:
+        """Signs the sign-in form's CSRF value."""
+        return _derive(self.secret, "ui-login-csrf")
+
     @cached_property
     def fields(self) -> "FieldKeys":
         """The field-encryption keys (one instance per keyring: engines of one app share its state)."""

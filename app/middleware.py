@@ -52,21 +52,11 @@ class BodyLimit:
                     return
         # Read the whole body first (at most 1 MiB plus one chunk), so an oversize streamed body is
         # refused before the application sees any of it, then replay it.
-        chunks: list[bytes] = []
-        received = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.max_bytes:
-                await _too_large(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        await self.app(scope, _replaying(b"".join(chunks), receive), send)
+        body = await _read_body(receive, max_bytes=self.max_bytes)
+        if body is None:
+            await _too_large(send)
+            return
+        await self.app(scope, _replaying(body, receive), send)
 
 
 class SecurityHeaders:
@@ -151,7 +141,7 @@ class Idempotency:
                 ],
             )
             return
-        body = await _read_body(receive)
+        body = await _read_body(receive) or b""  # no limit here: BodyLimit, outside, has applied it
         fingerprint = hashlib.sha256(
             b"\0".join(
                 (scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body)
@@ -182,13 +172,19 @@ async def _too_large(send: Send) -> None:
     await _send_problem(send, 413, "Content Too Large", "The request body is larger than 1 MiB.")
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+async def _read_body(receive: Receive, *, max_bytes: int | None = None) -> bytes | None:
+    """The whole request body; None once it passes `max_bytes` (the rest is left unread)."""
+    chunks: list[bytes] = []
+    received = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if max_bytes is not None and received > max_bytes:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

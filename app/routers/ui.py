@@ -21,7 +21,7 @@ from app.models.state import parse_state
 from app.services import dossier as dossier_service
 from app.services import pattern as pattern_service
 from app.services import person as person_service
-from app.ui import charts, figures, views
+from app.ui import charts, views
 from app.ui import session as ui_session
 from app.ui.auth import (
     LandingReader,
@@ -236,7 +236,7 @@ def state_page(state: str, request: Request, session: ReadSession, caller: Signe
     detail = pattern_service.pooled_state(
         session, code, min_persons=request.state.pattern_min_persons, by=caller
     )
-    by_year, undated = figures.pooled_notices_by_year(session, code)
+    by_year, undated = pattern_service.pooled_notices_by_year(session, code)
     return render(
         request,
         "state.html",

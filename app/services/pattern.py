@@ -232,3 +232,18 @@ def pooled_hosts(session: Session, state: str) -> list[HostSummary]:
         for host, f in by_host.items()
     ]
     return sorted(items, key=lambda h: (-h.detentions, h.host_state))
+
+
+def pooled_notices_by_year(session: Session, state: str) -> tuple[dict[int, int], int]:
+    """({year: notices}, undated notices) on `state`'s request, pooled; a notice counts in the year it
+    was requested, else issued (a fuzzy date's first four characters are its year)."""
+    year = func.substr(func.coalesce(col(Notice.requested_on), col(Notice.issued_on)), 1, 4)
+    query = sa_select(year, func.count()).where(col(Notice.requesting_state) == state).group_by(year)
+    by_year: dict[int, int] = {}
+    undated = 0
+    for value, count in session.connection().execute(query):
+        if value:
+            by_year[int(value)] = int(count)
+        else:
+            undated += int(count)
+    return by_year, undated

@@ -43,11 +43,6 @@ MAX_COOKIE_CHARS = 1024
 MAX_NONCE_CHARS = 64
 
 
-def _subkey(keyring: Keyring, purpose: str) -> bytes:
-    """A key for one purpose only, derived like the keyring's own sub-keys."""
-    return hmac.new(keyring.secret, f"article3/{purpose}".encode(), hashlib.sha256).digest()
-
-
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -84,7 +79,7 @@ def seal(session: UISession, keyring: Keyring) -> str:
         separators=(",", ":"),
     ).encode()
     nonce = secrets.token_bytes(_NONCE_BYTES)
-    sealed = AESGCM(_subkey(keyring, "ui-session")).encrypt(nonce, payload, _SEALED_WITH)
+    sealed = AESGCM(keyring.ui_session_key).encrypt(nonce, payload, _SEALED_WITH)
     return _b64(nonce + sealed)
 
 
@@ -94,9 +89,7 @@ def unseal(value: str | None, keyring: Keyring, *, now: float) -> UISession | No
         return None
     try:
         raw = _unb64(value)
-        payload = AESGCM(_subkey(keyring, "ui-session")).decrypt(
-            raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _SEALED_WITH
-        )
+        payload = AESGCM(keyring.ui_session_key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _SEALED_WITH)
         data = json.loads(payload)
         session = UISession(
             sid=str(data["sid"]), token=str(data["tok"]), csrf=str(data["csrf"]), expires_at=int(data["exp"])
@@ -118,7 +111,7 @@ def new_login_nonce() -> str:
 
 def login_csrf(nonce: str, keyring: Keyring) -> str:
     """The sign-in form's CSRF value: only a page that saw the nonce cookie's value can produce it."""
-    return hmac.new(_subkey(keyring, "ui-login-csrf"), nonce.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(keyring.ui_login_csrf_key, nonce.encode(), hashlib.sha256).hexdigest()
 
 
 def login_csrf_matches(nonce: str | None, given: str | None, keyring: Keyring) -> bool:

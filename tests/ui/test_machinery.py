@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from app.keyring import Keyring
 from app.models.flag import FlagCode, Pattern
-from app.ui import charts, figures, i18n
+from app.services import pattern as pattern_service
+from app.ui import charts, i18n
 from app.ui import session as ui_session
 from tests.ui.conftest import Demo
 
@@ -132,10 +133,10 @@ def test_columns_keep_the_latest_year_labelled() -> None:
 
 def test_notices_per_year_are_pooled_figures(demo: Demo, db: sa.Engine, keyring: Keyring) -> None:
     with Session(db, info={"keyring": keyring}) as session:
-        by_year, undated = figures.pooled_notices_by_year(session, "TJ")
+        by_year, undated = pattern_service.pooled_notices_by_year(session, "TJ")
         assert by_year == {2015: 1}
         assert undated == 3
-        assert figures.pooled_notices_by_year(session, "NZ") == ({}, 0)
+        assert pattern_service.pooled_notices_by_year(session, "NZ") == ({}, 0)
 
 
 def test_the_indicator_chart_speaks_the_readers_language() -> None:
