@@ -8,19 +8,20 @@ flags of every person the write can touch, in the same transaction, into `person
 """
 
 import gc
+import hashlib
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TypeVar
+from pathlib import Path
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, case, delete, event, func, insert, or_
+from sqlalchemy import ColumnElement, String, and_, case, delete, event, func, insert, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from app import kinds
 from app.models.challenge import Challenge, Forum, Outcome
 from app.models.detention import Detention, DetentionStatus
 from app.models.extradition import POLITICAL_GROUNDS, Decision, Extradition, Ground
@@ -51,6 +52,7 @@ from app.models.state import state_name
 from app.models.token import Principal
 from app.services import audit
 from app.services import notice as notice_service
+from app.services import records as records_service
 from app.services.affiliation import affiliation_key
 from app.vocabulary import english
 from app.vocabulary import words as _words
@@ -98,7 +100,22 @@ TRAVEL_WINDOW_DAYS = 60
 GROUP_SPAN_DAYS = 730
 GROUP_MIN_PERSONS = 3
 MAX_DATE_RANGES = 200  # per group query; past it, one range per state (a refresh of 500 persons at once)
-FLAGS_BUILT = "flags_built_v1"
+BUILT_PREFIX = "flags_built_"
+
+
+def _rules_version() -> str:
+    """A digest of what the derived tables are computed from: this module (the indicators, the loading
+    and the upkeep) and the loader and registry of records it reads through. A changed rule gives another
+    version, and the next start (`ensure_built`) rebuilds the tables: no version to bump by hand."""
+    here = Path(__file__).resolve()
+    sources = (here, here.with_name("records.py"), *sorted((here.parent.parent / "kinds").glob("*.py")))
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+FLAGS_BUILT = BUILT_PREFIX + _rules_version()
 
 
 @dataclass
@@ -774,24 +791,11 @@ def group_notices(
     return found
 
 
-RecordT = TypeVar("RecordT", Protection, Notice, Detention, Extradition, Incident)
-
-
-def _of(model: type[RecordT], *unused: str) -> SelectOfScalar[RecordT]:
-    """The records of the persons in the `ids` parameter, without the encrypted free text no indicator
-    reads (never touched afterwards, so never loaded: fewer values to decrypt). Built once, here."""
-    return (
-        select(model)
-        .where(col(model.person_id).in_(bindparam("ids", expanding=True)))
-        .options(*(defer(getattr(model, name)) for name in unused))
-    )
-
-
-_PROTECTIONS = _of(Protection, "note", "sources")
-_NOTICES = _of(Notice, "note", "sources")
-_DETENTIONS = _of(Detention, "place", "release_note", "surrender_note", "note", "sources")
-_EXTRADITIONS = _of(Extradition, "note", "sources")
-_INCIDENTS = _of(Incident, "description", "sources")
+# The kinds of record the indicators read (their notices' charges, status history and CCF decisions are
+# attached here, with the person's relatives and groups).
+_KINDS = tuple(
+    kinds.BY_NAME[name] for name in ("protection", "notice", "detention", "extradition", "incident")
+)
 
 
 def load(
@@ -805,27 +809,22 @@ def load(
     """The records of each person (of any organisation: callers scope the ids), by person id.
 
     `known`: persons among them already loaded in this session, not read (and decrypted) again."""
-    wanted_ids = set(person_ids)
-    out: dict[str, Records] = {p.id: Records(person=p) for p in known if p.id in wanted_ids}
+    loaded = records_service.load(session, person_ids, kinds=_KINDS, children=False, known=known)
+    out: dict[str, Records] = {
+        person_id: Records(
+            person=r.person,
+            protections=r.of("protection"),
+            detentions=r.of("detention"),
+            extraditions=r.of("extradition"),
+            incidents=r.of("incident"),
+        )
+        for person_id, r in loaded.items()
+    }
     for ids in _chunks(person_ids):
-        unknown = [i for i in ids if i not in out]
-        if unknown:
-            for person in session.exec(select(Person).where(col(Person.id).in_(unknown))):
-                out[person.id] = Records(person=person)
         present = [i for i in ids if i in out]
         if not present:
             continue
-        by_ids = {"ids": present}
-        for protection in session.exec(_PROTECTIONS, params=by_ids):
-            out[protection.person_id].protections.append(protection)
-        notices = list(session.exec(_NOTICES, params=by_ids))
-        _attach_notices(session, out, notices)
-        for detention in session.exec(_DETENTIONS, params=by_ids):
-            out[detention.person_id].detentions.append(detention)
-        for extradition in session.exec(_EXTRADITIONS, params=by_ids):
-            out[extradition.person_id].extraditions.append(extradition)
-        for incident in session.exec(_INCIDENTS, params=by_ids):
-            out[incident.person_id].incidents.append(incident)
+        _attach_notices(session, out, [n for i in present for n in loaded[i].of("notice")])
         _attach_relatives(session, out, present)
         keys: dict[str, list[str]] = defaultdict(list)
         for link in session.exec(
@@ -1055,9 +1054,13 @@ def _held_through_other_groups(
 
 
 def mark_built(session: Session) -> None:
+    """Note that the derived tables hold what these rules compute (and forget earlier rules' notes)."""
+    session.exec(
+        delete(AppMeta).where(col(AppMeta.key).startswith(BUILT_PREFIX), col(AppMeta.key) != FLAGS_BUILT)
+    )
     if session.get(AppMeta, FLAGS_BUILT) is None:
         session.add(AppMeta(key=FLAGS_BUILT, value="1"))
-        session.flush()
+    session.flush()
 
 
 def for_person(session: Session, person: Person) -> list[Flag]:
@@ -1175,6 +1178,7 @@ def _rebuild(session: Session) -> int:
 
 
 def ensure_built(session: Session) -> None:
+    """Rebuild the derived tables unless they were built by these very rules."""
     if session.get(AppMeta, FLAGS_BUILT) is None:
         rebuild(session)
 
