@@ -251,7 +251,7 @@ DELIVERY_STATUS = {
     "failed": N_("failed"),
     "cancelled": N_("cancelled"),
 }
-DOSSIER_FORMAT = {"json": N_("JSON"), "markdown": N_("Markdown")}
+DOSSIER_FORMAT = {"json": N_("JSON"), "markdown": N_("Markdown"), "pdf": N_("PDF"), "docx": N_("Word (DOCX)")}
 
 GROUPS: Mapping[str, Mapping[str, str]] = {
     "flag": FLAG,

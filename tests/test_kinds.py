@@ -154,10 +154,6 @@ def test_a_record_of_every_kind_shows_in_the_history_the_dossier_and_the_export(
     dossier = client.get(f"/api/v1/persons/{pid}/dossier", headers=org_a.viewer).json()
     for kind, record_id in made.items():
         assert [r["id"] for r in dossier[f"{kind}s"]] == [record_id], kind
-    markdown = client.get(
-        f"/api/v1/persons/{pid}/dossier", headers={**org_a.viewer, "Accept": "text/markdown"}
-    ).text
-    assert all(f"{kind} `{record_id[:8]}`" in markdown for kind, record_id in made.items())
     exported = {
         (line["kind"], line["data"].get("id"))
         for line in map(json.loads, lines_of(export_text(database_url, keyring, "Org A")))
