@@ -27,13 +27,14 @@ from app.models.state import parse_state, state_name
 from app.models.token import Principal, Role, TokenCreate
 from app.services import audit as audit_service
 from app.services import backup as backup_service
-from app.services import challenge as challenge_service
+from app.services import deadline as deadline_service
 from app.services import demo as demo_service
 from app.services import encryption as encryption_service
 from app.services import flag as flag_service
 from app.services import interpol_check as check_service
 from app.services import org as org_service
 from app.services import pattern as pattern_service
+from app.services import reminder as reminder_service
 from app.services import sheet_import as sheet_import_service
 from app.services import token as token_service
 from app.services import transfer as transfer_service
@@ -49,12 +50,14 @@ tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
 audit = typer.Typer(help="The audit trail.", no_args_is_help=True)
 interpol = typer.Typer(help="INTERPOL's public red notices.", no_args_is_help=True)
 webhooks = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
+reminders = typer.Typer(help="Deadline reminders sent as webhooks.", no_args_is_help=True)
 keys = typer.Typer(help="Keys of the personal data encrypted at rest.", no_args_is_help=True)
 app.add_typer(orgs, name="orgs")
 app.add_typer(tokens, name="tokens")
 app.add_typer(audit, name="audit")
 app.add_typer(interpol, name="interpol")
 app.add_typer(webhooks, name="webhooks")
+app.add_typer(reminders, name="reminders")
 app.add_typer(keys, name="keys")
 
 err = Console(stderr=True)
@@ -246,29 +249,31 @@ def patterns(
 def deadlines(
     days: Annotated[int, typer.Option("--days", min=0, max=3650, help="Look this many days ahead.")] = 30,
 ) -> None:
-    """Open CCF challenges due within --days or already overdue, every organisation (for a cron job).
+    """Deadlines due within --days or already overdue, every organisation (for a cron job): CCF decisions,
+    protections ending, ECHR application time limits (the same list as GET /api/v1/deadlines).
 
-    Prints one line per challenge (ids and file references, no names); exit 0 even when some are due."""
+    Prints one line per deadline (ids and file references, no names); exit 0 even when some are due."""
     settings, keyring = _settings()
     today = date.today()
     with _session(settings, keyring, writer=False) as session:
-        rows = challenge_service.due(session, within_days=days, today=today)
+        rows = deadline_service.collect(session, org_id=None, today=today, within_days=days)
         orgs = org_service.names(session)
     if not rows:
-        typer.echo(f"No CCF challenge is due in the next {days} days or overdue.")
+        typer.echo(
+            f"No CCF challenge, protection or ECHR application time limit is due in the next {days} days or overdue."
+        )
         return
-    table = Table("deadline", "days left", "organisation", "challenge", "kind", "reference", "person")
-    for c in rows:
-        assert c.deadline_on is not None  # noqa: S101 - due() selects dated deadlines only
-        left = (c.deadline_on.start - today).days
+    table = Table("due", "days left", "organisation", "kind", "record", "reference", "person")
+    for d in rows:
+        left = (d.due_on - today).days
         table.add_row(
-            str(c.deadline_on),
+            d.due_on.isoformat(),
             f"OVERDUE by {-left}" if left < 0 else str(left),
-            orgs.get(c.org_id, c.org_id),
-            c.id,
-            c.kind.value,
-            c.reference or "—",
-            c.person_id,
+            orgs.get(d.org_id, d.org_id),
+            d.kind.value,
+            f"{d.ref_kind} {d.ref_id}",
+            d.reference or "—",
+            d.person_id,
         )
     Console(width=200).print(table)
 
@@ -323,6 +328,20 @@ def deliver_webhooks() -> None:
     typer.echo(
         f"{report.claimed} due: {report.delivered} delivered, {report.retrying} to retry later, {report.failed} failed."
     )
+
+
+@reminders.command("send")
+def send_reminders() -> None:
+    """Queue the deadline reminders that are due (deadline.approaching, deadline.overdue), once each, for
+    every organisation's webhooks (the server does this hourly); then `article3 webhooks deliver` sends them."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=True, pooled=False)
+    try:
+        with unit_of_work(engine, keyring) as session:
+            queued = reminder_service.send_due(session, days_before=settings.reminder_days)
+    finally:
+        engine.dispose()
+    typer.echo(f"{queued} deadline reminders queued.")
 
 
 @keys.command("rotate")

@@ -18,9 +18,10 @@ from app.db import make_engine, unit_of_work
 from app.errors import ErrorBoundary, add_error_handlers
 from app.keyring import Keyring
 from app.middleware import BodyLimit, Idempotency, InFlightLimit, Observed, SecurityHeaders
-from app.routers import api_router, docs, health, metrics, ui
+from app.routers import api_router, calendar_feed, docs, health, metrics, ui
 from app.services import flag as flag_service
 from app.services import rate_limit
+from app.services import reminder as reminder_service
 from app.services import webhook as webhook_service
 from app.services.name_index import LiveNameIndex
 from app.settings import Settings, resolve_secret_key
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             write_engine, keyring, allow_private=settings.webhook_allow_private
         )
         webhooks.start()
+        reminders = reminder_service.ReminderLoop(write_engine, keyring, days_before=settings.reminder_days)
+        reminders.start()
         try:
             yield {
                 "write_engine": write_engine,
@@ -108,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "webhooks": webhooks,
             }
         finally:
+            reminders.stop()
             webhooks.stop()
             gc.unfreeze()  # what start-up froze can be collected again once this app is gone
             http.close()
@@ -131,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(docs.router)
         app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.ASSETS), name="docs_assets")
     app.include_router(api_router)
+    app.include_router(calendar_feed.feed_router)  # outside /api/v1: the url's secret stands for a token
     app.include_router(ui.router)  # the web interface at /ui/, with its own packaged static files
     if settings.cors_origins:
         app.add_middleware(

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     docs_enabled: bool = True
     webhook_allow_private: bool = False
     redis_url: SecretStr | None = None  # may hold Redis' password
+    reminder_days: list[int] = Field(default_factory=lambda: [14, 3])
 
     @field_validator("database_url")
     @classmethod
@@ -38,6 +39,13 @@ class Settings(BaseSettings):
             # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
             return "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _reminder_days(cls, days: list[int]) -> list[int]:
+        if any(not 1 <= d <= 365 for d in days):
+            raise ValueError("each reminder is 1 to 365 days before its deadline")
+        return sorted(set(days), reverse=True)
 
     @property
     def is_sqlite(self) -> bool:

@@ -96,7 +96,7 @@ def test_deadlines_lists_due_and_overdue_challenges(env: str, monkeypatch: pytes
     from app.main import create_app
     from app.settings import Settings
     from tests.conftest import make_org
-    from tests.factories import make_challenge, make_person
+    from tests.factories import make_challenge, make_person, make_protection
 
     monkeypatch.setenv("COLUMNS", "250")
     secret = "cli-test-secret-key-0123456789-abcdefghijklmnop"
@@ -128,6 +128,13 @@ def test_deadlines_lists_due_and_overdue_challenges(env: str, monkeypatch: pytes
     assert "CCF/SOON" in result.stdout
     assert "CCF/LATER" not in result.stdout
     assert "CCF/LATER" in runner.invoke(cli, ["deadlines", "--days", "400"]).stdout
+    assert runner.invoke(cli, ["reminders", "send"]).stdout.startswith("0 deadline reminders")
+    with TestClient(create_app(Settings(_env_file=None, database_url=env, secret_key=secret))) as client:
+        make_protection(client, org.editor, person["id"], until=(today + timedelta(days=5)).isoformat())
+    assert "protection_expiry" in runner.invoke(cli, ["deadlines", "--days", "30"]).stdout
+    # the protection ends within 14 days: one reminder, queued once however often cron runs
+    assert runner.invoke(cli, ["reminders", "send"]).stdout.startswith("1 deadline reminders")
+    assert runner.invoke(cli, ["reminders", "send"]).stdout.startswith("0 deadline reminders")
 
 
 def test_interpol_check_prints_a_table(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -116,8 +116,9 @@ def paged(client: TestClient, org_a: OrgTokens) -> dict[str, str]:
         make_detention(client, org_a.editor, pid)
         make_extradition(client, org_a.editor, pid)
         make_incident(client, org_a.editor, pid)
-        make_protection(client, org_a.editor, pid)
+        make_protection(client, org_a.editor, pid, until="2030")  # a deadline too
         make_challenge(client, org_a.editor, pid, notice_id=notice["id"])
+        assert client.post("/api/v1/calendar-feeds", json={}, headers=org_a.admin).status_code == 201
         webhook = client.post(
             "/api/v1/webhooks",
             json={"url": "https://93.184.215.14/hook", "events": ["challenge.decided"]},

@@ -68,6 +68,7 @@ def their_ids(client: TestClient, org_b: OrgTokens) -> dict[str, str]:
             json={"url": "https://93.184.215.14/hook", "events": ["challenge.decided"]},
             headers=org_b.admin,
         ).json()["id"],
+        "feed_id": client.post("/api/v1/calendar-feeds", json={}, headers=org_b.admin).json()["id"],
     }
 
 

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.models.audit import AuditEntry, AuditHead
+from app.models.calendar_feed import CalendarFeed
 from app.models.challenge import Challenge, ChallengeEvent
 from app.models.demo_case import DemoCase
 from app.models.detention import Detention
@@ -16,6 +17,7 @@ from app.models.org import Org
 from app.models.person import Person, PersonAffiliation, PersonChange, PersonRelation
 from app.models.protection import Protection
 from app.models.rate_limit import RateLimitWindow
+from app.models.reminder import DeadlineReminder
 from app.models.token import ApiToken
 from app.models.ui_session import SignedOutSession
 from app.models.webhook import Webhook, WebhookDelivery
@@ -27,8 +29,10 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "CalendarFeed",
     "Challenge",
     "ChallengeEvent",
+    "DeadlineReminder",
     "Charge",
     "Detention",
     "Extradition",

@@ -28,8 +28,10 @@ EventName = Literal[
     "challenge.decided",
     "challenge.withdrawn",
     "notice.status_changed",
+    "deadline.approaching",
+    "deadline.overdue",
 ]
-EventFilter = Literal[EventName, "challenge.*", "notice.*", "*"]
+EventFilter = Literal[EventName, "challenge.*", "notice.*", "deadline.*", "*"]
 EVENT_NAMES: frozenset[str] = frozenset(get_args(EventName))
 MAX_URL_LENGTH = 2000
 
@@ -87,7 +89,7 @@ class WebhookCreate(StrictInput):
     events: list[EventFilter] = Field(
         min_length=1,
         max_length=20,
-        description="Event names, `challenge.*`, `notice.*` or `*` for every event.",
+        description="Event names, `challenge.*`, `notice.*`, `deadline.*` or `*` for every event.",
     )
     description: str | None = Field(default=None, max_length=500)
 

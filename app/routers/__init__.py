@@ -4,7 +4,9 @@ from fastapi import APIRouter
 
 from app.routers import (
     audit,
+    calendar_feed,
     challenge,
+    deadline,
     detention,
     extradition,
     incident,
@@ -27,12 +29,14 @@ for module in (
     extradition,
     incident,
     challenge,
+    deadline,
     state,
     match,
     sheet_import,
     interpol,
     token,
     webhook,
+    calendar_feed,
     audit,
 ):
     api_router.include_router(module.router)

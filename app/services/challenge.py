@@ -397,18 +397,3 @@ def list_page(
         session, by=by, action="challenge.listed", kind="person" if person_id else None, object_id=person_id
     )
     return rows, next_cursor
-
-
-def due(session: Session, *, within_days: int, today: date | None = None) -> list[Challenge]:
-    """Open CCF challenges of every organisation due within the window or already overdue (for cron)."""
-    today = today or date.today()
-    horizon = date.fromordinal(today.toordinal() + within_days)
-    rows = session.exec(
-        select(Challenge)
-        .where(
-            col(Challenge.status).in_([s.value for s in OPEN]),
-            col(Challenge.deadline_on) <= horizon.isoformat(),
-        )
-        .order_by(col(Challenge.deadline_on), col(Challenge.id))
-    )
-    return list(rows)

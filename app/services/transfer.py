@@ -51,6 +51,8 @@ BATCH = 1000
 MAX_PROBLEMS = 50
 
 NOT_EXPORTED: dict[str, str] = {
+    "calendar_feed": "secrets: digests under this server's key; create new feeds after an import",
+    "deadline_reminder": "which reminders this server sent; deadlines are derived again from the records",
     "org": "the organisation itself: the import goes into one that exists (`orgs create`), whose id the records take",
     "api_token": "secrets: digests under this server's key, useless elsewhere and never to travel",
     "audit_entry": "the trail belongs to the service, and its HMACs verify only under this server's key; "
