@@ -8,7 +8,6 @@ record and the record to its sources. The text here is plain: each renderer esca
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from app.models.challenge import ChallengePublic
 from app.models.detention import DetentionPublic
@@ -20,6 +19,7 @@ from app.models.notice import NoticePublic
 from app.models.protection import ProtectionPublic
 from app.models.state import state_name
 from app.services import legal_rules
+from app.vocabulary import english
 
 CONFIDENTIALITY = "Privileged and confidential"
 
@@ -91,11 +91,6 @@ class Exhibits:
     def cite(self, sources: Sequence[str]) -> str | None:
         """`E-7, E-8` for a record's sources (None for none)."""
         return ", ".join(e for s in sources if (e := self.of("source", s))) or None
-
-
-def words(value: StrEnum | str) -> str:
-    """An enum value as words: `released_without_extradition` → `released without extradition`."""
-    return str(value).replace("_", " ")
 
 
 def state(code: str) -> str:
@@ -177,7 +172,7 @@ def _describe(r: Record) -> str:
     if isinstance(r, ProtectionPublic):
         return _protection(r)
     if isinstance(r, NoticePublic):
-        return f"{words(r.channel)} of {state_name(r.requesting_state)}" + (
+        return f"{english('channel', r.channel)} of {state_name(r.requesting_state)}" + (
             f", {r.interpol_ref}" if r.interpol_ref else ""
         )
     if isinstance(r, DetentionPublic):
@@ -186,16 +181,16 @@ def _describe(r: Record) -> str:
         return f"extradition proceeding, {state_name(r.requesting_state)} to {state_name(r.requested_state)}"
     if isinstance(r, IncidentPublic):
         when = f" on {r.occurred_on}" if r.occurred_on else ""
-        return f"incident: {words(r.kind)} by {state_name(r.perpetrator_state)}{when}"
-    return f"{r.forum.value.upper()} {words(r.kind)}" + (f", reference {r.reference}" if r.reference else "")
+        return f"incident: {english('incident', r.kind)} by {state_name(r.perpetrator_state)}{when}"
+    return f"{r.forum.value.upper()} {english('challenge_kind', r.kind)}" + (
+        f", reference {r.reference}" if r.reference else ""
+    )
 
 
 def _protection(p: ProtectionPublic) -> str:
     since = f" since {p.since}" if p.since else ""
     until = f" until {p.until}" if p.until else ""
-    return (
-        f"{words(p.kind)} in {state_name(p.host_state)}{since}{until}, against {state_name(p.against_state)}"
-    )
+    return f"{english('protection', p.kind)} in {state_name(p.host_state)}{since}{until}, against {state_name(p.against_state)}"
 
 
 def _person(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
@@ -205,7 +200,7 @@ def _person(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
         ("Also written", "; ".join(p.aliases) or None),
         ("Born", p.birth_date),
         ("Nationalities", ", ".join(state(n) for n in p.nationalities) or None),
-        ("Categories", ", ".join(words(c) for c in p.categories) or None),
+        ("Categories", ", ".join(english("category", c) for c in p.categories) or None),
         ("Affiliations", "; ".join(p.affiliations) or None),
         ("Notes", p.notes),
         ("Sources", exhibits.cite(p.sources)),
@@ -256,7 +251,7 @@ def _indicators(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
         ]
         blocks += [
             Heading(
-                f"{words(flag.code).capitalize()} ({flag.severity.value}), {state_name(flag.requesting_state)}",
+                f"{english('flag', flag.code)} ({english('severity', flag.severity)}), {state_name(flag.requesting_state)}",
                 3,
             ),
             Paragraph(flag.explanation),
@@ -283,7 +278,7 @@ def _state_section(detail: StateDetail, *, include_score: bool) -> list[Block]:
                 ["indicator", "severity", "persons", "of the state's persons", "recurrent"],
                 [
                     [
-                        words(p.code),
+                        english("flag", p.code),
                         SEVERITY[p.code].value,
                         str(p.persons),
                         f"{p.persons} of {c.persons} ({p.rate:.0%})",
@@ -314,11 +309,11 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                 (
                     exhibits.of("notice", n.id),
                     [
-                        words(n.channel),
+                        english("channel", n.channel),
                         n.requesting_state,
                         f"{n.requested_on or '—'} / {n.issued_on or '—'}",
-                        words(n.status),
-                        "; ".join(f"{c.text} ({words(c.category)})" for c in n.charges) or None,
+                        english("notice_status", n.status),
+                        "; ".join(f"{c.text} ({english('charge', c.category)})" for c in n.charges) or None,
                     ],
                     [
                         ("INTERPOL reference", n.interpol_ref),
@@ -344,7 +339,7 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                     ],
                     [
                         ("Place", d.place),
-                        ("Basis", words(d.basis)),
+                        ("Basis", english("detention_basis", d.basis)),
                         ("Release", d.release_note),
                         ("Surrender", d.surrender_note),
                         ("Note", d.note),
@@ -363,9 +358,11 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                     [
                         f"{e.requesting_state} / {e.requested_state}",
                         e.court,
-                        f"{words(e.stage)}, {words(e.decision)}" if e.stage else words(e.decision),
+                        f"{english('stage', e.stage)}, {english('decision', e.decision)}"
+                        if e.stage
+                        else english("decision", e.decision),
                         e.decided_on,
-                        ", ".join(words(g) for g in e.grounds) or None,
+                        ", ".join(english("ground", g) for g in e.grounds) or None,
                     ],
                     [("Opened", e.opened_on), ("Note", e.note), ("Sources", exhibits.cite(e.sources))],
                 )
@@ -379,11 +376,11 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                 (
                     exhibits.of("incident", i.id),
                     [
-                        words(i.kind),
+                        english("incident", i.kind),
                         i.perpetrator_state,
                         i.host_state,
                         i.occurred_on,
-                        words(i.certainty),
+                        english("certainty", i.certainty),
                     ],
                     [("Description", i.description), ("Sources", exhibits.cite(i.sources))],
                 )
@@ -397,10 +394,10 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                 (
                     exhibits.of("challenge", ch.id),
                     [
-                        f"{ch.forum.value.upper()} {words(ch.kind)}",
+                        f"{ch.forum.value.upper()} {english('challenge_kind', ch.kind)}",
                         ch.reference,
-                        words(ch.status),
-                        words(ch.outcome) if ch.outcome else None,
+                        english("challenge_status", ch.status),
+                        english("outcome", ch.outcome) if ch.outcome else None,
                         f"{ch.deadline_on} (overdue)" if ch.overdue else ch.deadline_on,
                     ],
                     [
@@ -432,9 +429,9 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
 
 def _detention_end(d: DetentionPublic) -> str:
     ended = d.released_on or d.surrendered_on
-    how = words(d.status)
+    how = english("detention_status", d.status)
     if d.release_reason:
-        how += f" ({words(d.release_reason)})"
+        how += f" ({english('release_reason', d.release_reason)})"
     return f"{how} {ended}" if ended else how
 
 
@@ -444,5 +441,5 @@ def _reason(ch: ChallengePublic) -> str | None:
     if not decided:
         return None
     last = decided[-1]
-    parts = [words(last.reason) if last.reason else None, last.note]
+    parts = [english("reason", last.reason) if last.reason else None, last.note]
     return "; ".join(p for p in parts if p) or None

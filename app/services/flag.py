@@ -48,13 +48,13 @@ from app.models.notice import (
 )
 from app.models.person import Person, PersonAffiliation, PersonCategory, PersonRelation
 from app.models.protection import Protection, ProtectionKind
-from app.models.state import state_name
+from app.models.state import state_in_prose, state_name, states_possessive
 from app.models.token import Principal
 from app.services import audit
 from app.services import notice as notice_service
 from app.services import records as records_service
 from app.services.affiliation import affiliation_key
-from app.vocabulary import english
+from app.vocabulary import capitalized, english
 from app.vocabulary import words as _words
 
 PROTECTING = frozenset(
@@ -203,6 +203,18 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _when(day: FuzzyDate | None) -> str:
+    """A date in a sentence: an exact day as recorded ("on 2016-03-05"), a month or a year in words
+    ("in March 2016", "in 2013")."""
+    if day is None:
+        return "on a date not recorded"
+    return f"on {day}" if day.precision == "day" else day.in_words
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
 # --- one function per indicator -----------------------------------------------------------------
 
 
@@ -252,7 +264,7 @@ def refugee_protection(r: Records, state: str) -> Flag | None:
         return None
     facts = [_protection_phrase(p) for p in held]
     text = (
-        f"The person has {_and(facts)}, against {state_name(state)}, the requesting state; INTERPOL's refugee "
+        f"The person has {_and(facts)}, against {state_in_prose(state)}, the requesting state; INTERPOL's refugee "
         "policy bars, in general, notices and diffusions from the state a refugee fled."
     )
     return _flag(FlagCode.refugee_protection, state, text, [_ev("protection", p.id) for p in held])
@@ -273,7 +285,7 @@ def issued_after_protection(r: Records, state: str) -> Flag | None:
             hit = next(((what, d) for what, d in dates if d.start >= since), None)
             if hit:
                 text = (
-                    f"{state_name(state)}'s {_channel(n)} was {hit[0]} on {hit[1]}, on or after "
+                    f"{capitalized(states_possessive(state))} {_channel(n)} was {hit[0]} on {hit[1]}, on or after "
                     f"{_protection_phrase(protection)}."
                 )
                 return _flag(
@@ -299,10 +311,13 @@ def extradition_refused_political(r: Records, state: str) -> Flag | None:
     facts = []
     for e in refused:
         court = e.court or "a court"
-        when = f" on {e.decided_on}" if e.decided_on else ""
-        grounds = ", ".join(_words(g) for g in e.grounds if Ground(g) in POLITICAL_GROUNDS)
-        facts.append(f"{court} in {state_name(e.requested_state)} refused{when} ({grounds})")
-    text = f"Extradition to {state_name(state)} was refused on political or human-rights grounds: {'; '.join(facts)}."
+        when = f" {_when(e.decided_on)}" if e.decided_on else ""
+        grounds = ", ".join(english("ground", g) for g in e.grounds if Ground(g) in POLITICAL_GROUNDS)
+        facts.append(f"{court} in {state_in_prose(e.requested_state)} refused{when} ({grounds})")
+    text = (
+        f"Extradition to {state_in_prose(state)} was refused on political or human-rights grounds: "
+        f"{'; '.join(facts)}."
+    )
     return _flag(
         FlagCode.extradition_refused_political, state, text, [_ev("extradition", e.id) for e in refused]
     )
@@ -321,11 +336,12 @@ def noncompliant_notices(r: Records, state: str) -> list[tuple[NoticeFacts, str]
             None,
         )
         if entry is not None:
-            when = f" on {entry.on}" if entry.on else ""
+            when = f" {_when(entry.on)}" if entry.on else ""
+            status = english("notice_status", entry.status)
             found.append(
                 (
                     facts,
-                    f"{_notice_label(facts.notice)} was {entry.status.value}{when} under {_words(str(entry.reason))}",
+                    f"{_notice_label(facts.notice)} was {status}{when} under {english('reason', entry.reason)}",
                 )
             )
         elif facts.ccf_deleted_by:
@@ -337,7 +353,7 @@ def interpol_found_noncompliant(r: Records, state: str) -> Flag | None:
     found = noncompliant_notices(r, state)
     if not found:
         return None
-    text = f"INTERPOL found {state_name(state)}'s data non-compliant: {'; '.join(t for _, t in found)}."
+    text = f"INTERPOL found {states_possessive(state)} data non-compliant: {'; '.join(t for _, t in found)}."
     evidence = [_ev("notice", f.notice.id) for f, _ in found] + [
         _ev("challenge", c) for f, _ in found for c in f.ccf_deleted_by
     ]
@@ -358,9 +374,11 @@ def released_without_extradition(r: Records, state: str) -> Flag | None:
             if d.release_conditions and d.release_conditions.value != "none"
             else ""
         )
-        days = f" after {d.custody_days} days" if d.custody_days is not None else ""
-        facts.append(f"detained in {state_name(d.host_state)} on {d.detained_on}, released{days}{conditions}")
-    text = f"Held at {state_name(state)}'s request and never surrendered to it: {'; '.join(facts)}."
+        days = f" after {_days(d.custody_days)}" if d.custody_days is not None else ""
+        facts.append(
+            f"detained in {state_in_prose(d.host_state)} {_when(d.detained_on)}, released{days}{conditions}"
+        )
+    text = f"Held at {states_possessive(state)} request and never surrendered to it: {'; '.join(facts)}."
     return _flag(
         FlagCode.released_without_extradition, state, text, [_ev("detention", d.id) for d in released]
     )
@@ -398,7 +416,8 @@ def repeat_after_refusal(r: Records, state: str) -> Flag | None:
         else ""
     )
     text = (
-        f"{state_name(state)} asked again after {_notice_label(ended.notice)} was {ending.status.value} on {ending.on}: "
+        f"{capitalized(state_in_prose(state))} asked again after {_notice_label(ended.notice)} was "
+        f"{english('notice_status', ending.status)} {_when(ending.on)}: "
         f"a {_channel(later.notice)} dated {after}{purpose}."
     )
     evidence = [_ev("notice", x.notice.id) for e, _, l_, _ in found for x in (e, l_)]
@@ -411,7 +430,8 @@ def channel_switch(r: Records, state: str) -> Flag | None:
         return None
     ended, ending, later, after = switched[0]
     text = (
-        f"After its {_channel(ended.notice)} was {ending.status.value} on {ending.on}, {state_name(state)} "
+        f"After its {_channel(ended.notice)} was {english('notice_status', ending.status)} {_when(ending.on)}, "
+        f"{state_in_prose(state)} "
         f"used another channel: a {_channel(later.notice)} dated {after}."
     )
     evidence = [_ev("notice", x.notice.id) for e, _, l_, _ in switched for x in (e, l_)]
@@ -430,7 +450,7 @@ def escalation(r: Records, state: str) -> Flag | None:
             earlier.append(
                 (
                     d.detained_on.start,
-                    f"the detention in {state_name(d.host_state)} on {d.detained_on}",
+                    f"the detention in {state_in_prose(d.host_state)} {_when(d.detained_on)}",
                     _ev("detention", d.id),
                 )
             )
@@ -443,10 +463,11 @@ def escalation(r: Records, state: str) -> Flag | None:
             continue
         before = sorted((x for x in earlier if x[0] < incident.occurred_on.start), key=lambda x: x[0])
         if before:
-            where = f" in {state_name(incident.host_state)}" if incident.host_state else ""
+            where = f" in {state_in_prose(incident.host_state)}" if incident.host_state else ""
             text = (
                 f"{_words(incident.kind.value).capitalize()}{where} on {incident.occurred_on}, attributed to "
-                f"{state_name(state)} ({incident.certainty.value}), after {_and([b[1] for b in before])}."
+                f"{state_in_prose(state)} ({english('certainty', incident.certainty)}), after "
+                f"{_and([b[1] for b in before])}."
             )
             return _flag(
                 FlagCode.escalation, state, text, [_ev("incident", incident.id), *(b[2] for b in before)]
@@ -513,7 +534,7 @@ def group_targeting(r: Records, state: str) -> Flag | None:
             facts.append(f"{_persons(others)} recorded elsewhere")
         text = (
             f"{len(persons)} persons sharing the affiliation {group}, this one included, have notices from "
-            f"{state_name(state)} dated within {GROUP_SPAN_DAYS} days of each other: {'; '.join(facts)}."
+            f"{state_in_prose(state)} dated within {GROUP_SPAN_DAYS} days of each other: {'; '.join(facts)}."
         )
         evidence = [_ev("notice", n.id) for n in notices] + [_ev("person", p) for p in own]
         return _flag(FlagCode.group_targeting, state, text, evidence)
@@ -530,11 +551,12 @@ def relatives_targeted(r: Records, state: str) -> Flag | None:
     parts = []
     if relatives:
         kinds = sorted({f"{r.relatives.get(person, 'relative')} ({kind})" for kind, _, person in relatives})
-        parts.append(f"{state_name(state)} also pursues related persons: {_and(kinds)}")
+        parts.append(f"{capitalized(state_in_prose(state))} also pursues related persons: {_and(kinds)}")
     for i in intimidation:
-        when = f" on {i.occurred_on}" if i.occurred_on else ""
+        when = f" {_when(i.occurred_on)}" if i.occurred_on else ""
         parts.append(
-            f"intimidation of the family by {state_name(state)} is recorded{when} ({i.certainty.value})"
+            f"intimidation of the family by {state_in_prose(state)} is recorded{when} "
+            f"({english('certainty', i.certainty)})"
         )
     text = "; ".join(parts) + "."
     evidence = [_ev(kind, id_) for kind, id_, _ in relatives] + [_ev("incident", i.id) for i in intimidation]
@@ -551,11 +573,8 @@ def security_charge(r: Records, state: str) -> Flag | None:
     found = _charges(r, state, SECURITY_CATEGORIES)
     if not found:
         return None
-    labels = sorted({f"{_words(c.category.value)}" for _, c in found})
-    text = (
-        f"{state_name(state)} charges the person with vague security or speech offences ({_and(labels)}), "
-        "the usual vehicle of politically motivated requests."
-    )
+    labels = _and(sorted({english("charge", c.category) for _, c in found}))
+    text = f"{capitalized(state_in_prose(state))} charges the person with offences recorded as {labels}."
     return _flag(
         FlagCode.security_charge,
         state,
@@ -570,9 +589,15 @@ def economic_charge_dissident(r: Records, state: str) -> Flag | None:
     found = _charges(r, state, frozenset({ChargeCategory.economic}))
     if not roles or not found:
         return None
+    roles_words = _and([english("category", x) for x in roles])
+    count = len(found)
+    charges = (
+        "a charge recorded as an economic offence"
+        if count == 1
+        else f"{count} charges recorded as economic offences"
+    )
     text = (
-        f"{state_name(state)} brings economic charges against a person recorded as {_and([_words(x) for x in roles])}: "
-        "disguised commercial or political disputes fall under RPD Article 83."
+        f"{capitalized(state_in_prose(state))} brings {charges} against a person recorded as {roles_words}."
     )
     return _flag(
         FlagCode.economic_charge_dissident,
@@ -587,7 +612,10 @@ def in_absentia(r: Records, state: str) -> Flag | None:
     found = [n for n in r.notices_from(state) if n.notice.in_absentia]
     if not found:
         return None
-    text = f"{state_name(state)}'s {_and([_notice_label(n.notice) for n in found])} rests on a conviction in absentia."
+    text = (
+        f"{capitalized(states_possessive(state))} {_and([_notice_label(n.notice) for n in found])} "
+        "rests on a conviction in absentia."
+    )
     return _flag(
         FlagCode.in_absentia, state, text, [_ev("notice", n.notice.id) for n in found], found[0].notice.id
     )
@@ -604,8 +632,8 @@ def travel_triggered(r: Records, state: str) -> Flag | None:
             days = (d.detained_on.exact - issued.exact).days
             if 0 <= days <= TRAVEL_WINDOW_DAYS:
                 text = (
-                    f"Detained in {state_name(d.host_state)} on {d.detained_on}, {days} days after {state_name(state)}'s "
-                    f"{_channel(facts.notice)} was issued on {issued}: a notice issued just before a trip suggests tracking."
+                    f"Detained in {state_in_prose(d.host_state)} {_when(d.detained_on)}, {_days(days)} after "
+                    f"{states_possessive(state)} {_channel(facts.notice)} was issued on {issued}."
                 )
                 return _flag(
                     FlagCode.travel_triggered,
@@ -627,14 +655,16 @@ def mobility_controls(r: Records, state: str) -> Flag | None:
     if not cancelled and not sltd:
         return None
     parts = [
-        f"passport cancellation by {state_name(state)}" + (f" on {i.occurred_on}" if i.occurred_on else "")
+        f"passport cancellation by {state_in_prose(state)}"
+        + (f" {_when(i.occurred_on)}" if i.occurred_on else "")
         for i in cancelled
     ]
     parts += [
-        f"an SLTD lost-or-stolen passport entry from {state_name(state)}" + (f" ({n.date})" if n.date else "")
+        f"an SLTD lost-or-stolen passport entry from {state_in_prose(state)}"
+        + (f" ({n.date})" if n.date else "")
         for n in sltd
     ]
-    text = f"Mobility controls that trap the person at borders: {_and(parts)}."
+    text = f"Controls on the person's travel: {_and(parts)}."
     evidence = [_ev("incident", i.id) for i in cancelled] + [_ev("notice", n.notice.id) for n in sltd]
     return _flag(FlagCode.mobility_controls, state, text, evidence, sltd[0].notice.id if sltd else None)
 
