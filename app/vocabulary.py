@@ -11,7 +11,9 @@ enum each group speaks for; a test checks that every value of every enum has its
 from collections.abc import Mapping
 from enum import Enum
 
+from app.models.calendar_feed import FeedNames
 from app.models.challenge import ChallengeKind, ChallengeStatus, EventType, Forum, Outcome
+from app.models.deadline import DeadlineKind
 from app.models.detention import (
     DetentionBasis,
     DetentionStatus,
@@ -252,6 +254,13 @@ DELIVERY_STATUS = {
     "cancelled": N_("cancelled"),
 }
 DOSSIER_FORMAT = {"json": N_("JSON"), "markdown": N_("Markdown"), "pdf": N_("PDF"), "docx": N_("Word (DOCX)")}
+DEADLINE = {
+    "ccf_decision": N_("CCF decision due"),
+    "extradition_hearing": N_("extradition hearing"),
+    "protection_expiry": N_("protection ends"),
+    "echr_application": N_("last day to apply to the European Court of Human Rights"),
+}
+FEED_NAMES = {"initials": N_("initials only"), "full": N_("full names")}
 
 GROUPS: Mapping[str, Mapping[str, str]] = {
     "flag": FLAG,
@@ -285,6 +294,8 @@ GROUPS: Mapping[str, Mapping[str, str]] = {
     "check_status": CHECK_STATUS,
     "delivery_status": DELIVERY_STATUS,
     "dossier_format": DOSSIER_FORMAT,
+    "deadline": DEADLINE,
+    "feed_names": FEED_NAMES,
 }
 # The enum each group gives words for.
 ENUMS: Mapping[str, type[Enum]] = {
@@ -319,6 +330,8 @@ ENUMS: Mapping[str, type[Enum]] = {
     "check_status": CheckStatus,
     "delivery_status": DeliveryStatus,
     "dossier_format": DossierFormat,
+    "deadline": DeadlineKind,
+    "feed_names": FeedNames,
 }
 
 

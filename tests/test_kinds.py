@@ -7,6 +7,7 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+import app
 from app import kinds
 from app.keyring import Keyring
 from app.kinds.kind import RecordKind
@@ -24,7 +25,7 @@ from tests.factories import (
 )
 from tests.test_export import export_text, lines_of
 
-APP = Path(kinds.__file__).resolve().parent.parent
+APP = Path(app.__file__).resolve().parent
 # Tables that hold a person's id but are no kind of record: links, derived rows, logs.
 NOT_RECORDS = {
     "person_relation",

@@ -14,7 +14,7 @@ from app import vocabulary
 from tests.conftest import OrgTokens
 from tests.factories import make_notice, make_person
 
-LOCALE = Path(vocabulary.__file__).resolve().parent / "locale"
+LOCALE = Path(app.__file__).resolve().parent / "locale"
 
 
 def _enums() -> set[type[Enum]]:
