@@ -15,6 +15,7 @@ from app.models.calendar_feed import (
     CalendarFeedPublic,
 )
 from app.routers.api_route import ApiRoute
+from app.routers.problems import PROBLEM
 from app.services import calendar_feed as feed_service
 from app.services.rate_limit import RateLimiter
 
@@ -85,7 +86,14 @@ LiveFeed = Annotated[str, Depends(_live_feed)]
 @feed_router.get(
     FEED_PATH,
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar."}},
+    responses={
+        200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar."},
+        404: {
+            "description": "No such feed: unknown, revoked or malformed addresses answer alike.",
+            **PROBLEM,
+        },
+        429: {"description": "Too many fetches of this feed; see Retry-After.", **PROBLEM},
+    },
 )
 def read_calendar_feed(
     feed_id: LiveFeed,
