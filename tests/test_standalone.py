@@ -66,14 +66,19 @@ def test_nothing_reads_a_path_outside_the_repository() -> None:
     assert not found, "copy what these need into the repository:\n" + "\n".join(found)
 
 
+# The folder beside the repository that users do not have, spelled in pieces so that this file, the
+# one file the scan skips, never names it in a way a search for reads of it would find.
+SIBLING = "sha" + "red"
+
+
 @pytest.mark.parametrize(
     ("where", "line"),
     [
-        ("tests/fake_interpol.py", 'FIXTURES = Path(__file__).resolve().parents[2] / "shared"'),
+        ("tests/fake_interpol.py", f'FIXTURES = Path(__file__).resolve().parents[2] / "{SIBLING}"'),
         ("tests/services/test_x.py", "DATA = Path(__file__).parent.parent.parent.parent / 'data'"),
         ("app/migrate.py", "_REPO = Path(app.__file__).resolve().parents[2]"),
-        ("bench/x.py", "open('../shared/fixtures/a.json')"),
-        ("Makefile", "\tcp /work/shared/docs/api-v1.md docs/"),
+        ("bench/x.py", f"open('../{SIBLING}/fixtures/a.json')"),
+        ("Makefile", f"\tcp /work/{SIBLING}/docs/api-v1.md docs/"),
         ("tests/x.py", "os.path.join(here, os.pardir, os.pardir)"),
     ],
 )
