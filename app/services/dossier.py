@@ -6,7 +6,7 @@ import json
 from datetime import date
 from functools import partial
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app import kinds
 from app.models.audit import AuditEntry
@@ -75,9 +75,14 @@ def records_as_of(session: Session) -> int:
     figures count them all), not a reading: the state of the records a dossier shows. Two dossiers
     generated at one number from one person are the same document, whenever they were generated."""
     readings = READ_ACTIONS | {EXCEEDED}
+    # Walked back from the newest entry on the primary key, stopping at the first change: SQLite does
+    # not turn max() with a WHERE into that walk, it would read the whole trail.
     newest = session.exec(
-        select(func.max(AuditEntry.seq)).where(col(AuditEntry.action).not_in(readings))
-    ).one()
+        select(AuditEntry.seq)
+        .where(col(AuditEntry.action).not_in(readings))
+        .order_by(col(AuditEntry.seq).desc())
+        .limit(1)
+    ).first()
     return int(newest or 0)
 
 

@@ -9,6 +9,7 @@ import io
 import re
 import unicodedata
 import uuid
+from functools import cache
 from importlib import resources
 from xml.sax.saxutils import escape
 
@@ -220,6 +221,12 @@ def _header_confidential(document: WordDocument) -> None:
     paragraph.add_run("Privileged and confidential").italic = True
 
 
+@cache
+def _font(filename: str) -> bytes:
+    """A font file of the package, read once per process (about 600 KB each)."""
+    return (resources.files("app") / "fonts" / filename).read_bytes()
+
+
 def _embed_fonts(document: WordDocument) -> None:
     """Each font as an obfuscated part of the font table: the first 32 bytes XORed with the key read
     from the GUID's hex digits backwards (ECMA-376 Part 1 §17.8.1)."""
@@ -228,7 +235,7 @@ def _embed_fonts(document: WordDocument) -> None:
     embeds = []
     for number, (slot, filename) in enumerate(_FONT_FILES.items(), start=1):
         key = uuid.uuid4()
-        data = bytearray((resources.files("app") / "fonts" / filename).read_bytes())
+        data = bytearray(_font(filename))
         mask = bytes.fromhex("".join(key.hex[i : i + 2] for i in range(30, -2, -2)))
         for i in range(32):
             data[i] ^= mask[i % 16]
