@@ -6,6 +6,8 @@ and the indicators' evidence cite exhibits, never internal ids, so a reader can 
 record and the record to its sources. The text here is plain: each renderer escapes it for its format.
 """
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -91,6 +93,15 @@ class Exhibits:
     def cite(self, sources: Sequence[str]) -> str | None:
         """`E-7, E-8` for a record's sources (None for none)."""
         return ", ".join(e for s in sources if (e := self.of("source", s))) or None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def plain(value: str) -> str:
+    """Text every renderer can set: composed (NFC), control characters and line breaks as spaces (XML
+    refuses most control characters; in a table cell or a heading a break means nothing the user meant)."""
+    return _CONTROL.sub(" ", unicodedata.normalize("NFC", value)).replace("\n", " ")
 
 
 def state(code: str) -> str:

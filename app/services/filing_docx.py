@@ -6,8 +6,6 @@ Word's heading styles, so Word's navigation pane and the table of contents (a fi
 opening) find them; the footer numbers the pages."""
 
 import io
-import re
-import unicodedata
 import uuid
 from functools import cache
 from importlib import resources
@@ -23,7 +21,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph as WordParagraph
 
-from app.services.filing import Cell, Filing, Heading, Items, Link, Paragraph, Table
+from app.services.filing import Cell, Filing, Heading, Items, Link, Paragraph, Table, plain
 
 FONT = "Noto Serif"
 _FONT_FILES = {"embedRegular": "NotoSerif-Regular.ttf", "embedBold": "NotoSerif-Bold.ttf"}
@@ -80,7 +78,6 @@ _AFTER_UPDATE_FIELDS = (
     "w:decimalSymbol",
     "w:listSeparator",
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def render(filing: Filing) -> bytes:
@@ -90,14 +87,14 @@ def render(filing: Filing) -> bytes:
     section.left_margin = section.right_margin = Cm(1.8)
     _footer_page_numbers(document)
     _header_confidential(document)
-    title = f"{filing.title}: {_text(filing.subject)}"
+    title = f"{filing.title}: {plain(filing.subject)}"
     document.core_properties.title = title
     _styled(document, "Title").add_run(title)
     header = document.add_table(rows=0, cols=2)
     for label, value in filing.header:
         row = header.add_row().cells
-        row[0].paragraphs[0].add_run(_text(label)).bold = True
-        row[1].text = _text(value)
+        row[0].paragraphs[0].add_run(plain(label)).bold = True
+        row[1].text = plain(value)
     _styled(document, "Heading1").add_run("Contents")
     _field(
         document.add_paragraph(),
@@ -127,15 +124,10 @@ def _styled(document: WordDocument, style_id: str) -> WordParagraph:
     return paragraph
 
 
-def _text(value: str) -> str:
-    """Text Word can hold: composed (NFC), no control characters (XML 1.0 refuses most of them)."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFC", value)).replace("\n", " ")
-
-
 def _lead(paragraph: WordParagraph, block: Paragraph) -> None:
     if block.lead:
-        paragraph.add_run(_text(block.lead) + " ").bold = True
-    paragraph.add_run(_text(block.text))
+        paragraph.add_run(plain(block.lead) + " ").bold = True
+    paragraph.add_run(plain(block.text))
 
 
 def _table(document: WordDocument, block: Table) -> None:
@@ -143,7 +135,7 @@ def _table(document: WordDocument, block: Table) -> None:
     XML in one go: python-docx's cell by cell API takes seconds for a few hundred rows."""
     table = document.add_table(rows=0, cols=len(block.header))
     table.style = "Table Grid"
-    rows = [_row([_text(h) for h in block.header], header=True)]
+    rows = [_row([plain(h) for h in block.header], header=True)]
     rows += [_row([_cell(value) for value in values]) for values in block.rows]
     body = "".join(rows)
     for row in parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>"):
@@ -167,8 +159,8 @@ def _row(cells: list[str], *, header: bool = False) -> str:
 
 def _cell(value: Cell) -> str:
     if isinstance(value, Link):
-        return _text(value.text)
-    return "—" if value is None else _text(value)
+        return plain(value.text)
+    return "—" if value is None else plain(value)
 
 
 def _set_fonts(document: WordDocument) -> None:

@@ -4,33 +4,30 @@ Azerbaijani; Noto Naskh Arabic (Uyghur, Persian, Arabic) and Droid Sans Fallback
 lacks. The outline goes to the template as JSON, so user text is only ever set as text."""
 
 import json
-import re
 import threading
-import unicodedata
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import typst
 
-from app.services.filing import Filing, Heading, Items, Link, Paragraph, Table
+from app.services.filing import Filing, Heading, Items, Link, Paragraph, Table, plain
+from app.services.markdown import http_address
 
 _TEMPLATES = Path(str(resources.files("app") / "templates" / "typst"))  # the template's root: nothing else
 _FONTS = str(resources.files("app") / "fonts")
 _local = threading.local()
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def render(filing: Filing, *, language: str = "en") -> bytes:
     data = {
-        "title": f"{filing.title}: {_text(filing.subject)}",
+        "title": f"{filing.title}: {plain(filing.subject)}",
         "lang": language,
         "confidentiality": "Privileged and confidential",
         "page_word": "Page",
         "contents_word": "Contents",
-        "header": [[_text(label), _text(value)] for label, value in filing.header],
+        "header": [[plain(label), plain(value)] for label, value in filing.header],
         "blocks": [_block(block) for block in filing.blocks],
     }
     pdf = _compiler().compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
@@ -54,22 +51,16 @@ def _compiler() -> typst.Compiler:
     return compiler
 
 
-def _text(value: str) -> str:
-    """Text as Typst may set it: composed (NFC), without control characters (a tab or a line break is a
-    space: in a table cell or a heading, a break would mean nothing the user meant)."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFC", value)).replace("\n", " ")
-
-
 def _block(block: Heading | Paragraph | Items | Table) -> dict[str, Any]:
     if isinstance(block, Heading):
-        return {"type": "heading", "text": _text(block.text), "level": block.level}
+        return {"type": "heading", "text": plain(block.text), "level": block.level}
     if isinstance(block, Paragraph):
         return {"type": "paragraph", **_paragraph(block)}
     if isinstance(block, Items):
         return {"type": "items", "items": [_paragraph(p) for p in block.items]}
     return {
         "type": "table",
-        "header": [_text(h) for h in block.header],
+        "header": [plain(h) for h in block.header],
         "rows": [[_cell(c) for c in row] for row in block.rows],
         "wide": block.wide,
     }
@@ -77,26 +68,10 @@ def _block(block: Heading | Paragraph | Items | Table) -> dict[str, Any]:
 
 def _paragraph(paragraph: Paragraph) -> dict[str, Any]:
     data = asdict(paragraph)
-    return {"text": _text(data["text"]), "lead": _text(data["lead"]) if data["lead"] else None}
+    return {"text": plain(data["text"]), "lead": plain(data["lead"]) if data["lead"] else None}
 
 
 def _cell(cell: str | Link | None) -> str | dict[str, Any] | None:
     if isinstance(cell, Link):
-        return {"text": _text(cell.text), "url": _url(cell.text)}
-    return None if cell is None else _text(cell)
-
-
-def _url(text: str) -> str | None:
-    """An http(s) address to link to; None for anything else (`javascript:`, plain words)."""
-    address = text.strip()
-    try:
-        parts = urlsplit(address)
-    except ValueError:
-        return None
-    ok = (
-        parts.scheme.lower() in ("http", "https")
-        and parts.netloc
-        and address.isprintable()
-        and " " not in address
-    )
-    return address if ok else None
+        return {"text": plain(cell.text), "url": http_address(cell.text)}
+    return None if cell is None else plain(cell)

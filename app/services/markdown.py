@@ -24,18 +24,26 @@ def escape(text: object) -> str:
     return _SIGNIFICANT.sub(lambda found: "\\" + found.group(), " ".join(flat.split()))
 
 
-def link(url: str) -> str:
-    """An http(s) address as an autolink; anything else (`javascript:`, `data:`, plain words) as text."""
-    address = url.strip()
+def http_address(text: str) -> str | None:
+    """`text` as an http(s) address to link to, or None (`javascript:`, `data:`, plain words)."""
+    address = text.strip()
     try:
         parts = urlsplit(address)
     except ValueError:  # e.g. a bracket left open around an IPv6 host
-        return escape(url)
+        return None
     if (
         parts.scheme.lower() in ("http", "https")
         and parts.netloc
         and address.isprintable()
         and " " not in address
     ):
-        return f"<{quote(address, safe=_IN_AUTOLINK)}>"  # a < or > would end or break the link
-    return escape(url)
+        return address
+    return None
+
+
+def link(url: str) -> str:
+    """An http(s) address as an autolink; anything else (`javascript:`, `data:`, plain words) as text."""
+    address = http_address(url)
+    if address is None:
+        return escape(url)
+    return f"<{quote(address, safe=_IN_AUTOLINK)}>"  # a < or > would end or break the link
