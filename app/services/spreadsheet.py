@@ -21,7 +21,8 @@ def rows(content: bytes) -> tuple[list[str], list[list[str]]]:
     """(header, data rows). A file that is neither a readable CSV nor an .xlsx workbook is 422."""
     if content.startswith(b"PK\x03\x04"):
         return _split(list(_workbook_rows(content)))
-    return _split(list(csv.reader(io.StringIO(_text(content)), _dialect(_text(content)))))
+    text = _text(content)  # decoded once: detecting an encoding reads the whole file
+    return _split(list(csv.reader(io.StringIO(text), _dialect(text))))
 
 
 def _split(table: list[list[str]]) -> tuple[list[str], list[list[str]]]:
