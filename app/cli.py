@@ -4,6 +4,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -31,10 +32,12 @@ from app.services import deadline as deadline_service
 from app.services import demo as demo_service
 from app.services import encryption as encryption_service
 from app.services import flag as flag_service
+from app.services import ftm_export as ftm_export_service
 from app.services import interpol_check as check_service
 from app.services import org as org_service
 from app.services import pattern as pattern_service
 from app.services import reminder as reminder_service
+from app.services import screening as screening_service
 from app.services import sheet_import as sheet_import_service
 from app.services import token as token_service
 from app.services import transfer as transfer_service
@@ -462,14 +465,28 @@ def restore(
         typer.echo(f"The replaced database is kept at {report.previous}; delete it once you are satisfied.")
 
 
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    ftm = "ftm"
+
+
 @app.command("export")
 def export_org(
     org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
     out: Annotated[
         Path | None, typer.Option("--out", help="A new file (mode 0600); default: standard output.")
     ] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="jsonl: every record, for `article3 import`; ftm: persons and their notices, detentions "
+            "and extraditions as FollowTheMoney entities, for Aleph (its first line says it holds personal data).",
+        ),
+    ] = ExportFormat.jsonl,
 ) -> None:
-    """An organisation's records as JSON Lines, for `article3 import` (no tokens, no audit trail)."""
+    """An organisation's records as JSON Lines, for `article3 import` (no tokens, no audit trail); with
+    `--format ftm`, as FollowTheMoney entities for Aleph and other FtM tools (opt-in on each call)."""
     settings, keyring = _settings()
     writer = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
     reader = make_engine(settings.database_url, writer=False, keyring=keyring, pooled=False)
@@ -478,7 +495,12 @@ def export_org(
             org_id = org_service.by_name(session, org).id
             transfer_service.record_export(session, org_id=org_id)
         with unit_of_work(reader, keyring) as session:  # one snapshot, without holding the write lock
-            if out is None:
+            if fmt is ExportFormat.ftm:
+                if out is None:
+                    counts = ftm_export_service.write(session, org_id=org_id, out=sys.stdout)
+                else:
+                    counts = ftm_export_service.write_file(session, org_id=org_id, path=out)
+            elif out is None:
                 counts = transfer_service.write_export(session, org_id=org_id, out=sys.stdout)
             else:
                 counts = transfer_service.export_file(session, org_id=org_id, path=out)
@@ -490,8 +512,9 @@ def export_org(
     finally:
         writer.dispose()
         reader.dispose()
+    what = "FollowTheMoney entities" if fmt is ExportFormat.ftm else "records"
     err.print(
-        f"Exported {sum(counts.values())} records: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        f"Exported {sum(counts.values())} {what}: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
     )
 
 
@@ -540,6 +563,48 @@ def import_csv(
     )
     if report.problems:
         raise typer.Exit(1)
+
+
+@app.command("screen")
+def screen(
+    org: Annotated[str, typer.Option("--org", help="The organisation whose persons are screened.")],
+    ftm: Annotated[
+        Path,
+        typer.Option(
+            "--ftm",
+            help="A FollowTheMoney JSON Lines file (one entity a line), e.g. OpenSanctions' INTERPOL red notices.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+) -> None:
+    """Match every person of the organisation against the Person entities of a FollowTheMoney dataset, in
+    one pass, and store a check (`source: ftm`) for each person hit, as `POST /api/v1/screenings` does.
+    Prints the persons hit (ids and scores, no names); exit 1 when the file cannot be read."""
+    settings, keyring = _settings()
+    engine = make_engine(settings.database_url, writer=True, keyring=keyring, pooled=False)
+    try:
+        with ftm.open("rb") as lines:
+            dataset = screening_service.parse(lines, fallback_name=ftm.name.split(".")[0] or "ftm")
+        with unit_of_work(engine, keyring) as session:
+            owner = org_service.by_name(session, org)
+            names = LiveNameIndex()
+            names.load(session)
+            by = Principal(token_id=audit_service.CLI_ACTOR, org_id=owner.id, role=Role.editor)
+            result = screening_service.screen(session, dataset, names=names, by=by)
+    except AppError as exc:
+        raise _fail(exc) from None
+    finally:
+        engine.dispose()
+    for hit in result.hits:
+        typer.echo(
+            f"person {hit.person_id}: score {hit.score:.2f}, {len(hit.entity_ids)} notices, check {hit.check_id}"
+        )
+    typer.echo(
+        f"Screened {result.persons_screened} persons of {org} against {result.notices} notices of "
+        f"{result.dataset} ({result.dataset_date or 'undated'}): {len(result.hits)} persons hit; screening {result.id}."
+    )
 
 
 @app.command("import")

@@ -25,7 +25,7 @@ from app.models.dossier import DossierFormat
 from app.models.extradition import Decision, Ground, Stage
 from app.models.flag import FlagCode, Severity
 from app.models.incident import Certainty, IncidentKind
-from app.models.interpol_check import CheckStatus
+from app.models.interpol_check import CheckSource, CheckStatus
 from app.models.notice import CategorySource, Channel, ChargeCategory, NoticeStatus, StatusActor, StatusReason
 from app.models.person import PersonCategory, Relation, Sex
 from app.models.protection import ProtectionKind
@@ -247,6 +247,7 @@ CERTAINTY = {"established": N_("established"), "reported": N_("reported"), "alle
 SEX = {"male": N_("male"), "female": N_("female"), "unknown": N_("unknown")}
 ROLE = {"admin": N_("admin"), "editor": N_("editor"), "viewer": N_("viewer"), "analyst": N_("analyst")}
 CHECK_STATUS = {"ok": N_("checked")}
+CHECK_SOURCE = {"interpol": N_("INTERPOL's public notices"), "ftm": N_("screened dataset (FollowTheMoney)")}
 DELIVERY_STATUS = {
     "pending": N_("pending"),
     "delivered": N_("delivered"),
@@ -292,6 +293,7 @@ GROUPS: Mapping[str, Mapping[str, str]] = {
     "stage": STAGE,
     "event_type": EVENT_TYPE,
     "check_status": CHECK_STATUS,
+    "check_source": CHECK_SOURCE,
     "delivery_status": DELIVERY_STATUS,
     "dossier_format": DOSSIER_FORMAT,
     "deadline": DEADLINE,
@@ -328,6 +330,7 @@ ENUMS: Mapping[str, type[Enum]] = {
     "stage": Stage,
     "event_type": EventType,
     "check_status": CheckStatus,
+    "check_source": CheckSource,
     "delivery_status": DeliveryStatus,
     "dossier_format": DossierFormat,
     "deadline": DeadlineKind,

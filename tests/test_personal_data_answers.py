@@ -59,6 +59,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/audit/verify"): "a count",
     ("POST", "/api/v1/imports/csv"): "counts, row problems and the ids of matching persons; multipart, so "
     "tests/test_sheet_import.py shows it audited and counted once a call, like /match",
+    ("POST", "/api/v1/screenings"): "counts, the dataset's name and the ids of persons hit with scores; "
+    "multipart, so tests/test_screenings.py shows it audited and counted once a call, like /match",
 }
 
 

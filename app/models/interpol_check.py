@@ -18,6 +18,13 @@ class CheckStatus(StrEnum):
     ok = "ok"
 
 
+class CheckSource(StrEnum):
+    """Where a check looked: INTERPOL's public API, or a FollowTheMoney dataset screened at once."""
+
+    interpol = "interpol"
+    ftm = "ftm"
+
+
 class InterpolCheck(OrgOwned, table=True):
     __tablename__ = "interpol_check"
 
@@ -30,6 +37,12 @@ class InterpolCheck(OrgOwned, table=True):
     no_longer_public: list[str] = Field(default_factory=list, sa_type=JSONList)
     status: str = Field(default=CheckStatus.ok.value, max_length=16)
     created_at: datetime = timestamp_field()
+    source: str = Field(
+        default=CheckSource.interpol.value, max_length=16, sa_column_kwargs={"server_default": "interpol"}
+    )
+    dataset: str | None = Field(default=None, max_length=200)
+    dataset_date: str | None = Field(default=None, max_length=10)
+    screening_id: str | None = Field(default=None, max_length=36)
 
 
 class RedNoticeItem(SQLModel):
@@ -71,6 +84,16 @@ class InterpolCheckPublic(SQLModel):
         description="Notices hit by the previous check that INTERPOL no longer publishes: never read this as 'deleted'."
     )
     status: CheckStatus
+    source: CheckSource = Field(
+        default=CheckSource.interpol,
+        description="`interpol`: a search of INTERPOL's public API; `ftm`: a screening against a "
+        "FollowTheMoney dataset (`POST /screenings`), whose hits' `entity_id` is the FtM entity id.",
+    )
+    dataset: str | None = Field(default=None, description="The screened dataset's name (`ftm` checks).")
+    dataset_date: FuzzyDate | None = Field(
+        default=None, description="The date of the screened dataset's newest entity (`ftm` checks)."
+    )
+    screening_id: str | None = Field(default=None, description="The screening that stored it (`ftm` checks).")
 
 
 class InterpolCheckList(SQLModel):

@@ -30,6 +30,7 @@ READ_ACTIONS = frozenset(
         "person.dossier_read",
         "interpol.searched",
         "import.spreadsheet",  # a spreadsheet checked against the persons, like one /match call
+        "screening.ran",  # a dataset's notices matched against the persons, like one /match call
         REPLAYED,
         *(action for kind in KINDS for action in kind.reads),
     }

@@ -80,6 +80,10 @@ LIST_ITEMS: dict[tuple[str, str], frozenset[str]] = {
     ("extradition", "grounds"): frozenset(g.value for g in Ground),
 }
 OBJECT_LISTS = frozenset({("interpol_check", "hits")})
+# Columns added after version 1 of the file: a file written before them imports with these values.
+ADDED_LATER: dict[str, dict[str, Any]] = {
+    "interpol_check": {"source": "interpol", "dataset": None, "dataset_date": None, "screening_id": None},
+}
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
@@ -303,7 +307,7 @@ def _parse(texts: list[str], report: Progress) -> tuple[Parsed, list[Problem]]:
                 Problem(number, f"unknown kind {str(name)[:40]!r}: expected one of {', '.join(BY_NAME)}")
             )
             continue
-        row, errors = _decode(data, decoders[kind.name])
+        row, errors = _decode(data, decoders[kind.name], ADDED_LATER.get(kind.name, {}))
         if not errors:  # the API's own rules, once every field has the type of its column
             errors = [e for shape in kind.shapes for e in shape.problems(data)]
         if errors:
@@ -324,12 +328,17 @@ def _parse(texts: list[str], report: Progress) -> tuple[Parsed, list[Problem]]:
     return parsed, problems
 
 
-def _decode(data: Row, decoders: dict[str, Callable[[Any], Any]]) -> tuple[Row, list[str]]:
+def _decode(
+    data: Row, decoders: dict[str, Callable[[Any], Any]], later: dict[str, Any]
+) -> tuple[Row, list[str]]:
     row: Row = {}
     errors = [f"unknown field {name[:40]!r}" for name in data if name not in decoders]
     for name, decode in decoders.items():
         if name not in data:
-            errors.append(f"{name} is missing")
+            if name in later:
+                row[name] = later[name]
+            else:
+                errors.append(f"{name} is missing")
             continue
         try:
             row[name] = decode(data[name])
