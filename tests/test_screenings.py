@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from typer.testing import CliRunner
@@ -16,11 +17,14 @@ from typer.testing import CliRunner
 import app as app_package
 from app import middleware
 from app.cli import app as cli
+from app.clients.interpol import InterpolClient, open_interpol_http
+from app.deps import get_interpol
 from app.models.base import utcnow
 from app.models.token import Role
 from app.services import quota
 from tests.conftest import SECRET, OrgTokens
 from tests.factories import make_person
+from tests.fake_interpol import FakeInterpol
 
 FIXTURE = (
     Path(app_package.__file__).parent.parent / "tests" / "data" / "ftm" / "interpol_red_notices.ftm.json"
@@ -229,3 +233,21 @@ def test_the_command_line_refuses_a_file_that_is_not_ftm(
     result = CliRunner().invoke(cli, ["screen", "--org", org_a.name, "--ftm", str(broken)])
     assert result.exit_code == 1
     assert "Line 1" in result.output
+
+
+def test_an_interpol_check_after_a_screening_does_not_call_its_notices_gone(
+    client: TestClient, app: FastAPI, org_a: OrgTokens
+) -> None:
+    ids = clients(client, org_a)
+    assert post(client, org_a, FIXTURE.read_bytes()).status_code == 201
+    with FakeInterpol() as fake:
+        http = open_interpol_http(fake.base_url, timeout_s=0.5)
+        app.dependency_overrides[get_interpol] = lambda: InterpolClient(http, pauses_s=(0.01,), deadline_s=3)
+        try:
+            response = client.post(f"/api/v1/persons/{ids['nazarov']}/interpol-checks", headers=org_a.editor)
+        finally:
+            app.dependency_overrides.clear()
+            http.close()
+    assert response.status_code == 201, response.text
+    assert response.json()["source"] == "interpol"
+    assert response.json()["no_longer_public"] == []  # the screening's hit is an FtM id, not INTERPOL's

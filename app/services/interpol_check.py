@@ -17,7 +17,7 @@ from app.clients.interpol import InterpolClient, InterpolError, RedNoticeSummary
 from app.errors import Unprocessable, UpstreamFailed, UpstreamUnavailable
 from app.models.base import utcnow
 from app.models.fuzzy_date import FuzzyDate
-from app.models.interpol_check import CheckHit, InterpolCheck, RedNoticeItem, RedNoticeList
+from app.models.interpol_check import CheckHit, CheckSource, InterpolCheck, RedNoticeItem, RedNoticeList
 from app.models.person import Person
 from app.models.token import Principal
 from app.services import audit
@@ -187,6 +187,7 @@ def store(session: Session, person_id: str, found: Found, *, by: Principal) -> I
     previous = session.exec(
         owned(InterpolCheck, by.org_id)
         .where(InterpolCheck.person_id == person.id)
+        .where(InterpolCheck.source == CheckSource.interpol.value)  # not a screening's FtM entity ids
         .order_by(col(InterpolCheck.checked_at).desc())
     ).first()
     now_public = {h.entity_id for h in found.hits}
