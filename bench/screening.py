@@ -25,6 +25,7 @@ from names import person_name
 
 from app.db import make_engine, unit_of_work
 from app.keyring import Keyring
+from app.models.fuzzy_date import FuzzyDate
 from app.models.person import Person
 from app.models.token import Principal, Role
 from app.services import org as org_service
@@ -104,7 +105,7 @@ def main() -> None:
                 org_id=org_id,
                 name=name.name,
                 aliases=name.aliases,
-                birth_date=born,
+                birth_date=FuzzyDate(born),
                 nationalities=[name.nationality],
             )
             rows.append({c.name: getattr(person, c.name) for c in table.columns})

@@ -69,7 +69,7 @@ def test_every_line_is_an_ftm_entity_with_the_records_values(
 
     note = entities[0]
     assert note.schema.name == "Note"
-    assert "personal data" in note.first("description")
+    assert "personal data" in str(note.first("description"))
 
     by_schema: dict[str, list[EntityProxy]] = {}
     for entity in entities[1:]:

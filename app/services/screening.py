@@ -247,8 +247,7 @@ def screen(session: Session, dataset: Dataset, *, names: LiveNameIndex, by: Prin
             dataset_date=dataset.date,
             screening_id=screening_id,
         )
-        session.add(check)
-        session.flush()
+        session.add(check)  # flushed with its audit entry
         audit.record(session, by=by, action="screening.checked", kind="person", object_id=person_id)
         if found:
             results.append(
