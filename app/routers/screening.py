@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile, status
 
-from app.db import WriteSession
+from app.db import ReadSession, WriteSession
 from app.deps import Names, PersonWriter
 from app.models.screening import ScreeningResult
 from app.routers.api_route import ApiRoute
@@ -24,6 +24,7 @@ def screen(
         UploadFile,
         File(description="FollowTheMoney JSON Lines: one entity a line, as OpenSanctions publishes it."),
     ],
+    read: ReadSession,
     session: WriteSession,
     caller: PersonWriter,
     names: Names,
@@ -46,7 +47,9 @@ def screen(
     `screening.checked` entry (not counted)."""
     content = file.file.read()
     dataset = screening.parse(content.splitlines(), fallback_name=_stem(file.filename))
-    return screening.screen(session, dataset, names=names, by=caller)
+    # matched on a read session: the write lock is held only while the checks are stored
+    hits = screening.find_hits(read, dataset, names=names, org_id=caller.org_id)
+    return screening.screen(session, dataset, names=names, by=caller, hits=hits)
 
 
 def _stem(filename: str | None) -> str:

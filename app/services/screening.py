@@ -219,10 +219,26 @@ def _alive(session: Session, org_id: str, person_ids: list[str]) -> set[str]:
     return alive
 
 
-def screen(session: Session, dataset: Dataset, *, names: LiveNameIndex, by: Principal) -> ScreeningResult:
-    """Match every person of the caller's organisation against the dataset and store the checks."""
+def find_hits(
+    session: Session, dataset: Dataset, *, names: LiveNameIndex, org_id: str
+) -> dict[str, list[CheckHit]]:
+    """The matching alone, on a read session: the index caught up, then `find`."""
     names.catch_up(session)
-    hits = find(names, dataset, org_id=by.org_id)
+    return find(names, dataset, org_id=org_id)
+
+
+def screen(
+    session: Session,
+    dataset: Dataset,
+    *,
+    names: LiveNameIndex,
+    by: Principal,
+    hits: dict[str, list[CheckHit]] | None = None,
+) -> ScreeningResult:
+    """Match every person of the caller's organisation against the dataset (unless `hits` holds what
+    `find_hits` found, outside the write transaction) and store the checks."""
+    if hits is None:
+        hits = find_hits(session, dataset, names=names, org_id=by.org_id)
     previous = _previous_hits(session, org_id=by.org_id, dataset=dataset.name)
     gone_for = {pid: seen for pid, seen in previous.items() if seen}
     candidates = sorted(set(hits) | set(gone_for))
