@@ -10,7 +10,7 @@ from typing import Any
 import anyio.to_thread
 
 from app import logs, metrics
-from app.services import idempotency
+from app.services import idempotency, screening
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -21,7 +21,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY_BYTES = 1024 * 1024
 # Routes that take a whole file: their own limit (POST only; the method is not checked, other methods
 # of these paths have no body to speak of).
-LARGER_BODIES = {"/api/v1/screenings": 64 * 1024 * 1024}
+LARGER_BODIES = {"/api/v1/screenings": screening.MAX_FILE_BYTES}
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),

@@ -251,3 +251,13 @@ def test_an_interpol_check_after_a_screening_does_not_call_its_notices_gone(
     assert response.status_code == 201, response.text
     assert response.json()["source"] == "interpol"
     assert response.json()["no_longer_public"] == []  # the screening's hit is an FtM id, not INTERPOL's
+
+
+def test_the_command_line_needs_an_organisation_that_exists(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARTICLE3_DATABASE_URL", database_url)
+    monkeypatch.setenv("ARTICLE3_SECRET_KEY", SECRET)
+    result = CliRunner().invoke(cli, ["screen", "--org", "No Such Org", "--ftm", str(FIXTURE)])
+    assert result.exit_code == 1
+    assert "Screened" not in result.stdout
