@@ -66,6 +66,11 @@ app.add_typer(keys, name="keys")
 err = Console(stderr=True)
 
 
+@app.callback()
+def _start() -> None:
+    flag_service.install()  # before any command: every unit of work keeps the derived indicator tables
+
+
 def _settings() -> tuple[Settings, Keyring]:
     settings = Settings()
     try:

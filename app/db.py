@@ -10,7 +10,7 @@ with `SELECT … FOR UPDATE`.
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -130,11 +130,25 @@ def _read_active_key(session: Session, _transaction: object, connection: Connect
 event.listen(Session, "after_begin", _read_active_key)
 
 
+# What every unit of work installs on the session it opens: the upkeep of the derived tables, handed over
+# by each entry point as it starts (`app.services.flag_upkeep.install`). Nothing hooks every Session.
+_UPKEEP: list[Callable[[Session], None]] = []
+
+
+def install_upkeep(watch: Callable[[Session], None]) -> None:
+    """Have every unit of work from now on call `watch` on its session before using it (once per `watch`)."""
+    if watch not in _UPKEEP:
+        _UPKEEP.append(watch)
+
+
 @contextmanager
 def unit_of_work(engine: Engine, keyring: Keyring) -> Iterator[Session]:
-    """Commit if the block returns, roll back if it raises. The keyring rides along in `session.info`."""
+    """Commit if the block returns, roll back if it raises. The keyring rides along in `session.info`, and
+    the upkeep the entry point installed watches the session (`install_upkeep`)."""
     _with_keys(engine, keyring)
     with Session(engine, expire_on_commit=False, info={"keyring": keyring, "writes": True}) as session:
+        for watch in _UPKEEP:
+            watch(session)
         try:
             yield session
         except BaseException:

@@ -60,6 +60,7 @@ class State(TypedDict):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.install()  # no request data in uvicorn's access lines or httpx's request lines
+    flag_service.install()  # every unit of work keeps the derived indicator tables of what it writes
     keyring = Keyring(resolve_secret_key(settings))  # fail fast, before serving, on a missing key
     if settings.webhook_allow_private:
         log.warning(

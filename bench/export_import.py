@@ -29,8 +29,8 @@ import synth  # noqa: E402
 from app import db, migrate  # noqa: E402
 from app.db import make_engine, unit_of_work  # noqa: E402
 from app.keyring import Keyring  # noqa: E402
+from app.services import flag_upkeep, transfer  # noqa: E402
 from app.services import org as org_service  # noqa: E402
-from app.services import transfer  # noqa: E402
 
 
 def fill(url: str, key: str, *, persons: int, records: int) -> "synth.Filled":
@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("--target-url", default=None, help="an empty PostgreSQL database (default: SQLite)")
     parser.add_argument("--reuse", action="store_true", help="keep the source database of an earlier run")
     args = parser.parse_args()
+    flag_upkeep.install()  # as the app's entry points do: its units of work keep the derived tables
 
     work: Path = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,7 @@ from app.main import create_app  # noqa: E402
 from app.models import AuditEntry, SQLModel  # noqa: E402
 from app.services import audit as audit_service  # noqa: E402
 from app.services import backup as backup_service  # noqa: E402
+from app.services import flag_upkeep  # noqa: E402
 from app.services import org as org_service  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "restore")
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     args = parser.parse_args()
+    flag_upkeep.install()  # as the app's entry points do: its units of work keep the derived tables
 
     work: Path = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)

@@ -65,6 +65,7 @@ from app.models import (  # noqa: E402
 from app.models.flag import GroupMemberNotice, PersonFlag, PersonState  # noqa: E402
 from app.models.token import Role, TokenCreate  # noqa: E402
 from app.services import flag as flag_service  # noqa: E402
+from app.services import flag_upkeep  # noqa: E402
 from app.services import history as history_service  # noqa: E402
 from app.services import org as org_service  # noqa: E402
 from app.services import token as token_service  # noqa: E402
@@ -1179,6 +1180,7 @@ def main() -> None:
         "--no-derive", action="store_true", help="leave the derived indicator tables to the app's start-up"
     )
     args = parser.parse_args()
+    flag_upkeep.install()  # as the app's entry points do: its units of work keep the derived tables
 
     url = database_url(args.target)
     key = secret_key(args.secret_key)

@@ -25,12 +25,19 @@ from app.keyring import Keyring
 from app.main import create_app
 from app.models import SQLModel
 from app.models.token import Role, TokenCreate
+from app.services import flag_upkeep
 from app.services import org as org_service
 from app.services import token as token_service
 from app.settings import Settings
 
 SECRET = "test-secret-key-for-article3-tests-only-0123456789"
 Headers = dict[str, str]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _upkeep() -> None:
+    """The tests are an entry point: their units of work keep the derived tables, as the app's do."""
+    flag_upkeep.install()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,253 @@
+"""Loading what the indicators read, in a few set-based queries for any number of persons: each person's
+records through the one loader (`app.services.records`), with their notices' charges, status history and
+CCF decisions, their relatives' records and their groups' dated notices (pooled across organisations)."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
+
+from app import kinds
+from app.models.challenge import Challenge, Forum, Outcome
+from app.models.detention import Detention
+from app.models.flag import GroupMemberNotice
+from app.models.incident import Incident
+from app.models.notice import Charge, Notice, NoticeStatusChange
+from app.models.person import Person, PersonAffiliation, PersonRelation
+from app.services import notice as notice_service
+from app.services import records as records_service
+from app.services.flag_rules import GROUP_SPAN_DAYS, GroupNotice, NoticeFacts, Records, _group_order
+
+MAX_DATE_RANGES = 200  # per group query; past it, one range per state (a refresh of 500 persons at once)
+
+CHUNK = 500
+
+
+def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+GroupCache = dict[str, dict[str, list[GroupNotice]]]
+
+
+def _near(dates: dict[str, set[date]]) -> ColumnElement[bool] | None:
+    """Group notices of these states dated (by the first day of their period) within GROUP_SPAN_DAYS of
+    any of the dates given for that state: a window holding one of those dates holds nothing else, so
+    leaving the rest out changes no flag and no explanation."""
+    notice = GroupMemberNotice.__table__.c  # type: ignore[attr-defined]
+    span = timedelta(days=GROUP_SPAN_DAYS)
+    by_state: dict[str, list[list[date]]] = {}
+    for state, days in sorted(dates.items()):
+        merged = by_state.setdefault(state, [])
+        for day in sorted(days):
+            if merged and day - span <= merged[-1][1]:
+                merged[-1][1] = day + span
+            else:
+                merged.append([day - span, day + span])
+    if sum(map(len, by_state.values())) > MAX_DATE_RANGES:  # SQLite nests OR terms, at most 1000 deep
+        by_state = {state: [[spans[0][0], spans[-1][1]]] for state, spans in by_state.items()}
+    ranges = [
+        and_(
+            notice.requesting_state == state,
+            notice.first_day >= low.isoformat(),
+            notice.first_day <= high.isoformat(),
+        )
+        for state, merged in by_state.items()
+        for low, high in merged
+    ]
+    return or_(*ranges) if ranges else None
+
+
+def group_notices(
+    session: Session,
+    keys: Iterable[str],
+    cache: GroupCache | None = None,
+    *,
+    near: dict[str, set[date]] | None = None,
+) -> GroupCache:
+    """Dated notices of every member of each affiliation, by state (pooled across organisations).
+
+    `near` (state -> dates of the persons' own notices) keeps only the notices that can share a window
+    with those: a person's `group_targeting` looks at nothing else, and the largest groups hold
+    thousands of notices. Not with `cache`, which must hold every notice.
+    """
+    if cache is not None and near is not None:
+        raise ValueError("a shared cache holds every notice: pass `cache` or `near`, not both")
+    wanted = [k for k in dict.fromkeys(keys) if cache is None or k not in cache]
+    found: GroupCache = {k: defaultdict(list) for k in wanted}
+    notice = GroupMemberNotice.__table__.c  # type: ignore[attr-defined]
+    query = sa_select(
+        notice.key,
+        notice.person_id,
+        notice.org_id,
+        notice.notice_id,
+        notice.requesting_state,
+        notice.first_day,
+    )
+    if near is not None:
+        condition = _near(near)
+        if condition is None:
+            return found
+        query = query.where(condition)
+    for chunk in _chunks(wanted):
+        for key, person_id, org_id, notice_id, state, day in session.connection().execute(
+            query.where(notice.key.in_(chunk))
+        ):
+            found[key][state].append(
+                GroupNotice(
+                    on=date.fromisoformat(day), person_id=person_id, org_id=org_id, notice_id=notice_id
+                )
+            )
+    for by_state in found.values():
+        for notices in by_state.values():
+            notices.sort(key=_group_order)  # once here, not for every member that looks at the group
+    if cache is not None:
+        cache.update(found)
+        return cache
+    return found
+
+
+# The kinds of record the indicators read (their notices' charges, status history and CCF decisions are
+# attached here, with the person's relatives and groups).
+_KINDS = tuple(
+    kinds.BY_NAME[name] for name in ("protection", "notice", "detention", "extradition", "incident")
+)
+
+
+def load(
+    session: Session,
+    person_ids: Sequence[str],
+    *,
+    key_name: Callable[[str], str],
+    groups: GroupCache | None = None,
+    known: Sequence[Person] = (),
+) -> dict[str, Records]:
+    """The records of each person (of any organisation: callers scope the ids), by person id.
+
+    `known`: persons among them already loaded in this session, not read (and decrypted) again."""
+    loaded = records_service.load(session, person_ids, kinds=_KINDS, children=False, known=known)
+    out: dict[str, Records] = {
+        person_id: Records(
+            person=r.person,
+            protections=r.of("protection"),
+            detentions=r.of("detention"),
+            extraditions=r.of("extradition"),
+            incidents=r.of("incident"),
+        )
+        for person_id, r in loaded.items()
+    }
+    for ids in _chunks(person_ids):
+        present = [i for i in ids if i in out]
+        if not present:
+            continue
+        _attach_notices(session, out, [n for i in present for n in loaded[i].of("notice")])
+        _attach_relatives(session, out, present)
+        keys: dict[str, list[str]] = defaultdict(list)
+        for link in session.exec(
+            select(PersonAffiliation).where(col(PersonAffiliation.person_id).in_(present))
+        ):
+            keys[link.person_id].append(link.key)
+        wanted = [k for ks in keys.values() for k in ks]
+        if groups is None:  # only notices near these persons' own can matter to them
+            own: dict[str, set[date]] = defaultdict(set)
+            for n in (n for i in present for n in out[i].notices):
+                if when := n.notice.requested_on or n.notice.issued_on:
+                    own[n.notice.requesting_state].add(when.start)
+            cache = group_notices(session, wanted, near=own)
+        else:
+            cache = group_notices(session, wanted, groups)
+        for person_id, person_keys in keys.items():
+            records = out[person_id]
+            records.groups = {k: cache.get(k, {}) for k in person_keys}
+            records.affiliation_names = {key_name(a): a for a in records.person.affiliations}
+    return out
+
+
+def _attach_notices(session: Session, out: dict[str, Records], notices: list[Notice]) -> None:
+    ids = [n.id for n in notices]
+    charges: dict[str, list[Charge]] = defaultdict(list)
+    changes: dict[str, list[NoticeStatusChange]] = defaultdict(list)
+    ccf_deleted: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for charge in session.exec(
+            select(Charge)
+            .where(col(Charge.notice_id).in_(chunk))
+            .order_by(col(Charge.position))
+            .options(defer(Charge.text))  # type: ignore[arg-type]
+        ):
+            charges[charge.notice_id].append(charge)
+        for change in session.exec(
+            select(NoticeStatusChange).where(col(NoticeStatusChange.notice_id).in_(chunk))
+        ):
+            changes[change.notice_id].append(change)
+        for challenge_id, notice_id in session.exec(
+            select(Challenge.id, Challenge.notice_id)
+            .where(
+                col(Challenge.notice_id).in_(chunk),
+                Challenge.forum == Forum.ccf,
+                Challenge.outcome == Outcome.deleted,
+            )
+            .order_by(col(Challenge.id))
+        ):
+            assert notice_id is not None  # noqa: S101 - filtered by the IN above
+            ccf_deleted[notice_id].append(challenge_id)
+    for notice in notices:
+        facts = NoticeFacts(
+            notice=notice,
+            history=notice_service.history(notice, changes[notice.id]),
+            charges=charges[notice.id],
+            ccf_deleted_by=ccf_deleted[notice.id],
+        )
+        out[notice.person_id].notices.append(facts)
+
+
+def _attach_relatives(session: Session, out: dict[str, Records], ids: list[str]) -> None:
+    links = session.exec(
+        select(PersonRelation).where(
+            or_(col(PersonRelation.person_id).in_(ids), col(PersonRelation.related_id).in_(ids))
+        )
+    )
+    related: dict[str, set[str]] = defaultdict(set)  # relative -> the loaded persons related to them
+    for link in links:
+        for me, other in ((link.person_id, link.related_id), (link.related_id, link.person_id)):
+            if me in out:
+                out[me].relatives[other] = link.relation.value
+                related[other].add(me)
+    if not related:
+        return
+    relatives = list(related)
+    found: list[tuple[str, str, str, str]] = []  # (relative, state, kind, id)
+    for chunk in _chunks(relatives):
+        found += [
+            (p, s, "notice", i)
+            for p, s, i in session.exec(
+                select(Notice.person_id, Notice.requesting_state, Notice.id).where(
+                    col(Notice.person_id).in_(chunk)
+                )
+            )
+        ]
+        found += [
+            (p, s, "detention", i)
+            for p, s, i in session.exec(
+                select(Detention.person_id, Detention.requesting_state, Detention.id).where(
+                    col(Detention.person_id).in_(chunk)
+                )
+            )
+        ]
+        found += [
+            (p, s, "incident", i)
+            for p, s, i in session.exec(
+                select(Incident.person_id, Incident.perpetrator_state, Incident.id).where(
+                    col(Incident.person_id).in_(chunk)
+                )
+            )
+        ]
+    for relative, state, kind, id_ in found:
+        for me in related[relative]:
+            out[me].relatives_states.setdefault(state, []).append((kind, id_, relative))

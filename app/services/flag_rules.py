@@ -1,0 +1,646 @@
+"""The indicators (contract section 10): one pure function per code over a person's loaded records, each
+naming its evidence. No session and no database here: what they read, `app.services.flag_records` loads.
+
+A flag is evidence for a lawyer, never a legal conclusion: each explanation names the dates, states,
+courts and channels behind it, and lists the records. Fuzzy dates compare by the first day of their
+period. The same functions feed the pooled state figures, through the derived tables that
+`app.services.flag_upkeep` keeps.
+"""
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from app.models.detention import Detention, DetentionStatus
+from app.models.extradition import POLITICAL_GROUNDS, Decision, Extradition, Ground
+from app.models.flag import SEVERITY, Evidence, Flag, FlagCode
+from app.models.fuzzy_date import FuzzyDate
+from app.models.incident import Incident, IncidentKind
+from app.models.notice import Channel, Charge, ChargeCategory, Notice, NoticeStatus, StatusEntry
+from app.models.person import Person, PersonCategory
+from app.models.protection import Protection, ProtectionKind
+from app.models.state import state_in_prose, state_name, states_possessive
+from app.vocabulary import capitalized, english
+from app.vocabulary import words as _words
+
+PROTECTING = frozenset(
+    {
+        ProtectionKind.asylum_applied,
+        ProtectionKind.refugee_status,
+        ProtectionKind.subsidiary_protection,
+        ProtectionKind.humanitarian,
+    }
+)
+NONCOMPLIANT_STATUSES = frozenset({NoticeStatus.refused, NoticeStatus.cancelled, NoticeStatus.deleted})
+NONCOMPLIANT_REASONS = frozenset({"article_2", "article_3", "refugee_policy"})
+ENDED_STATUSES = frozenset(
+    {NoticeStatus.refused, NoticeStatus.cancelled, NoticeStatus.withdrawn, NoticeStatus.deleted}
+)
+ESCALATING = frozenset(
+    {
+        IncidentKind.abduction,
+        IncidentKind.rendition,
+        IncidentKind.enforced_disappearance,
+        IncidentKind.assassination,
+        IncidentKind.attempted_assassination,
+    }
+)
+SECURITY_CATEGORIES = frozenset(
+    {
+        ChargeCategory.terrorism,
+        ChargeCategory.extremism,
+        ChargeCategory.separatism,
+        ChargeCategory.public_order,
+        ChargeCategory.speech,
+    }
+)
+DISSIDENT_CATEGORIES = frozenset(
+    {
+        PersonCategory.opposition,
+        PersonCategory.journalist,
+        PersonCategory.activist,
+        PersonCategory.former_insider,
+    }
+)
+TRAVEL_WINDOW_DAYS = 60
+GROUP_SPAN_DAYS = 730
+GROUP_MIN_PERSONS = 3
+
+
+@dataclass
+class NoticeFacts:
+    notice: Notice
+    history: list[StatusEntry]
+    charges: list[Charge]
+    ccf_deleted_by: list[str] = field(
+        default_factory=list
+    )  # ids of CCF challenges on it that ended `deleted`
+
+    @property
+    def date(self) -> FuzzyDate | None:
+        return self.notice.date
+
+
+@dataclass
+class GroupNotice:
+    on: date
+    person_id: str
+    org_id: str
+    notice_id: str
+
+
+@dataclass
+class Records:
+    """Everything the indicators of one person look at."""
+
+    person: Person
+    protections: list[Protection] = field(default_factory=list)
+    notices: list[NoticeFacts] = field(default_factory=list)
+    detentions: list[Detention] = field(default_factory=list)
+    extraditions: list[Extradition] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    relatives: dict[str, str] = field(default_factory=dict)  # related person id -> relation, either direction
+    relatives_states: dict[str, list[tuple[str, str, str]]] = field(
+        default_factory=dict
+    )  # state -> (kind, id, person)
+    # affiliation key -> state -> dated notices of every member (pooled across organisations)
+    groups: dict[str, dict[str, list[GroupNotice]]] = field(default_factory=dict)
+    affiliation_names: dict[str, str] = field(
+        default_factory=dict
+    )  # key -> the name as this person's record has it
+
+    def states(self) -> list[str]:
+        """The states in a (person, state) pair with this person."""
+        found = {n.notice.requesting_state for n in self.notices}
+        found |= {d.requesting_state for d in self.detentions}
+        found |= {e.requesting_state for e in self.extraditions}
+        found |= {i.perpetrator_state for i in self.incidents}
+        return sorted(found)
+
+    def notices_from(self, state: str) -> list[NoticeFacts]:
+        return [n for n in self.notices if n.notice.requesting_state == state]
+
+
+def _ev(kind: str, id_: str) -> Evidence:
+    return Evidence(kind=kind, id=id_)
+
+
+def _flag(
+    code: FlagCode, state: str, explanation: str, evidence: Iterable[Evidence], notice_id: str | None = None
+) -> Flag:
+    unique = list({(e.kind, e.id): e for e in evidence}.values())
+    return Flag(
+        code=code,
+        severity=SEVERITY[code],
+        requesting_state=state,
+        notice_id=notice_id,
+        explanation=explanation,
+        evidence=unique,
+    )
+
+
+def _channel(notice: Notice) -> str:
+    return english("channel", notice.channel)
+
+
+def _notice_label(notice: Notice) -> str:
+    when = f" of {notice.date}" if notice.date else " (undated)"
+    return f"the {_channel(notice)}{when}"
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _when(day: FuzzyDate | None) -> str:
+    """A date in a sentence: an exact day as recorded ("on 2016-03-05"), a month or a year in words
+    ("in March 2016", "in 2013")."""
+    if day is None:
+        return "on a date not recorded"
+    return f"on {day}" if day.precision == "day" else day.in_words
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+# --- one function per indicator -----------------------------------------------------------------
+
+
+PROTECTION_PHRASES = {
+    ProtectionKind.asylum_applied: "an asylum application lodged in {host}",
+    ProtectionKind.refugee_status: "refugee status granted by {host}",
+    ProtectionKind.subsidiary_protection: "subsidiary protection granted by {host}",
+    ProtectionKind.humanitarian: "humanitarian protection granted by {host}",
+}
+
+
+def _protection_phrase(p: Protection) -> str:
+    """What the person has, as a lawyer would write it: 'an asylum application lodged in Belarus in March 2016'."""
+    text = PROTECTION_PHRASES[p.kind].format(host=state_name(p.host_state))
+    return f"{text} {p.since.in_words}" if p.since else text
+
+
+def _rejected_later(application: Protection, protections: Iterable[Protection]) -> bool:
+    """An asylum rejection by the same host state, against the same state, dated on or after the application.
+
+    When either date is unknown the rejection is taken to have followed the application: a rejection is
+    only ever an answer to one, and a flag must not claim a protection the records put in doubt."""
+    return any(
+        p.kind is ProtectionKind.asylum_rejected
+        and p.host_state == application.host_state
+        and p.against_state == application.against_state
+        and (p.since is None or application.since is None or p.since.start >= application.since.start)
+        for p in protections
+    )
+
+
+def counting_protections(r: Records, state: str) -> list[Protection]:
+    """The person's protections against `state` that count: an asylum application counts only until an
+    asylum rejection by the same host state (against the same state) is dated on or after it."""
+    return [
+        p
+        for p in r.protections
+        if p.kind in PROTECTING
+        and p.against_state == state
+        and not (p.kind is ProtectionKind.asylum_applied and _rejected_later(p, r.protections))
+    ]
+
+
+def refugee_protection(r: Records, state: str) -> Flag | None:
+    held = counting_protections(r, state)
+    if not held:
+        return None
+    facts = [_protection_phrase(p) for p in held]
+    text = (
+        f"The person has {_and(facts)}, against {state_in_prose(state)}, the requesting state; INTERPOL's refugee "
+        "policy bars, in general, notices and diffusions from the state a refugee fled."
+    )
+    return _flag(FlagCode.refugee_protection, state, text, [_ev("protection", p.id) for p in held])
+
+
+def issued_after_protection(r: Records, state: str) -> Flag | None:
+    for protection in counting_protections(r, state):
+        if protection.since is None:
+            continue
+        since = protection.since.start
+        for facts in r.notices_from(state):
+            n = facts.notice
+            dates = [
+                (what, d)
+                for what, d in (("requested", n.requested_on), ("issued", n.issued_on))
+                if d is not None
+            ]
+            hit = next(((what, d) for what, d in dates if d.start >= since), None)
+            if hit:
+                text = (
+                    f"{capitalized(states_possessive(state))} {_channel(n)} was {hit[0]} on {hit[1]}, on or after "
+                    f"{_protection_phrase(protection)}."
+                )
+                return _flag(
+                    FlagCode.issued_after_protection,
+                    state,
+                    text,
+                    [_ev("notice", n.id), _ev("protection", protection.id)],
+                    n.id,
+                )
+    return None
+
+
+def extradition_refused_political(r: Records, state: str) -> Flag | None:
+    refused = [
+        e
+        for e in r.extraditions
+        if e.requesting_state == state
+        and e.decision is Decision.refused
+        and POLITICAL_GROUNDS & {Ground(g) for g in e.grounds}
+    ]
+    if not refused:
+        return None
+    facts = []
+    for e in refused:
+        court = e.court or "a court"
+        when = f" {_when(e.decided_on)}" if e.decided_on else ""
+        grounds = ", ".join(english("ground", g) for g in e.grounds if Ground(g) in POLITICAL_GROUNDS)
+        facts.append(f"{court} in {state_in_prose(e.requested_state)} refused{when} ({grounds})")
+    text = (
+        f"Extradition to {state_in_prose(state)} was refused on political or human-rights grounds: "
+        f"{'; '.join(facts)}."
+    )
+    return _flag(
+        FlagCode.extradition_refused_political, state, text, [_ev("extradition", e.id) for e in refused]
+    )
+
+
+def noncompliant_notices(r: Records, state: str) -> list[tuple[NoticeFacts, str]]:
+    """Notices of `state` with a finding of INTERPOL's bodies (Art. 2, Art. 3, refugee policy), and the finding."""
+    found = []
+    for facts in r.notices_from(state):
+        entry = next(
+            (
+                e
+                for e in facts.history
+                if e.status in NONCOMPLIANT_STATUSES and e.reason in NONCOMPLIANT_REASONS
+            ),
+            None,
+        )
+        if entry is not None:
+            when = f" {_when(entry.on)}" if entry.on else ""
+            status = english("notice_status", entry.status)
+            found.append(
+                (
+                    facts,
+                    f"{_notice_label(facts.notice)} was {status}{when} under {english('reason', entry.reason)}",
+                )
+            )
+        elif facts.ccf_deleted_by:
+            found.append((facts, f"{_notice_label(facts.notice)} was deleted on a CCF decision"))
+    return found
+
+
+def interpol_found_noncompliant(r: Records, state: str) -> Flag | None:
+    found = noncompliant_notices(r, state)
+    if not found:
+        return None
+    text = f"INTERPOL found {states_possessive(state)} data non-compliant: {'; '.join(t for _, t in found)}."
+    evidence = [_ev("notice", f.notice.id) for f, _ in found] + [
+        _ev("challenge", c) for f, _ in found for c in f.ccf_deleted_by
+    ]
+    return _flag(FlagCode.interpol_found_noncompliant, state, text, evidence, found[0][0].notice.id)
+
+
+def released_without_extradition(r: Records, state: str) -> Flag | None:
+    on_request = [d for d in r.detentions if d.requesting_state == state]
+    if any(d.status is DetentionStatus.surrendered for d in on_request):
+        return None
+    released = [d for d in on_request if d.status is DetentionStatus.released]
+    if not released:
+        return None
+    facts = []
+    for d in released:
+        conditions = (
+            f", under {_words(d.release_conditions.value)}"
+            if d.release_conditions and d.release_conditions.value != "none"
+            else ""
+        )
+        days = f" after {_days(d.custody_days)}" if d.custody_days is not None else ""
+        facts.append(
+            f"detained in {state_in_prose(d.host_state)} {_when(d.detained_on)}, released{days}{conditions}"
+        )
+    text = f"Held at {states_possessive(state)} request and never surrendered to it: {'; '.join(facts)}."
+    return _flag(
+        FlagCode.released_without_extradition, state, text, [_ev("detention", d.id) for d in released]
+    )
+
+
+def _repeats(r: Records, state: str) -> list[tuple[NoticeFacts, StatusEntry, NoticeFacts, FuzzyDate]]:
+    """(ended notice, its ending, later notice, the later notice's date) for `state`."""
+    notices = r.notices_from(state)
+    found = []
+    for ended in notices:
+        endings = [e for e in ended.history if e.status in ENDED_STATUSES and e.on is not None]
+        for ending in endings:
+            assert ending.on is not None  # noqa: S101 - filtered above
+            for later in notices:
+                if later is ended:
+                    continue
+                n = later.notice
+                after = next(
+                    (d for d in (n.requested_on, n.issued_on) if d is not None and d.start > ending.on.start),
+                    None,
+                )
+                if after is not None:
+                    found.append((ended, ending, later, after))
+    return found
+
+
+def repeat_after_refusal(r: Records, state: str) -> Flag | None:
+    found = _repeats(r, state)
+    if not found:
+        return None
+    ended, ending, later, after = found[0]
+    purpose = (
+        " (the earlier one was cancelled because its purpose was achieved)"
+        if ending.reason == "purpose_achieved"
+        else ""
+    )
+    text = (
+        f"{capitalized(state_in_prose(state))} asked again after {_notice_label(ended.notice)} was "
+        f"{english('notice_status', ending.status)} {_when(ending.on)}: "
+        f"a {_channel(later.notice)} dated {after}{purpose}."
+    )
+    evidence = [_ev("notice", x.notice.id) for e, _, l_, _ in found for x in (e, l_)]
+    return _flag(FlagCode.repeat_after_refusal, state, text, evidence, later.notice.id)
+
+
+def channel_switch(r: Records, state: str) -> Flag | None:
+    switched = [(e, s, l_, a) for e, s, l_, a in _repeats(r, state) if e.notice.channel != l_.notice.channel]
+    if not switched:
+        return None
+    ended, ending, later, after = switched[0]
+    text = (
+        f"After its {_channel(ended.notice)} was {english('notice_status', ending.status)} {_when(ending.on)}, "
+        f"{state_in_prose(state)} "
+        f"used another channel: a {_channel(later.notice)} dated {after}."
+    )
+    evidence = [_ev("notice", x.notice.id) for e, _, l_, _ in switched for x in (e, l_)]
+    return _flag(FlagCode.channel_switch, state, text, evidence, later.notice.id)
+
+
+def escalation(r: Records, state: str) -> Flag | None:
+    earlier: list[tuple[date, str, Evidence]] = []
+    for facts in r.notices_from(state):
+        if facts.date is not None:
+            earlier.append(
+                (facts.date.start, f"{_notice_label(facts.notice)}", _ev("notice", facts.notice.id))
+            )
+    for d in r.detentions:
+        if d.requesting_state == state:
+            earlier.append(
+                (
+                    d.detained_on.start,
+                    f"the detention in {state_in_prose(d.host_state)} {_when(d.detained_on)}",
+                    _ev("detention", d.id),
+                )
+            )
+    for incident in r.incidents:
+        if (
+            incident.kind not in ESCALATING
+            or incident.perpetrator_state != state
+            or incident.occurred_on is None
+        ):
+            continue
+        before = sorted((x for x in earlier if x[0] < incident.occurred_on.start), key=lambda x: x[0])
+        if before:
+            where = f" in {state_in_prose(incident.host_state)}" if incident.host_state else ""
+            text = (
+                f"{_words(incident.kind.value).capitalize()}{where} on {incident.occurred_on}, attributed to "
+                f"{state_in_prose(state)} ({english('certainty', incident.certainty)}), after "
+                f"{_and([b[1] for b in before])}."
+            )
+            return _flag(
+                FlagCode.escalation, state, text, [_ev("incident", incident.id), *(b[2] for b in before)]
+            )
+    return None
+
+
+def _group_order(g: GroupNotice) -> tuple[date, str, str]:
+    return g.on, g.person_id, g.notice_id
+
+
+def _group_window(ordered: list[GroupNotice], person_id: str) -> list[GroupNotice] | None:
+    """The notices of a window of at most GROUP_SPAN_DAYS holding ≥ GROUP_MIN_PERSONS persons, this one
+    included. `ordered` is in `_group_order`, as `group_notices` gives it."""
+    own = [g.on for g in ordered if g.person_id == person_id]
+    if not own:
+        return None
+    # Nothing dated more than the span before the person's first notice or after their last can share
+    # a window with one of them.
+    span = timedelta(days=GROUP_SPAN_DAYS)
+    start = bisect_left(ordered, own[0] - span, key=lambda g: g.on)
+    counts: dict[str, int] = defaultdict(int)
+    for end, item in enumerate(ordered[start:], start):
+        if item.on > own[-1] + span:
+            return None
+        counts[item.person_id] += 1
+        while (item.on - ordered[start].on).days > GROUP_SPAN_DAYS:
+            counts[ordered[start].person_id] -= 1
+            if not counts[ordered[start].person_id]:
+                del counts[ordered[start].person_id]
+            start += 1
+        if person_id in counts and len(counts) >= GROUP_MIN_PERSONS:
+            while end + 1 < len(ordered) and ordered[end + 1].on == item.on:
+                end += 1  # a window is a span of days: every notice of its last day belongs to it
+            return ordered[start : end + 1]
+    return None
+
+
+def _persons(count: int) -> str:
+    return f"{count} more person" + ("" if count == 1 else "s")
+
+
+def group_targeting(r: Records, state: str) -> Flag | None:
+    """The group is pooled across organisations, but what the flag says is not: it names the dates and ids
+    of the caller's own records only, and counts the persons other organisations recorded (their dates
+    would tell a probe when, and that, another organisation watches the group)."""
+    if not r.notices_from(state):
+        return None
+    for key in sorted(r.groups):
+        window = _group_window(r.groups[key].get(state, []), r.person.id)
+        if window is None:
+            continue
+        persons = {g.person_id for g in window}
+        own = sorted({g.person_id for g in window if g.org_id == r.person.org_id} - {r.person.id})
+        others = len(persons) - len(own) - 1
+        name = r.affiliation_names.get(key)
+        group = f"'{name}'" if name else "a shared affiliation"
+        by_id = {n.notice.id: n.notice for n in r.notices_from(state)}
+        notices = [by_id[g.notice_id] for g in window if g.notice_id in by_id]
+        facts = [f"{_and([_notice_label(n) for n in notices])} on this person"] if notices else []
+        if own:
+            facts.append(f"{_persons(len(own))} recorded by this organisation")
+        if others:
+            facts.append(f"{_persons(others)} recorded elsewhere")
+        text = (
+            f"{len(persons)} persons sharing the affiliation {group}, this one included, have notices from "
+            f"{state_in_prose(state)} dated within {GROUP_SPAN_DAYS} days of each other: {'; '.join(facts)}."
+        )
+        evidence = [_ev("notice", n.id) for n in notices] + [_ev("person", p) for p in own]
+        return _flag(FlagCode.group_targeting, state, text, evidence)
+    return None
+
+
+def relatives_targeted(r: Records, state: str) -> Flag | None:
+    intimidation = [
+        i for i in r.incidents if i.kind is IncidentKind.family_intimidation and i.perpetrator_state == state
+    ]
+    relatives = r.relatives_states.get(state, [])
+    if not intimidation and not relatives:
+        return None
+    parts = []
+    if relatives:
+        kinds = sorted({f"{r.relatives.get(person, 'relative')} ({kind})" for kind, _, person in relatives})
+        parts.append(f"{capitalized(state_in_prose(state))} also pursues related persons: {_and(kinds)}")
+    for i in intimidation:
+        when = f" {_when(i.occurred_on)}" if i.occurred_on else ""
+        parts.append(
+            f"intimidation of the family by {state_in_prose(state)} is recorded{when} "
+            f"({english('certainty', i.certainty)})"
+        )
+    text = "; ".join(parts) + "."
+    evidence = [_ev(kind, id_) for kind, id_, _ in relatives] + [_ev("incident", i.id) for i in intimidation]
+    return _flag(FlagCode.relatives_targeted, state, text[0].upper() + text[1:], evidence)
+
+
+def _charges(
+    r: Records, state: str, categories: frozenset[ChargeCategory]
+) -> list[tuple[NoticeFacts, Charge]]:
+    return [(n, c) for n in r.notices_from(state) for c in n.charges if c.category in categories]
+
+
+def security_charge(r: Records, state: str) -> Flag | None:
+    found = _charges(r, state, SECURITY_CATEGORIES)
+    if not found:
+        return None
+    labels = _and(sorted({english("charge", c.category) for _, c in found}))
+    text = f"{capitalized(state_in_prose(state))} charges the person with offences recorded as {labels}."
+    return _flag(
+        FlagCode.security_charge,
+        state,
+        text,
+        [_ev("notice", n.notice.id) for n, _ in found],
+        found[0][0].notice.id,
+    )
+
+
+def economic_charge_dissident(r: Records, state: str) -> Flag | None:
+    roles = [c for c in r.person.categories if c in DISSIDENT_CATEGORIES]
+    found = _charges(r, state, frozenset({ChargeCategory.economic}))
+    if not roles or not found:
+        return None
+    roles_words = _and([english("category", x) for x in roles])
+    count = len(found)
+    charges = (
+        "a charge recorded as an economic offence"
+        if count == 1
+        else f"{count} charges recorded as economic offences"
+    )
+    text = (
+        f"{capitalized(state_in_prose(state))} brings {charges} against a person recorded as {roles_words}."
+    )
+    return _flag(
+        FlagCode.economic_charge_dissident,
+        state,
+        text,
+        [_ev("notice", n.notice.id) for n, _ in found],
+        found[0][0].notice.id,
+    )
+
+
+def in_absentia(r: Records, state: str) -> Flag | None:
+    found = [n for n in r.notices_from(state) if n.notice.in_absentia]
+    if not found:
+        return None
+    text = (
+        f"{capitalized(states_possessive(state))} {_and([_notice_label(n.notice) for n in found])} "
+        "rests on a conviction in absentia."
+    )
+    return _flag(
+        FlagCode.in_absentia, state, text, [_ev("notice", n.notice.id) for n in found], found[0].notice.id
+    )
+
+
+def travel_triggered(r: Records, state: str) -> Flag | None:
+    for d in r.detentions:
+        if d.requesting_state != state or d.detained_on.exact is None:
+            continue
+        for facts in r.notices_from(state):
+            issued = facts.notice.issued_on
+            if issued is None or issued.exact is None:
+                continue
+            days = (d.detained_on.exact - issued.exact).days
+            if 0 <= days <= TRAVEL_WINDOW_DAYS:
+                text = (
+                    f"Detained in {state_in_prose(d.host_state)} {_when(d.detained_on)}, {_days(days)} after "
+                    f"{states_possessive(state)} {_channel(facts.notice)} was issued on {issued}."
+                )
+                return _flag(
+                    FlagCode.travel_triggered,
+                    state,
+                    text,
+                    [_ev("detention", d.id), _ev("notice", facts.notice.id)],
+                    facts.notice.id,
+                )
+    return None
+
+
+def mobility_controls(r: Records, state: str) -> Flag | None:
+    cancelled = [
+        i
+        for i in r.incidents
+        if i.kind is IncidentKind.passport_cancellation and i.perpetrator_state == state
+    ]
+    sltd = [n for n in r.notices_from(state) if n.notice.channel is Channel.sltd_passport]
+    if not cancelled and not sltd:
+        return None
+    parts = [
+        f"passport cancellation by {state_in_prose(state)}"
+        + (f" {_when(i.occurred_on)}" if i.occurred_on else "")
+        for i in cancelled
+    ]
+    parts += [
+        f"an SLTD lost-or-stolen passport entry from {state_in_prose(state)}"
+        + (f" ({n.date})" if n.date else "")
+        for n in sltd
+    ]
+    text = f"Controls on the person's travel: {_and(parts)}."
+    evidence = [_ev("incident", i.id) for i in cancelled] + [_ev("notice", n.notice.id) for n in sltd]
+    return _flag(FlagCode.mobility_controls, state, text, evidence, sltd[0].notice.id if sltd else None)
+
+
+INDICATORS: dict[FlagCode, Callable[[Records, str], Flag | None]] = {
+    FlagCode.refugee_protection: refugee_protection,
+    FlagCode.issued_after_protection: issued_after_protection,
+    FlagCode.extradition_refused_political: extradition_refused_political,
+    FlagCode.interpol_found_noncompliant: interpol_found_noncompliant,
+    FlagCode.released_without_extradition: released_without_extradition,
+    FlagCode.repeat_after_refusal: repeat_after_refusal,
+    FlagCode.channel_switch: channel_switch,
+    FlagCode.escalation: escalation,
+    FlagCode.group_targeting: group_targeting,
+    FlagCode.relatives_targeted: relatives_targeted,
+    FlagCode.security_charge: security_charge,
+    FlagCode.economic_charge_dissident: economic_charge_dissident,
+    FlagCode.in_absentia: in_absentia,
+    FlagCode.travel_triggered: travel_triggered,
+    FlagCode.mobility_controls: mobility_controls,
+}
+
+
+def compute(records: Records) -> list[Flag]:
+    """Every flag of the person: by state, then in the contract's order of codes."""
+    return [
+        flag for state in records.states() for check in INDICATORS.values() if (flag := check(records, state))
+    ]
