@@ -78,7 +78,8 @@ def test_dossier_is_scoped_and_audited(client: TestClient, db: sa.Engine, keyrin
 
 
 def test_accept_quality_values_choose_the_format() -> None:
-    from app.models.dossier import DossierFormat, preferred_format
+    from app.models.dossier import DossierFormat
+    from app.routers.negotiation import preferred_format
 
     assert preferred_format("") is DossierFormat.json
     assert preferred_format("text/markdown") is DossierFormat.markdown

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from app.keyring import Keyring
-from app.models.dossier import MEDIA_TYPE, DossierFormat, preferred_format
+from app.models.dossier import MEDIA_TYPE, DossierFormat
+from app.routers.negotiation import preferred_format
 from tests.conftest import OrgTokens
 from tests.factories import make_extradition, make_notice, make_person
 from tests.test_demo import _load

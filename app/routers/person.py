@@ -19,13 +19,14 @@ from app.deps import (
     etag,
 )
 from app.errors import NotAcceptable
-from app.models.dossier import MEDIA_TYPE, SUFFIX, Dossier, DossierFormat, preferred_format
+from app.models.dossier import MEDIA_TYPE, SUFFIX, Dossier, DossierFormat
 from app.models.flag import FlagList
 from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpdate
 from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic, ProtectionUpdate
 from app.models.state import StateCode
 from app.models.timeline import PersonHistory
 from app.routers.api_route import ApiRoute
+from app.routers.negotiation import preferred_format
 from app.routers.problems import PROBLEM
 from app.services import dossier as dossier_service
 from app.services import flag as flag_service
