@@ -7,6 +7,8 @@ AppError
 ├── Conflict                  409
 │   └── InvalidTransition     409  (an action the record's current state forbids)
 ├── PreconditionFailed        412  (stale If-Match)
+├── TooLarge                  413  (an uploaded document over its limit)
+├── UnsupportedType           415  (an uploaded document of a type not kept, judged by its bytes)
 ├── Unprocessable             422  (a value wrong in itself or against the record's own dates)
 ├── PreconditionRequired      428  (If-Match missing)
 ├── TooManyRequests           429  (rate limit, daily quota; carries Retry-After)
@@ -80,6 +82,14 @@ class NotAcceptable(AppError):
 
 class PreconditionFailed(AppError):
     status, title = 412, "Precondition Failed"
+
+
+class TooLarge(AppError):
+    status, title = 413, "Content Too Large"
+
+
+class UnsupportedType(AppError):
+    status, title = 415, "Unsupported Media Type"
 
 
 class Unprocessable(AppError):

@@ -113,6 +113,22 @@ class FieldKeys:
         return self.cipher(int(kid)).decrypt(raw[:12], raw[12:], aad.encode()).decode()
 
 
+    def seal(self, data: bytes, *, aad: bytes, kid: int | None = None) -> bytes:
+        """Bytes sealed under key `kid` (default: the active key): the key id (4 bytes, big-endian), the
+        nonce (12), then the ciphertext and its tag. For files, chunk by chunk (app/services/document.py)."""
+        kid = self.active_kid if kid is None else kid
+        nonce = os.urandom(12)
+        return kid.to_bytes(4, "big") + nonce + self.cipher(kid).encrypt(nonce, data, aad)
+
+    def open(self, sealed: bytes, *, aad: bytes) -> bytes:
+        """The bytes `seal` sealed with this `aad`; raises InvalidTag if anything differs."""
+        return self.cipher(sealed_key_id(sealed)).decrypt(sealed[4:16], sealed[16:], aad)
+
+
+def sealed_key_id(sealed: bytes) -> int:
+    return int.from_bytes(sealed[:4], "big")
+
+
 def is_encrypted(stored: str) -> bool:
     return stored.startswith(FIELD_PREFIX + ":")
 

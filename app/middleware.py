@@ -3,6 +3,7 @@ keys, and the count, timing and log line of each request."""
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import anyio.to_thread
 
 from app import logs, metrics
+from app.errors import TooLarge
+from app.models.document import MAX_DOCUMENT_BYTES
 from app.services import idempotency, screening
 
 Scope = MutableMapping[str, Any]
@@ -22,6 +25,14 @@ MAX_BODY_BYTES = 1024 * 1024
 # Routes that take a whole file: their own limit (POST only; the method is not checked, other methods
 # of these paths have no body to speak of).
 LARGER_BODIES = {"/api/v1/screenings": screening.MAX_FILE_BYTES}
+# Uploads that the route reads as they arrive, never whole: a document (25 MiB, plus its form fields).
+STREAMED_UPLOAD = re.compile(r"^/api/v1/persons/[^/]+/documents/?$")
+MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + MAX_BODY_BYTES
+
+
+def streamed_upload(scope: Scope) -> bool:
+    return scope.get("method") == "POST" and STREAMED_UPLOAD.match(scope.get("path", "")) is not None
+
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -36,7 +47,11 @@ API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 
 class BodyLimit:
     """Refuse bodies over 1 MiB (the paths of LARGER_BODIES: their own limit) with 413, by Content-Length
-    up front or by counting a streamed body."""
+    up front or by counting a streamed body.
+
+    A document upload (`streamed_upload`) may have 25 MiB and its form: it is not read here but passed
+    on as it comes, counted, and the route's reading stops with a 413 at the first byte past the limit
+    (the route itself stops at the first byte of file past 25 MiB)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -45,21 +60,26 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = LARGER_BODIES.get(scope.get("path", "").rstrip("/"), self.max_bytes)
+        upload = streamed_upload(scope)
+        path = scope.get("path", "").rstrip("/")
+        limit = MAX_UPLOAD_BYTES if upload else LARGER_BODIES.get(path, self.max_bytes)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    too_large = int(value) > max_bytes
+                    too_large = int(value) > limit
                 except ValueError:
                     too_large = False
                 if too_large:
-                    await _too_large(send, max_bytes)
+                    await _too_large(send, limit, upload=upload)
                     return
+        if upload:
+            await self.app(scope, _counting(receive, limit), send)
+            return
         # Read the whole body first (at most 1 MiB plus one chunk), so an oversize streamed body is
         # refused before the application sees any of it, then replay it.
-        body = await _read_body(receive, max_bytes=max_bytes)
+        body = await _read_body(receive, max_bytes=limit)
         if body is None:
-            await _too_large(send, max_bytes)
+            await _too_large(send, limit)
             return
         await self.app(scope, _replaying(body, receive), send)
 
@@ -127,7 +147,8 @@ class Idempotency:
             if scope["type"] == "http" and scope["method"] == "POST"
             else None
         )
-        if raw_key is None or not scope.get("path", "").startswith("/api/"):
+        # A document upload is never held whole in memory, so its key cannot be fingerprinted: not honoured.
+        if raw_key is None or not scope.get("path", "").startswith("/api/") or streamed_upload(scope):
             await self.app(scope, receive, send)
             return
         key = raw_key.decode("latin-1").strip()
@@ -173,9 +194,25 @@ class Idempotency:
             await send(message)
 
 
-async def _too_large(send: Send, max_bytes: int = MAX_BODY_BYTES) -> None:
-    limit = f"{max_bytes // 2**20} MiB"
+async def _too_large(send: Send, max_bytes: int = MAX_BODY_BYTES, *, upload: bool = False) -> None:
+    limit = "a document of 25 MiB and its form" if upload else f"{max_bytes // 2**20} MiB"
     await _send_problem(send, 413, "Content Too Large", f"The request body is larger than {limit}.")
+
+
+def _counting(receive: Receive, max_bytes: int) -> Receive:
+    """The body as it comes; the read past `max_bytes` raises TooLarge (a 413) in the route reading it."""
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                raise TooLarge("The request body is larger than a document of 25 MiB and its form.")
+        return message
+
+    return counted
 
 
 async def _read_body(receive: Receive, *, max_bytes: int | None = None) -> bytes | None:

@@ -9,7 +9,7 @@ here, its tests. `tests/test_kinds.py` fails while a kind lacks any part.
 
 from collections.abc import Mapping
 
-from app.kinds import challenge, detention, extradition, incident, interpol_check, notice, protection
+from app.kinds import challenge, detention, document, extradition, incident, interpol_check, notice, protection
 from app.kinds.kind import RecordKind
 from app.vocabulary import N_
 
@@ -21,6 +21,7 @@ KINDS: tuple[RecordKind, ...] = (
     incident.KIND,
     challenge.KIND,
     interpol_check.KIND,
+    document.KIND,
 )
 BY_NAME: Mapping[str, RecordKind] = {kind.name: kind for kind in KINDS}
 ORDER: Mapping[str, int] = {kind.name: position for position, kind in enumerate(KINDS)}

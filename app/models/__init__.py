@@ -7,6 +7,7 @@ from app.models.calendar_feed import CalendarFeed
 from app.models.challenge import Challenge, ChallengeEvent
 from app.models.demo_case import DemoCase
 from app.models.detention import Detention
+from app.models.document import Document, DocumentChunk
 from app.models.extradition import Extradition
 from app.models.flag import AppMeta, PersonFlag, PersonState
 from app.models.idempotency import IdempotencyKey, IdempotencyMention
@@ -35,6 +36,8 @@ __all__ = [
     "DeadlineReminder",
     "Charge",
     "Detention",
+    "Document",
+    "DocumentChunk",
     "Extradition",
     "IdempotencyKey",
     "IdempotencyMention",

@@ -26,8 +26,11 @@ from app.errors import Conflict
 from app.keyring import FieldKeys, Keyring, is_encrypted, key_id
 from app.models import SQLModel
 from app.models.encrypted import EncryptedText
+from app.services import document as document_service
 
 ACTIVE_KEY = "field_key_active"
+CHUNKS_AAD = "document_chunk.data"  # documents' bytes: sealed chunks, not an encrypted text column
+CHUNK_BATCH = 8  # chunks of 1 MiB each
 BATCH = 500
 PASSES = 5  # over one table: later passes only revisit rows that writers changed during the one before
 KEY_CHANGE_WAIT_S = 2.0  # PostgreSQL: the change waits this long for writes in flight, then tries again
@@ -185,11 +188,13 @@ def encrypt_plaintext(conn: Connection, keys: FieldKeys) -> None:
 
 
 def remaining(conn: Connection, active: int) -> dict[str, int]:
-    """Values per column not under the active key (plaintext included)."""
+    """Values per column not under the active key (plaintext included), and documents' chunks."""
     counts = {}
     for target in encrypted_columns(conn):
         query = sa.select(sa.func.count()).where(_stale(target.table.c[target.column], active))
         counts[target.aad] = int(conn.execute(query).scalar_one())
+    if sa.inspect(conn).has_table(document_service.CHUNKS.name):
+        counts[CHUNKS_AAD] = document_service.stale_chunks(conn, kid=active)
     return counts
 
 
@@ -218,6 +223,7 @@ def rotate(
     try:
         for table in encrypted_tables():
             done += _rotate_table(engine, keyring, table, kid=new, batch=batch, progress=progress)
+        done += _rotate_chunks(engine, keyring, kid=new, progress=progress)
     except (Exception, KeyboardInterrupt) as exc:  # whatever it is, the report must still come
         failure = _reason(exc)
     try:
@@ -279,6 +285,20 @@ def _rotate_table(
         if not skipped:
             break
     return done
+
+
+def _rotate_chunks(engine: Engine, keyring: Keyring, *, kid: int, progress: Callable[[int], None]) -> int:
+    """Documents' chunks, a few at a time (each is up to 1 MiB), in short transactions like the values."""
+    done, after = 0, None
+    while True:
+        with unit_of_work(engine, keyring) as session:
+            count, after = document_service.reseal_batch(
+                session.connection(), keyring.fields, kid=kid, after=after, limit=CHUNK_BATCH
+            )
+        if after is None:
+            return done
+        done += count
+        progress(count)
 
 
 def _reason(exc: BaseException) -> str:

@@ -5,16 +5,20 @@ The file: line 1 is `{"kind":"format","data":{"name":"article3.export","version"
 per record, `{"kind":<table>,"data":{<column>:<value>,…}}`, kinds in `KINDS` order (a record's parents
 come before it) and, within a kind, by primary key in binary order. Values are as the table's column
 types return them: ids as they are, timestamps in ISO 8601 with their UTC offset, fuzzy dates as
-given, enums by value, lists as lists. `org_id` is left out: imported records take the target
+given, enums by value, lists as lists, bytes in base64. `org_id` is left out: imported records take the target
 organisation's. So export → import into an empty database → export gives the same bytes.
 
 Reads and writes go through SQLAlchemy Core on the real tables, so every value passes the columns'
 own types: columns encrypted at rest are exported plain and encrypted again, under the target's keys,
-on import (the session's engine carries the keys, as `unit_of_work` sets it up).
+on import (the session's engine carries the keys, as `unit_of_work` sets it up). The chunks of a
+document's bytes are sealed by app/services/document.py, not by their column's type: opened here on
+export, sealed again on import.
 
 What is not exported, and why, is `NOT_EXPORTED`.
 """
 
+import base64
+import binascii
 import json
 import re
 from collections import defaultdict
@@ -32,6 +36,7 @@ from sqlmodel import Session
 import app.models  # noqa: F401 - every table in the metadata
 from app import kinds
 from app.errors import Unprocessable
+from app.keyring import keyring_of
 from app.kinds.kind import Shape
 from app.models import SQLModel
 from app.models.base import ID_PATTERN, JSONList, UTCDateTime
@@ -42,12 +47,14 @@ from app.models.person import PersonCategory, PersonCreate, RelatedPerson
 from app.models.state import STATE_CODES
 from app.private_file import open_private
 from app.services import audit
+from app.services import document as document_service
 from app.services import flag as flag_service
 from app.services.affiliation import affiliation_key
 
 FORMAT = {"name": "article3.export", "version": 1}
 RECORD_ID = re.compile(ID_PATTERN)
 BATCH = 1000
+SEALED_CHUNKS = "document_chunk"  # sealed by the document service, bound to their place
 MAX_PROBLEMS = 50
 
 NOT_EXPORTED: dict[str, str] = {
@@ -176,8 +183,12 @@ def export_lines(session: Session, *, org_id: str) -> Iterator[tuple[str, str]]:
         columns = kind.columns
         order = [c.collate("C") if postgres else c for c in kind.key]  # SQLite compares bytes already
         query = sa.select(*columns).where(kind.table.c.org_id == org_id).order_by(*order)
-        for row in connection.execute(query.execution_options(yield_per=BATCH)):
-            yield kind.name, _dumps(kind.name, {c.name: _plain(v) for c, v in zip(columns, row, strict=True)})
+        batch = 8 if kind.name == SEALED_CHUNKS else BATCH  # chunks of 1 MiB
+        for row in connection.execute(query.execution_options(yield_per=batch)):
+            data = {c.name: v for c, v in zip(columns, row, strict=True)}
+            if kind.name == SEALED_CHUNKS:
+                data["data"] = document_service.open_chunk(keyring_of(session).fields, data)
+            yield kind.name, _dumps(kind.name, {name: _plain(v) for name, v in data.items()})
 
 
 def write_export(session: Session, *, org_id: str, out: TextIO) -> dict[str, int]:
@@ -207,6 +218,8 @@ def record_export(session: Session, *, org_id: str) -> None:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -403,10 +416,13 @@ def _insert(session: Session, parsed: Parsed, *, org_id: str, report: Progress) 
     connection = session.connection()
     total = sum(len(rows) for rows in parsed.rows.values())
     done = 0
+    keys = keyring_of(session).fields
     for kind in KINDS:
         rows = parsed.rows[kind.name]
         for start in range(0, len(rows), BATCH):
             batch = [{**row, "org_id": org_id} for row in rows[start : start + BATCH]]
+            if kind.name == SEALED_CHUNKS:
+                batch = [{**row, "data": document_service.seal_chunk(keys, row)} for row in batch]
             connection.execute(sa.insert(kind.table), batch)
             done += len(batch)
             report("Writing records", done, total)
@@ -535,6 +551,8 @@ def _by_type(kind: str, column: sa.Column[Any]) -> Callable[[Any], Any]:
         return _enum(type_)
     if isinstance(type_, sa.Boolean):
         return _boolean
+    if isinstance(type_, sa.LargeBinary):
+        return _bytes
     if isinstance(type_, sa.Integer):
         return _integer
     if isinstance(type_, sa.String):
@@ -603,6 +621,15 @@ def _object_list(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ValueError("expected a list of objects")
     return value
+
+
+def _bytes(value: Any) -> bytes:
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    raise ValueError("expected bytes in base64")
 
 
 def _boolean(value: Any) -> bool:
