@@ -112,7 +112,6 @@ class FieldKeys:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         return self.cipher(int(kid)).decrypt(raw[:12], raw[12:], aad.encode()).decode()
 
-
     def seal(self, data: bytes, *, aad: bytes, kid: int | None = None) -> bytes:
         """Bytes sealed under key `kid` (default: the active key): the key id (4 bytes, big-endian), the
         nonce (12), then the ciphertext and its tag. For files, chunk by chunk (app/services/document.py)."""

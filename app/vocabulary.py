@@ -21,6 +21,7 @@ from app.models.detention import (
     ReleaseReason,
     SurrenderKind,
 )
+from app.models.document import ContentType, DocumentKind
 from app.models.dossier import DossierFormat
 from app.models.extradition import Decision, Ground, Stage
 from app.models.flag import FlagCode, Severity
@@ -262,6 +263,26 @@ DEADLINE = {
     "echr_application": N_("last day to apply to the European Court of Human Rights"),
 }
 FEED_NAMES = {"initials": N_("initials only"), "full": N_("full names")}
+DOCUMENT_KIND = {
+    "warrant": N_("warrant"),
+    "court_decision": N_("court decision"),
+    "ccf_correspondence": N_("correspondence with the CCF"),
+    "interpol_notice": N_("INTERPOL notice"),
+    "translation": N_("translation"),
+    "identity": N_("identity document"),
+    "medical": N_("medical record"),
+    "media": N_("media report"),
+    "other": N_("other document"),
+}
+CONTENT_TYPE = {
+    "application/pdf": N_("PDF"),
+    "image/png": N_("PNG image"),
+    "image/jpeg": N_("JPEG image"),
+    "image/webp": N_("WebP image"),
+    "image/tiff": N_("TIFF image"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": N_("Word (DOCX)"),
+    "text/plain; charset=utf-8": N_("plain text"),
+}
 
 GROUPS: Mapping[str, Mapping[str, str]] = {
     "flag": FLAG,
@@ -298,6 +319,8 @@ GROUPS: Mapping[str, Mapping[str, str]] = {
     "dossier_format": DOSSIER_FORMAT,
     "deadline": DEADLINE,
     "feed_names": FEED_NAMES,
+    "document_kind": DOCUMENT_KIND,
+    "content_type": CONTENT_TYPE,
 }
 # The enum each group gives words for.
 ENUMS: Mapping[str, type[Enum]] = {
@@ -335,6 +358,8 @@ ENUMS: Mapping[str, type[Enum]] = {
     "dossier_format": DossierFormat,
     "deadline": DeadlineKind,
     "feed_names": FeedNames,
+    "document_kind": DocumentKind,
+    "content_type": ContentType,
 }
 
 

@@ -87,4 +87,26 @@ def make_one_of_each(client: TestClient, headers: Headers) -> dict[str, str]:
         "extradition_id": make_extradition(client, headers, person["id"])["id"],
         "incident_id": make_incident(client, headers, person["id"])["id"],
         "challenge_id": make_challenge(client, headers, person["id"], notice_id=notice["id"])["id"],
+        "document_id": make_document(client, headers, person["id"], records=[notice["id"]])["id"],
     }
+
+
+def make_document(
+    client: TestClient,
+    headers: Headers,
+    person_id: str,
+    *,
+    content: bytes = b"%PDF-1.4\n%%EOF\n",
+    **fields: Any,
+) -> dict[str, Any]:
+    """A document (a small PDF by default) uploaded as multipart."""
+    data = {"title": "Arrest warrant", "kind": "warrant", **fields}
+    response = client.post(
+        f"/api/v1/persons/{person_id}/documents",
+        data=data,
+        files={"file": ("warrant.pdf", content, "application/pdf")},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body

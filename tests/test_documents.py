@@ -7,12 +7,12 @@ import os
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
-
-from cryptography.exceptions import InvalidTag
 
 from app.db import make_engine, reading
 from app.keyring import Keyring
@@ -49,14 +49,15 @@ def upload(
     filename: str = "file.bin",
     declared: str = "application/octet-stream",
     **fields: str | list[str],
-):  # type: ignore[no-untyped-def]
+) -> httpx.Response:
     data: dict[str, str | list[str]] = {"title": title, "kind": kind, **fields}
-    return client.post(
+    answer: httpx.Response = client.post(
         f"/api/v1/persons/{person_id}/documents",
         data=data,
         files={"file": (filename, content, declared)},
         headers=headers,
     )
+    return answer
 
 
 def actions(engine: sa.Engine) -> list[str]:
@@ -86,7 +87,9 @@ def test_an_upload_is_judged_by_its_bytes_and_comes_back_unchanged(
     client: TestClient, org_a: OrgTokens, content: bytes, expected: str
 ) -> None:
     pid = make_person(client, org_a.editor)["id"]
-    made = upload(client, org_a.editor, pid, content, filename="misleading.exe", declared="application/x-msdownload")
+    made = upload(
+        client, org_a.editor, pid, content, filename="misleading.exe", declared="application/x-msdownload"
+    )
     assert made.status_code == 201, made.text
     body = made.json()
     assert body["content_type"] == expected
@@ -99,7 +102,8 @@ def test_an_upload_is_judged_by_its_bytes_and_comes_back_unchanged(
     assert got.content == content
     assert got.headers["content-type"] == expected
     disposition = got.headers["content-disposition"]
-    assert disposition.startswith('attachment; filename="document-') and "Arrest" not in disposition
+    assert disposition.startswith('attachment; filename="document-')
+    assert "Arrest" not in disposition
 
 
 @pytest.mark.parametrize(
@@ -178,8 +182,12 @@ def test_an_upload_refuses_records_of_another_person_and_bad_fields(
         refused = upload(client, org_a.editor, pid, PDF, records=records)
         assert refused.status_code == 422, refused.text
         assert refused.json()["errors"][0]["loc"] == ["body", "records"]
-    for fields, where in (({"kind": "passport"}, "kind"), ({"dated": "22.02.2016"}, "dated"), ({"title": ""}, "title")):
-        refused = upload(client, org_a.editor, pid, PDF, **fields)  # type: ignore[arg-type]
+    for fields, where in (
+        ({"kind": "passport"}, "kind"),
+        ({"dated": "22.02.2016"}, "dated"),
+        ({"title": ""}, "title"),
+    ):
+        refused = upload(client, org_a.editor, pid, PDF, **fields)
         assert refused.status_code == 422, refused.text
         assert refused.json()["errors"][0]["loc"] == ["body", where]
     no_file = client.post(
@@ -193,14 +201,28 @@ def test_an_upload_refuses_records_of_another_person_and_bad_fields(
     assert chunk_count(db) == 0
 
 
-def test_metadata_list_patch_and_delete(client: TestClient, org_a: OrgTokens, org_b: OrgTokens, db: sa.Engine) -> None:
+def test_metadata_list_patch_and_delete(
+    client: TestClient, org_a: OrgTokens, org_b: OrgTokens, db: sa.Engine
+) -> None:
     pid = make_person(client, org_a.editor)["id"]
     notice = make_notice(client, org_a.editor, pid)["id"]
     detention = make_detention(client, org_a.editor, pid)["id"]
     made = upload(
-        client, org_a.editor, pid, PDF, dated="2016-02", language="ru", records=[notice, detention], kind="court_decision"
+        client,
+        org_a.editor,
+        pid,
+        PDF,
+        dated="2016-02",
+        language="ru",
+        records=[notice, detention],
+        kind="court_decision",
     ).json()
-    assert (made["dated"], made["language"], made["records"], made["kind"]) == ("2016-02", "ru", [notice, detention], "court_decision")
+    assert (made["dated"], made["language"], made["records"], made["kind"]) == (
+        "2016-02",
+        "ru",
+        [notice, detention],
+        "court_decision",
+    )
     second = upload(client, org_a.editor, pid, PNG, title="Photo", kind="media").json()
     listed = client.get(f"/api/v1/persons/{pid}/documents", params={"limit": 1}, headers=org_a.viewer).json()
     assert [d["id"] for d in listed["items"]] == [second["id"]]
@@ -215,12 +237,20 @@ def test_metadata_list_patch_and_delete(client: TestClient, org_a: OrgTokens, or
     assert client.get(f"{url}/content", headers=org_b.viewer).status_code == 404
     assert client.patch(url, json={"title": "x"}, headers=org_a.editor).status_code == 428
     changed = client.patch(
-        url, json={"title": "Court decision, Dushanbe", "records": [notice], "dated": None}, headers={**org_a.editor, "If-Match": '"1"'}
+        url,
+        json={"title": "Court decision, Dushanbe", "records": [notice], "dated": None},
+        headers={**org_a.editor, "If-Match": '"1"'},
     )
     assert changed.status_code == 200, changed.text
-    assert (changed.json()["title"], changed.json()["records"], changed.json()["dated"]) == ("Court decision, Dushanbe", [notice], None)
+    assert (changed.json()["title"], changed.json()["records"], changed.json()["dated"]) == (
+        "Court decision, Dushanbe",
+        [notice],
+        None,
+    )
     assert changed.headers["etag"] == '"2"'
-    assert client.patch(url, json={"title": "y"}, headers={**org_a.editor, "If-Match": '"1"'}).status_code == 412
+    assert (
+        client.patch(url, json={"title": "y"}, headers={**org_a.editor, "If-Match": '"1"'}).status_code == 412
+    )
     other = make_person(client, org_a.editor, name="Other Person")["id"]
     theirs = make_notice(client, org_a.editor, other)["id"]
     wrong = client.patch(url, json={"records": [theirs]}, headers={**org_a.editor, "If-Match": '"2"'})
@@ -231,11 +261,19 @@ def test_metadata_list_patch_and_delete(client: TestClient, org_a: OrgTokens, or
     assert client.get(url, headers=org_a.viewer).status_code == 404
     assert chunk_count(db) == 1  # the photo's
     trail = actions(db)
-    for action in ("document.created", "document.read", "document.listed", "document.updated", "document.deleted"):
+    for action in (
+        "document.created",
+        "document.read",
+        "document.listed",
+        "document.updated",
+        "document.deleted",
+    ):
         assert action in trail, action
 
 
-def test_reading_the_bytes_is_audited_and_counted(client: TestClient, org_a: OrgTokens, db: sa.Engine) -> None:
+def test_reading_the_bytes_is_audited_and_counted(
+    client: TestClient, org_a: OrgTokens, db: sa.Engine
+) -> None:
     pid = make_person(client, org_a.editor)["id"]
     made = upload(client, org_a.editor, pid, PDF).json()
     token = org_a.token_ids[Role.viewer]
@@ -246,7 +284,12 @@ def test_reading_the_bytes_is_audited_and_counted(client: TestClient, org_a: Org
         after = quota.reads_today(session, token_id=token, now=utcnow())
         entry = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc())).first()
     assert after == before + 1
-    assert entry is not None and (entry.action, entry.object_id, entry.actor) == ("document.content_read", made["id"], token)
+    assert entry is not None
+    assert (entry.action, entry.object_id, entry.actor) == (
+        "document.content_read",
+        made["id"],
+        token,
+    )
 
 
 def test_the_upload_is_audited_and_counted_once(client: TestClient, org_a: OrgTokens, db: sa.Engine) -> None:
@@ -283,7 +326,9 @@ def test_a_canary_in_a_document_is_nowhere_in_the_database_files_and_erasure_rem
         stored = path.read_bytes()
         assert canary.encode() not in stored, path.name
         assert title.encode() not in stored, path.name
-    assert client.get(f"/api/v1/documents/{made.json()['id']}/content", headers=org_a.viewer).content == content
+    assert (
+        client.get(f"/api/v1/documents/{made.json()['id']}/content", headers=org_a.viewer).content == content
+    )
     assert client.delete(f"/api/v1/documents/{kept['id']}", headers=org_a.editor).status_code == 204
     assert chunk_count(db) == 1
     assert client.delete(f"/api/v1/persons/{pid}", headers=org_a.admin).status_code == 204
@@ -335,10 +380,58 @@ def test_a_document_survives_a_key_rotation(
     try:
         rotation = encryption.rotate(engine, keyring)
         assert rotation.failure is None
-        assert rotation.remaining is not None and rotation.remaining["document_chunk.data"] == 0
+        assert rotation.remaining is not None
+        assert rotation.remaining["document_chunk.data"] == 0
         with engine.connect() as conn:
             prefixes = {bytes(d[:4]) for (d,) in conn.execute(sa.text("SELECT data FROM document_chunk"))}
     finally:
         engine.dispose()
     assert prefixes == {rotation.key_id.to_bytes(4, "big")}
     assert client.get(f"/api/v1/documents/{made['id']}/content", headers=org_a.viewer).content == content
+
+
+def test_the_dossier_lists_documents_as_exhibits_linked_to_the_facts_they_support(
+    client: TestClient, org_a: OrgTokens
+) -> None:
+    from tests.test_dossier_formats import docx_text, pdf_text
+
+    pid = make_person(client, org_a.editor)["id"]
+    notice = make_notice(client, org_a.editor, pid, requested_on="2016-03")["id"]
+    made = upload(
+        client,
+        org_a.editor,
+        pid,
+        PDF,
+        title="Red notice request of 2016",
+        kind="interpol_notice",
+        dated="2016-03",
+        records=[notice],
+    ).json()
+    dossier = client.get(f"/api/v1/persons/{pid}/dossier", headers=org_a.viewer).json()
+    assert dossier["documents"] == [
+        {
+            "id": made["id"],
+            "title": "Red notice request of 2016",
+            "kind": "interpol_notice",
+            "dated": "2016-03",
+            "language": None,
+            "content_type": "application/pdf",
+            "size": len(PDF),
+            "sha256": made["sha256"],
+            "supports": [{"kind": "notice", "id": notice}],
+        }
+    ]
+    markdown = client.get(f"/api/v1/persons/{pid}/dossier?format=markdown", headers=org_a.viewer).text
+    section = markdown[markdown.index("## Documents") :]
+    row = next(line for line in section.splitlines() if "Red notice request of 2016" in line)
+    assert "| E-2 |" in row
+    assert "INTERPOL notice" in row
+    assert "2016-03" in row
+    assert made["sha256"] in row
+    assert row.rstrip(" |").endswith("E-1")  # supports the notice, exhibit E-1
+    assert "Documents: E-2." in markdown.replace("\\", "")  # and the notice's details name its document
+    for fmt, extract in (("pdf", pdf_text), ("docx", docx_text)):
+        body = client.get(f"/api/v1/persons/{pid}/dossier?format={fmt}", headers=org_a.viewer).content
+        text = extract(body)
+        assert "Red notice request of 2016" in text, fmt
+        assert made["sha256"][:16] in text.replace("\n", ""), fmt

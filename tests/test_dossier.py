@@ -37,6 +37,7 @@ def test_dossier_json_and_markdown(client: TestClient, db: sa.Engine, keyring: K
         "history",
         "flags",
         "states",
+        "documents",
     }
     assert dossier["person"]["id"] == pid
     assert [s["state"] for s in dossier["states"]] == ["BY"]

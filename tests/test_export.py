@@ -32,6 +32,7 @@ from tests.conftest import SECRET, Headers, OrgTokens, truncate_all
 from tests.factories import (
     make_challenge,
     make_detention,
+    make_document,
     make_extradition,
     make_incident,
     make_notice,
@@ -217,6 +218,17 @@ def add_every_kind(client: TestClient, headers: Headers) -> dict[str, Any]:
         assert response.status_code == 200, response.text
     check = client.post(f"/api/v1/persons/{brother['id']}/interpol-checks", headers=headers)
     assert check.status_code == 201, check.text
+    # Two chunks: the import seals each again under the target's key, bound to its place.
+    text = ("Приговор суда. " * 50_000).encode()[: 1024 * 1024 + 100].decode(errors="ignore").encode()
+    make_document(
+        client,
+        headers,
+        person["id"],
+        content=text,
+        kind="court_decision",
+        dated="2019-09",
+        records=[released["id"]],
+    )
     return person
 
 

@@ -57,6 +57,9 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): "204",
     ("GET", "/api/v1/audit"): "ids and actions only",
     ("GET", "/api/v1/audit/verify"): "a count",
+    ("DELETE", "/api/v1/documents/{document_id}"): "204",
+    ("POST", "/api/v1/persons/{person_id}/documents"): "multipart: tests/test_documents.py shows the upload "
+    "audited and counted once; an Idempotency-Key is not honoured on it (the body is never held whole)",
     ("POST", "/api/v1/imports/csv"): "counts, row problems and the ids of matching persons; multipart, so "
     "tests/test_sheet_import.py shows it audited and counted once a call, like /match",
     ("POST", "/api/v1/screenings"): "counts, the dataset's name and the ids of persons hit with scores; "
@@ -206,6 +209,15 @@ CALLS: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("GET", "/api/v1/persons/{person_id}/interpol-checks"): {
         "list": Call("/api/v1/persons/{person_id}/interpol-checks")
+    },
+    ("GET", "/api/v1/persons/{person_id}/documents"): {"list": Call("/api/v1/persons/{person_id}/documents")},
+    ("GET", "/api/v1/documents/{document_id}"): {"read": Call("/api/v1/documents/{document_id}")},
+    ("GET", "/api/v1/documents/{document_id}/content"): {
+        "bytes": Call("/api/v1/documents/{document_id}/content")
+    },
+    ("PATCH", "/api/v1/documents/{document_id}"): {
+        "change": Call("/api/v1/documents/{document_id}", lambda _: {"language": "tg"}, if_match=True),
+        "empty": Call("/api/v1/documents/{document_id}", lambda _: {}, if_match=True),
     },
 }
 CASES = sorted((route, variant) for route, variants in CALLS.items() for variant in variants)

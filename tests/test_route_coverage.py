@@ -38,6 +38,8 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("PATCH", "/api/v1/extraditions/{extradition_id}"): {"court": "x"},
     ("PATCH", "/api/v1/incidents/{incident_id}"): {"certainty": "alleged"},
     ("POST", "/api/v1/challenges/{challenge_id}/events"): {"type": "filed", "on": "2023-11-03"},
+    ("POST", "/api/v1/persons/{person_id}/documents"): None,  # multipart: the 404 comes before the body
+    ("PATCH", "/api/v1/documents/{document_id}"): {"title": "x"},
 }
 
 

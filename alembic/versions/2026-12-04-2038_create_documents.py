@@ -89,7 +89,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_document_chunk_org_id"), ["org_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("document_chunk", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_document_chunk_org_id"))

@@ -9,7 +9,16 @@ here, its tests. `tests/test_kinds.py` fails while a kind lacks any part.
 
 from collections.abc import Mapping
 
-from app.kinds import challenge, detention, document, extradition, incident, interpol_check, notice, protection
+from app.kinds import (
+    challenge,
+    detention,
+    document,
+    extradition,
+    incident,
+    interpol_check,
+    notice,
+    protection,
+)
 from app.kinds.kind import RecordKind
 from app.vocabulary import N_
 
@@ -32,3 +41,8 @@ LABELS: Mapping[str, str] = {"person": N_("person"), **{kind.name: kind.label fo
 def in_dossier() -> tuple[RecordKind, ...]:
     """The kinds the dossier and the person's page show, in registry order."""
     return tuple(kind for kind in KINDS if kind.in_dossier)
+
+
+def on_page() -> tuple[RecordKind, ...]:
+    """The kinds the person's page lists: the dossier's, then the documents (the dossier's exhibits)."""
+    return (*in_dossier(), document.KIND)

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app.kinds.kind import ExportTable, Fact, RecordKind, Shape
-from app.models.document import Document, DocumentFields
+from app.models.document import Document, DocumentChunkLine, DocumentFields
 from app.vocabulary import N_
 
 
@@ -26,7 +26,7 @@ KIND = RecordKind(
     export=(
         ExportTable("document", owner="person_id", shapes=(Shape(DocumentFields),)),
         # The bytes: exported as plain base64 and sealed again under the target's keys on import.
-        ExportTable("document_chunk", owner="document_id", shapes=()),
+        ExportTable("document_chunk", owner="document_id", shapes=(Shape(DocumentChunkLine),)),
     ),
     facts=facts,
     dated_by=("dated",),

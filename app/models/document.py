@@ -57,7 +57,9 @@ class DocumentFields(StrictInput):
 
     title: str = Field(min_length=1, max_length=500, description="What the document is; kept encrypted.")
     kind: DocumentKind
-    dated: FuzzyDate | None = Field(default=None, description="The document's own date (`2016`, `2016-02`, `2016-02-22`).")
+    dated: FuzzyDate | None = Field(
+        default=None, description="The document's own date (`2016`, `2016-02`, `2016-02-22`)."
+    )
     language: Language | None = Field(default=None, description="BCP 47 tag, e.g. `ru`, `tg`, `en-GB`.")
     records: list[str] = Field(
         default_factory=list,
@@ -101,13 +103,20 @@ class DocumentChunk(SQLModel, table=True):
     the document, its position and whether it is the last (so chunks cannot be swapped, reordered or cut)."""
 
     __tablename__ = "document_chunk"
-    document_id: str = Field(
-        foreign_key="document.id", primary_key=True, max_length=36, ondelete="CASCADE"
-    )
+    document_id: str = Field(foreign_key="document.id", primary_key=True, max_length=36, ondelete="CASCADE")
     position: int = Field(primary_key=True)
     org_id: str = Field(foreign_key="org.id", index=True, max_length=36, ondelete="CASCADE")
     final: bool = Field(default=False)
     data: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class DocumentChunkLine(SQLModel):
+    """A chunk as the export writes it: its plaintext in base64, sealed again on import."""
+
+    document_id: str
+    position: int = Field(ge=0, lt=MAX_DOCUMENT_BYTES // CHUNK_BYTES)
+    final: bool
+    data: str = Field(min_length=4, max_length=4 * (CHUNK_BYTES // 3 + 1))
 
 
 class DocumentPublic(SQLModel):

@@ -3,17 +3,19 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from app.models.challenge import ChallengePublic
 from app.models.detention import DetentionPublic
+from app.models.document import DocumentKind
 from app.models.extradition import ExtraditionPublic
 from app.models.flag import Flag, StateDetail
+from app.models.fuzzy_date import FuzzyDate
 from app.models.incident import IncidentPublic
 from app.models.notice import NoticePublic
 from app.models.person import PersonPublic
 from app.models.protection import ProtectionPublic
-from app.models.timeline import HistoryEvent
+from app.models.timeline import HistoryEvent, RecordRef
 
 
 class DossierFormat(StrEnum):
@@ -48,6 +50,20 @@ class Provenance(SQLModel):
     sha256: str
 
 
+class DossierDocument(SQLModel):
+    """A document kept as an exhibit, and the records (facts) it supports that still exist."""
+
+    id: str
+    title: str
+    kind: DocumentKind
+    dated: FuzzyDate | None
+    language: str | None
+    content_type: str
+    size: int
+    sha256: str
+    supports: list[RecordRef]
+
+
 class Dossier(SQLModel):
     person: PersonPublic
     protections: list[ProtectionPublic]
@@ -59,3 +75,6 @@ class Dossier(SQLModel):
     history: list[HistoryEvent]
     flags: list[Flag]
     states: list[StateDetail]
+    documents: list[DossierDocument] = Field(
+        default_factory=list, description="Documents kept as exhibits, oldest dated first."
+    )

@@ -5,8 +5,9 @@ from collections.abc import Iterator
 import anyio.from_thread
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import StreamingResponse
+from sqlalchemy import Engine
 
-from app.db import WriteSession, reading
+from app.db import ReadSession, WriteSession, reading
 from app.deps import Cursor, Editor, IfMatch, Limit, OptionalIfMatch, PersonReader, PersonWriter, etag
 from app.keyring import Keyring
 from app.models.document import Document, DocumentKind, DocumentList, DocumentPublic, DocumentUpdate
@@ -72,7 +73,12 @@ def _body(request: Request) -> Iterator[bytes]:
     },
 )
 def upload_document(
-    person_id: str, request: Request, session: WriteSession, caller: PersonWriter, response: Response
+    person_id: str,
+    request: Request,
+    looking: ReadSession,
+    session: WriteSession,
+    caller: PersonWriter,
+    response: Response,
 ) -> DocumentPublic:
     """Keep a document as an exhibit of the person's case (editor+): `multipart/form-data` with `file`,
     `title`, `kind` (`warrant` `court_decision` `ccf_correspondence` `interpol_notice` `translation`
@@ -86,6 +92,7 @@ def upload_document(
     to its place; the answer gives their `sha256`, `size` and `content_type`. The title is personal
     data and kept encrypted too. An `Idempotency-Key` is not honoured here (the body is never held
     whole to fingerprint it). Audited as `document.created`."""
+    document_service.person_of(looking, person_id, by=caller)  # a 404 before the body is read
     upload = document_service.receive(_body(request), content_type=request.headers.get("content-type"))
     try:
         document = document_service.create(session, person_id, upload=upload, by=caller)
@@ -115,10 +122,23 @@ def read_document(
     return DocumentPublic.model_validate(document)
 
 
-def _chunks(engine: object, keyring: Keyring, document: Document) -> Iterator[bytes]:
+def _chunks(engine: Engine, keyring: Keyring, document: Document) -> Iterator[bytes]:
     for position in range(document.chunks):
-        with reading(engine, keyring) as session:  # type: ignore[arg-type]
+        with reading(engine, keyring) as session:  # a short read per chunk: nothing held between sends
             yield document_service.content(session, document, position=position)
+
+
+def content_response(request: Request, document: Document) -> StreamingResponse:
+    """The document's bytes, opened chunk by chunk as they are sent, under a name that is not its title."""
+    return StreamingResponse(
+        _chunks(request.state.read_engine, request.state.keyring, document),
+        media_type=document.content_type,
+        headers={
+            "Content-Length": str(document.size),
+            "Content-Disposition": f'attachment; filename="{document_service.filename(document)}"',
+            "ETag": etag(document.version),
+        },
+    )
 
 
 @router.get(
@@ -131,20 +151,14 @@ def _chunks(engine: object, keyring: Keyring, document: Document) -> Iterator[by
         }
     },
 )
-def read_document_content(document_id: str, request: Request, session: WriteSession, caller: PersonReader) -> StreamingResponse:
+def read_document_content(
+    document_id: str, request: Request, session: WriteSession, caller: PersonReader
+) -> StreamingResponse:
     """The document's bytes, as uploaded, decrypted chunk by chunk as they are sent (`Content-Type` the
     type judged at upload; `Content-Disposition: attachment` with a name made of the id, never the
     title). Audited as `document.content_read` and counted in the daily quota."""
     document = document_service.get(session, document_id, by=caller, action="document.content_read")
-    return StreamingResponse(
-        _chunks(request.state.read_engine, request.state.keyring, document),
-        media_type=document.content_type,
-        headers={
-            "Content-Length": str(document.size),
-            "Content-Disposition": f'attachment; filename="{document_service.filename(document)}"',
-            "ETag": etag(document.version),
-        },
-    )
+    return content_response(request, document)
 
 
 @router.patch("/documents/{document_id}")

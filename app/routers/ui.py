@@ -1,7 +1,7 @@
 """/ui: the web interface for lawyers and advocates, server-rendered, with every asset in the package.
 
 Pages: `/ui/` (search, `?q=`), `/ui/login`, `/ui/logout`, `/ui/persons/{person_id}` (and its dossier
-as `.md` or `.json`), `/ui/states`, `/ui/states/{state}`, `/ui/challenges`. The same roles, tenancy,
+as `.md` or `.json`), `/ui/documents/{document_id}/content` (a document's bytes), `/ui/states`, `/ui/states/{state}`, `/ui/challenges`. The same roles, tenancy,
 audit entries and daily read quota as the API; see `app/ui/` for sessions, languages and charts.
 """
 
@@ -18,6 +18,8 @@ from app.errors import NotFound
 from app.models.dossier import MEDIA_TYPE, SUFFIX, DossierFormat
 from app.models.flag import SEVERITY
 from app.models.state import parse_state
+from app.routers import document as document_router
+from app.services import document as document_service
 from app.services import dossier as dossier_service
 from app.services import pattern as pattern_service
 from app.services import person as person_service
@@ -190,6 +192,13 @@ def _download(
     return Response(
         dossier_service.render(dossier, provenance, wanted), media_type=MEDIA_TYPE[wanted], headers=headers
     )
+
+
+@router.get("/documents/{document_id}/content")
+def document_content(document_id: str, request: Request, session: WriteSession, caller: Reader) -> Response:
+    """A document's bytes, read and audited as the API's (`document.content_read`)."""
+    document = document_service.get(session, document_id, by=caller, action="document.content_read")
+    return document_router.content_response(request, document)
 
 
 @router.get("/persons/{person_id}/dossier.md")

@@ -58,9 +58,7 @@ EXTENSIONS = {
     ContentType.docx: "docx",
     ContentType.text: "txt",
 }
-KINDS_LIST = (
-    "PDF, PNG, JPEG, WebP, TIFF, Word (.docx) or plain UTF-8 text"  # what a 415 says is accepted
-)
+KINDS_LIST = "PDF, PNG, JPEG, WebP, TIFF, Word (.docx) or plain UTF-8 text"  # what a 415 says is accepted
 
 
 def chunk_aad(document_id: str, position: int, *, final: bool) -> bytes:
@@ -124,7 +122,9 @@ class Judge:
                 self.is_text = False
             else:
                 return ContentType.text
-        raise UnsupportedType(f"Documents may be {KINDS_LIST}; this file is none of these (judged by its bytes).")
+        raise UnsupportedType(
+            f"Documents may be {KINDS_LIST}; this file is none of these (judged by its bytes)."
+        )
 
 
 # --- receiving an upload ---------------------------------------------------------------------------
@@ -205,7 +205,7 @@ class _Parts:
         self._is_file = False
         self._value = bytearray()
 
-    def callbacks(self) -> dict[str, Any]:
+    def callbacks(self) -> "python_multipart.multipart.MultipartCallbacks":
         return {
             "on_part_begin": self._begin,
             "on_header_field": lambda d, s, e: self._extend("_header_name", d[s:e]),
@@ -338,6 +338,11 @@ def check_records(session: Session, person_id: str, record_ids: Sequence[str], *
         )
 
 
+def person_of(session: Session, person_id: str, *, by: Principal) -> Person:
+    """The person a document is uploaded for (the same 404 for unknown and foreign ids)."""
+    return get_owned(session, Person, person_id, org_id=by.org_id)
+
+
 def create(session: Session, person_id: str, *, upload: Upload, by: Principal) -> Document:
     """Keep the uploaded document, its chunks sealed under the field key, in the caller's transaction."""
     person = get_owned(session, Person, person_id, org_id=by.org_id)
@@ -380,11 +385,15 @@ def get(session: Session, document_id: str, *, by: Principal, action: str = "doc
 
 def content(session: Session, document: Document, *, position: int) -> bytes:
     """The plaintext of one chunk; raises if it is missing, moved or altered."""
-    row = session.connection().execute(
-        sa.select(CHUNKS.c.final, CHUNKS.c.data).where(
-            CHUNKS.c.document_id == document.id, CHUNKS.c.position == position
+    row = (
+        session.connection()
+        .execute(
+            sa.select(CHUNKS.c.final, CHUNKS.c.data).where(
+                CHUNKS.c.document_id == document.id, CHUNKS.c.position == position
+            )
         )
-    ).first()
+        .first()
+    )
     final = position == document.chunks - 1
     if row is None or bool(row.final) != final:
         raise RuntimeError("a chunk of the document is missing")
@@ -397,7 +406,9 @@ def update(
     document = get_owned(session, Document, document_id, org_id=by.org_id, for_update=True)
     if document.version != expected_version:
         raise PreconditionFailed(f"The document has changed: it is at version {document.version}.")
-    changes = patch.changes(data.model_dump(exclude_unset=True), required=("title", "kind"), defaults={"records": []})
+    changes = patch.changes(
+        data.model_dump(exclude_unset=True), required=("title", "kind"), defaults={"records": []}
+    )
     if changes.get("records"):
         check_records(session, document.person_id, changes["records"], org_id=by.org_id)
     if not changes:

@@ -3,8 +3,10 @@ requesting state involved, as JSON or as Markdown a lawyer can paste into a fili
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import partial
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -12,12 +14,14 @@ from app import kinds
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.detention import DetentionPublic
-from app.models.dossier import Dossier, DossierFormat, Provenance
+from app.models.document import Document
+from app.models.dossier import Dossier, DossierDocument, DossierFormat, Provenance
 from app.models.extradition import ExtraditionPublic
 from app.models.incident import IncidentPublic
 from app.models.org import Org
 from app.models.person import Person
 from app.models.protection import ProtectionPublic
+from app.models.timeline import RecordRef
 from app.models.token import Principal
 from app.services import challenge as challenge_service
 from app.services import filing as filing_outline
@@ -51,7 +55,34 @@ def build(session: Session, person: Person, *, by: Principal, min_persons: int) 
         history=history_service.from_records(records),
         flags=flags,
         states=[pattern_service.pooled_state(session, s, min_persons=min_persons, by=by) for s in involved],
+        documents=documents(session, person, records.by_kind),
     )
+
+
+def documents(
+    session: Session, person: Person, by_kind: Mapping[str, Sequence[Any]]
+) -> list[DossierDocument]:
+    """The person's documents as exhibits, oldest dated first (undated last), each with the records it
+    supports that still exist."""
+    kind_of = {record.id: kind for kind, rows in by_kind.items() for record in rows}
+    rows = session.exec(
+        select(Document).where(Document.person_id == person.id, Document.org_id == person.org_id)
+    ).all()
+    rows = sorted(rows, key=lambda d: (d.dated is None, str(d.dated or ""), d.created_at, d.id))
+    return [
+        DossierDocument(
+            id=d.id,
+            title=d.title,
+            kind=d.kind,
+            dated=d.dated,
+            language=d.language,
+            content_type=d.content_type,
+            size=d.size,
+            sha256=d.sha256,
+            supports=[RecordRef(kind=kind_of[r], id=r) for r in d.records if r in kind_of],
+        )
+        for d in rows
+    ]
 
 
 def generate(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from app.models.challenge import ChallengePublic
 from app.models.detention import DetentionPublic
-from app.models.dossier import Dossier, Provenance
+from app.models.dossier import Dossier, DossierDocument, Provenance
 from app.models.extradition import ExtraditionPublic
 from app.models.flag import SEVERITY, StateDetail
 from app.models.incident import IncidentPublic
@@ -79,12 +79,14 @@ class Exhibits:
     """Every record, then every source not yet numbered, in the order the dossier lists them."""
 
     numbers: dict[tuple[str, str], int] = field(default_factory=dict)
-    rows: list[list[Cell]] = field(default_factory=list)  # exhibit, record or source, what
+    rows: list[list[Cell]] = field(default_factory=list)  # exhibit, record, document or source, what
+    documents_of: dict[str, list[str]] = field(default_factory=dict)  # a record's exhibit -> its documents'
 
     def add(self, key: tuple[str, str], what: Cell) -> None:
         if key not in self.numbers:
             self.numbers[key] = len(self.numbers) + 1
-            self.rows.append([f"E-{self.numbers[key]}", "source" if key[0] == "source" else "record", what])
+            kind = key[0] if key[0] in ("source", "document") else "record"
+            self.rows.append([f"E-{self.numbers[key]}", kind, what])
 
     def of(self, kind: str, key: str) -> str | None:
         number = self.numbers.get((kind, key))
@@ -124,6 +126,7 @@ def build(dossier: Dossier, provenance: Provenance, *, include_score: bool = Fal
     if not dossier.states:
         blocks.append(Paragraph("No requesting state is recorded."))
     blocks += _records(dossier, exhibits)
+    blocks += _documents(dossier, exhibits)
     blocks += _rules(dossier)
     blocks += [
         Heading("Exhibits", 2),
@@ -175,7 +178,38 @@ def _exhibits(dossier: Dossier) -> Exhibits:
     for sources in [dossier.person.sources, *(r.sources for _, r in records)]:
         for source in sources:
             exhibits.add(("source", source), Link(source))
+    for document in dossier.documents:
+        exhibits.add(("document", document.id), _document(document))
+        for ref in document.supports:
+            if (cited := exhibits.of(ref.kind, ref.id)) is not None:
+                exhibits.documents_of.setdefault(cited, []).append(str(exhibits.of("document", document.id)))
     return exhibits
+
+
+def _document(d: DossierDocument) -> str:
+    dated = f", dated {d.dated}" if d.dated else ""
+    return f"{d.title} ({english('document_kind', d.kind)}{dated}; SHA-256 {d.sha256})"
+
+
+def _documents(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
+    """The documents kept as exhibits, each with the records (facts) it supports."""
+    if not dossier.documents:
+        return []
+    rows: list[list[Cell]] = [
+        [
+            exhibits.of("document", d.id),
+            d.title,
+            english("document_kind", d.kind),
+            d.dated,
+            d.sha256,
+            ", ".join(e for ref in d.supports if (e := exhibits.of(ref.kind, ref.id))) or None,
+        ]
+        for d in dossier.documents
+    ]
+    return [
+        Heading("Documents", 2),
+        Table(["exhibit", "title", "kind", "dated", "SHA-256", "supports"], rows, wide=1),
+    ]
 
 
 def _describe(r: Record) -> str:
@@ -241,7 +275,7 @@ def _chronology(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
     undated = [
         exhibits.rows[number - 1]
         for (kind, key), number in exhibits.numbers.items()
-        if kind != "source" and (kind, key) not in dated
+        if kind not in ("source", "document") and (kind, key) not in dated
     ]
     if undated:
         blocks += [Heading("Date unknown", 3), Table(["exhibit", "kind", "record"], undated, wide=2)]
@@ -430,7 +464,14 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                 ". ".join(f"{label}: {value.rstrip('.')}" for label, value in more if value) + ".",
                 lead=f"{exhibit}:",
             )
-            for exhibit, _, more in records
+            for exhibit, _, more in (
+                (
+                    exhibit,
+                    cells,
+                    [*more, ("Documents", ", ".join(exhibits.documents_of.get(exhibit or "", [])))],
+                )
+                for exhibit, cells, more in records
+            )
             if any(value for _, value in more)
         ]
         if details:

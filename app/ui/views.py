@@ -35,7 +35,7 @@ PERSON_PAGE_ACTIONS = (
     "person.read",
     "person.history_read",
     "person.flags_read",
-    *(kind.listed for kind in kinds.in_dossier()),
+    *(kind.listed for kind in kinds.on_page()),
 )
 # Records shown as the API answers them (with their charges and status history, their events), not as rows.
 _PUBLIC: dict[str, Callable[[Session, list[Any]], list[Any]]] = {
@@ -80,7 +80,7 @@ class PersonPage:
 def person_page(session: Session, person_id: str, *, by: Principal) -> PersonPage:
     """Everything the person's page shows (one 404 for unknown and foreign ids, before any entry is written)."""
     person = person_service.get(session, person_id, by=by)
-    shown = kinds.in_dossier()
+    shown = kinds.on_page()
     records = records_service.read(session, person, by=by, kinds=shown)
     events = history_service.read(session, person, by=by, records=records)
     flags = flag_service.read(session, person, by=by)

@@ -292,6 +292,7 @@ def test_a_person_page_writes_the_entries_the_api_reads_write(
         f"/api/v1/extraditions?person_id={person_id}&limit=200",
         f"/api/v1/incidents?person_id={person_id}&limit=200",
         f"/api/v1/challenges?person_id={person_id}&limit=200",
+        f"/api/v1/persons/{person_id}/documents?limit=200",
     ):
         assert ui_client.get(path, headers=headers).status_code == 200, path
     by_api = _entries(db, before)
