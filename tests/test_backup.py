@@ -33,7 +33,7 @@ from app.services import token as token_service
 from app.services import transfer
 from app.settings import Settings
 from tests.conftest import SECRET, Headers, serving
-from tests.factories import make_notice, make_person
+from tests.factories import make_document, make_notice, make_person
 
 on_sqlite = pytest.mark.skipif(
     bool(os.environ.get("ARTICLE3_TEST_DATABASE_URL")), reason="backup and restore are for SQLite files"
@@ -180,6 +180,8 @@ def test_restore_drill(
     with TestClient(create_app(settings)) as client:
         kept = make_person(client, demo, name="Before The Backup")
         make_notice(client, demo, kept["id"], charges=[{"text": "Fraud"}])
+        exhibit_bytes = b"%PDF-1.4\n" + bytes(range(256)) * 5000  # two chunks
+        exhibit = make_document(client, demo, kept["id"], content=exhibit_bytes)
     at_backup = export_demo(database_url, keyring)
     audit_at_backup = count(database_url, "audit_entry")
     backup = tmp_path / "drill.db"
@@ -206,6 +208,10 @@ def test_restore_drill(
         assert late["id"] not in {p["id"] for p in listed}
         found = client.get("/api/v1/persons", params={"q": "Before The Backup"}, headers=demo).json()["items"]
         assert [p["id"] for p in found][:1] == [kept["id"]]
+        restored_bytes = client.get(f"/api/v1/documents/{exhibit['id']}/content", headers=demo)
+        assert restored_bytes.content == exhibit_bytes, (
+            "the document and its chunks came back with the backup"
+        )
         assert (
             client.post("/api/v1/persons", json={"name": "After The Restore"}, headers=demo).status_code
             == 201

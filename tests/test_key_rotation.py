@@ -27,7 +27,7 @@ from app.models.person import Person
 from app.services import encryption, transfer
 from app.services import org as org_service
 from tests.conftest import SECRET, Headers, OrgTokens, serving
-from tests.factories import make_challenge, make_detention, make_notice, make_person
+from tests.factories import make_challenge, make_detention, make_document, make_notice, make_person
 from tests.fake_interpol import FakeInterpol
 from tests.test_webhooks import Receiver, receiver_verify
 
@@ -414,6 +414,14 @@ def every_kind(client: TestClient, org_a: OrgTokens) -> Headers:
             reference=f"CCF/{n}",
             summary=f"Summary {n}",
         )
+        make_document(  # two chunks: its bytes are rewritten under the new key too
+            client,
+            headers,
+            person["id"],
+            content=b"%PDF-1.4\n" + bytes([n]) * (1024 * 1024 + n),
+            title=f"Warrant {n}",
+            records=[notice["id"]],
+        )
         client.post(
             "/api/v1/persons",
             json={"name": f"Idempotent {n}"},
@@ -482,6 +490,7 @@ def test_a_rotation_that_fails_half_way_leaves_every_value_readable_and_says_wha
         t.aad for t in encryption.encrypted_columns() if t.table.name in done
     }
     assert "detention" in undone
+    assert left["document_chunk.data"] == 12, "documents' chunks come after every column"
     assert {"detention.place", "detention.note"} <= set(left)
     assert f"{sum(left.values())} remain under older keys" in failed.stdout
     assert f"charge.text {len(charges)}" in failed.stdout
@@ -494,6 +503,9 @@ def test_a_rotation_that_fails_half_way_leaves_every_value_readable_and_says_wha
     assert "Key 3 is active" in finished.stdout
     assert "; 0 remain under older keys" in finished.stdout
     assert key_ids(database_url) == {3}
+    chunks = _rows(database_url, "SELECT data FROM document_chunk")
+    assert len(chunks) == 12
+    assert {int.from_bytes(bytes(data)[:4], "big") for (data,) in chunks} == {3}
     assert export_text(database_url, keyring, org_a.name) == before
     assert stored_answers(database_url, keyring) == answers
 
