@@ -191,15 +191,19 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
 
-def _kinds(exc: BaseException) -> str:
-    """The exception's type and the types of what caused it, innermost last: `StatementError <- OverflowError`."""
-    kinds, seen = [], set()
+def _kinds(exc: BaseException, seen: set[int] | None = None) -> str:
+    """The exception's type and the types of what caused it, innermost last: `StatementError <- OverflowError`.
+
+    `seen` is shared with the members of an exception group: a member's context is often the group
+    itself (a task group's error raised inside it), which would otherwise be walked for ever."""
+    kinds: list[str] = []
+    seen = set() if seen is None else seen
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         kinds.append(type(current).__name__)
         if isinstance(current, BaseExceptionGroup):
-            kinds[-1] += "[" + ", ".join(_kinds(inner) for inner in current.exceptions) + "]"
+            kinds[-1] += "[" + ", ".join(_kinds(inner, seen) for inner in current.exceptions) + "]"
         current = current.__cause__ or current.__context__
     return " <- ".join(kinds)
 

@@ -14,7 +14,7 @@ from cryptography.exceptions import InvalidTag
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.db import make_engine, reading
+from app.db import make_engine, reading, unit_of_work
 from app.keyring import Keyring
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
@@ -435,3 +435,56 @@ def test_the_dossier_lists_documents_as_exhibits_linked_to_the_facts_they_suppor
         text = extract(body)
         assert "Red notice request of 2016" in text, fmt
         assert made["sha256"][:16] in text.replace("\n", ""), fmt
+
+
+def test_an_export_with_a_chunk_missing_is_refused_on_import(
+    client: TestClient, org_a: OrgTokens, database_url: str, keyring: Keyring
+) -> None:
+    from app.services import transfer
+    from tests.test_export import export_text, lines_of
+
+    pid = make_person(client, org_a.editor)["id"]
+    content = b"%PDF-1.4\n" + os.urandom(CHUNK_BYTES + 10)
+    made = upload(client, org_a.editor, pid, content).json()
+    lines = lines_of(export_text(database_url, keyring, org_a.name))
+    chunk_lines = [line for line in lines if line.startswith('{"kind":"document_chunk"')]
+    assert len(chunk_lines) == 2
+    assert made["id"] in chunk_lines[0]
+    without_last = [line for line in lines if line != chunk_lines[1]]
+    engine = make_engine(database_url, writer=True, keyring=keyring, pooled=False)
+    try:
+        with pytest.raises(transfer.ImportRejected) as refused, unit_of_work(engine, keyring) as session:
+            transfer.import_org(session, org_id=org_a.id, lines=[f"{line}\n" for line in without_last])
+    finally:
+        engine.dispose()
+    assert [p.message for p in refused.value.problems] == [
+        "document: its 2 chunk(s) are not all in the file, in order"
+    ]
+
+
+def test_an_altered_chunk_cuts_the_answer_off_where_it_lies(
+    client: TestClient, org_a: OrgTokens, db: sa.Engine
+) -> None:
+    """The chunks before it are sent, then the answer stops short of its Content-Length: the client can
+    tell the file is incomplete, and the server logs the error's types (this walked for ever before:
+    the streaming task group's error has the group as its context)."""
+    pid = make_person(client, org_a.editor)["id"]
+    content = b"%PDF-1.4\n" + os.urandom(2 * CHUNK_BYTES)
+    made = upload(client, org_a.editor, pid, content).json()
+    with db.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE document_chunk SET data = :d WHERE document_id = :i AND position = 1"),
+            {"d": b"\x00\x00\x00\x01" + b"x" * 40, "i": made["id"]},
+        )
+    got = client.get(f"/api/v1/documents/{made['id']}/content", headers=org_a.viewer)
+    assert int(got.headers["content-length"]) == len(content)
+    assert got.content == content[:CHUNK_BYTES]
+
+
+def test_the_error_line_walks_an_exception_group_whose_member_points_back_at_it() -> None:
+    from app.errors import _kinds
+
+    inner = ValueError("personal data")
+    group = ExceptionGroup("streaming", [inner])
+    inner.__context__ = group
+    assert _kinds(group) == "ExceptionGroup[ValueError]"

@@ -265,7 +265,7 @@ def import_org(
         ) from None
     parsed, problems = _parse(texts, report)
     if not problems:
-        problems = _check_database(session, parsed, org_id=org_id)
+        problems = _check_chunks(parsed) or _check_database(session, parsed, org_id=org_id)
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
     _insert(session, parsed, org_id=org_id, report=report)
@@ -339,6 +339,31 @@ def _parse(texts: list[str], report: Progress) -> tuple[Parsed, list[Problem]]:
         problems.append(Problem(1, "the file is empty"))
     report("Checking lines", len(texts), len(texts))
     return parsed, problems
+
+
+def _check_chunks(parsed: Parsed) -> list[Problem]:
+    """Each document in the file comes with all its chunks, numbered from 0, the last one marked final
+    (and no chunk without its document), or it would not open after the import."""
+    problems: list[Problem] = []
+    chunks: dict[str, list[tuple[int, bool, int]]] = defaultdict(list)
+    for row, line in zip(parsed.rows[SEALED_CHUNKS], parsed.lines[SEALED_CHUNKS], strict=True):
+        chunks[row["document_id"]].append((row["position"], bool(row["final"]), line))
+    documents = dict(zip((r["id"] for r in parsed.rows["document"]), parsed.lines["document"], strict=True))
+    for row, line in zip(parsed.rows["document"], parsed.lines["document"], strict=True):
+        found = sorted(chunks.get(row["id"], []))
+        expected = [(i, i == row["chunks"] - 1) for i in range(row["chunks"])]
+        if [(position, final) for position, final, _ in found] != expected:
+            problems.append(
+                Problem(line, f"document: its {row['chunks']} chunk(s) are not all in the file, in order")
+            )
+    problems += [
+        Problem(
+            uses[0][2], f"{SEALED_CHUNKS}: document_id {document_id}: no document with that id in the file"
+        )
+        for document_id, uses in chunks.items()
+        if document_id not in documents
+    ]
+    return problems
 
 
 def _decode(
