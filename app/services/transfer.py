@@ -181,7 +181,8 @@ def export_lines(session: Session, *, org_id: str) -> Iterator[tuple[str, str]]:
     postgres = connection.dialect.name == "postgresql"
     for kind in KINDS:
         columns = kind.columns
-        order = [c.collate("C") if postgres else c for c in kind.key]  # SQLite compares bytes already
+        # Text in binary order (SQLite compares bytes already); numbers (a chunk's position) as numbers.
+        order = [c.collate("C") if postgres and c.type.python_type is str else c for c in kind.key]
         query = sa.select(*columns).where(kind.table.c.org_id == org_id).order_by(*order)
         batch = 8 if kind.name == SEALED_CHUNKS else BATCH  # chunks of 1 MiB
         for row in connection.execute(query.execution_options(yield_per=batch)):
