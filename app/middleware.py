@@ -26,7 +26,7 @@ MAX_BODY_BYTES = 1024 * 1024
 # of these paths have no body to speak of).
 LARGER_BODIES = {"/api/v1/screenings": screening.MAX_FILE_BYTES}
 # Uploads that the route reads as they arrive, never whole: a document (25 MiB, plus its form fields).
-STREAMED_UPLOAD = re.compile(r"^/api/v1/persons/[^/]+/documents/?$")
+STREAMED_UPLOAD = re.compile(r"^(?:/api/v1|/ui)/persons/[^/]+/documents/?$")  # the API and the web form
 MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + MAX_BODY_BYTES
 
 

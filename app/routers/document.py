@@ -48,7 +48,7 @@ UPLOAD_BODY = {
 }
 
 
-def _body(request: Request) -> Iterator[bytes]:
+def request_body(request: Request) -> Iterator[bytes]:
     """The request body as it arrives, read from the handler's worker thread."""
     stream = request.stream().__aiter__()
 
@@ -93,7 +93,7 @@ def upload_document(
     data and kept encrypted too. An `Idempotency-Key` is not honoured here (the body is never held
     whole to fingerprint it). Audited as `document.created`."""
     document_service.person_of(looking, person_id, by=caller)  # a 404 before the body is read
-    upload = document_service.receive(_body(request), content_type=request.headers.get("content-type"))
+    upload = document_service.receive(request_body(request), content_type=request.headers.get("content-type"))
     try:
         document = document_service.create(session, person_id, upload=upload, by=caller)
     finally:
