@@ -15,6 +15,7 @@ from app.models.calendar_feed import FeedNames
 from app.models.challenge import ChallengeKind, ChallengeStatus, EventType, Forum, Outcome
 from app.models.deadline import DeadlineKind
 from app.models.detention import (
+    Custody,
     DetentionBasis,
     DetentionStatus,
     ReleaseConditions,
@@ -117,6 +118,7 @@ PROTECTION = {
     "humanitarian": N_("humanitarian protection"),
     "citizenship": N_("citizenship"),
     "asylum_rejected": N_("asylum rejected"),
+    "unhcr_mandate": N_("refugee status recognised by UNHCR (mandate)"),
 }
 FORUM = {
     "ccf": N_("CCF"),
@@ -161,6 +163,10 @@ INCIDENT = {
     "unlawful_deportation": N_("unlawful deportation"),
     "passport_cancellation": N_("passport cancellation"),
     "other": N_("other"),
+    "relatives_detained": N_("relatives detained"),
+    "relatives_prosecuted": N_("relatives prosecuted"),
+    "property_confiscated": N_("property confiscated"),
+    "travel_ban_on_relatives": N_("travel ban on relatives"),
 }
 CATEGORY = {
     "opposition": N_("opposition"),
@@ -197,6 +203,11 @@ RELEASE_CONDITIONS = {
     "house_arrest": N_("house arrest"),
     "travel_ban": N_("travel ban"),
 }
+CUSTODY = {
+    "detention": N_("detention"),
+    "house_arrest": N_("house arrest"),
+    "supervision": N_("supervision"),
+}
 SURRENDER_KIND = {"extradited": N_("extradited"), "deported": N_("deported"), "rendered": N_("rendered")}
 STAGE = {
     "first_instance": N_("first instance"),
@@ -218,6 +229,11 @@ OUTCOME = {
     "corrected": N_("corrected"),
     "withdrawn_by_source": N_("withdrawn by the source"),
     "answered": N_("answered"),
+    "violation": N_("violation found"),
+    "no_violation": N_("no violation found"),
+    "struck_out": N_("struck out"),
+    "interim_measure_granted": N_("interim measure granted"),
+    "interim_measure_refused": N_("interim measure refused"),
 }
 GROUND = {
     "political_offence": N_("political offence"),
@@ -231,6 +247,7 @@ GROUND = {
     "statute_of_limitations": N_("time-barred"),
     "humanitarian": N_("humanitarian grounds"),
     "other": N_("other"),
+    "discrimination": N_("discriminatory prosecution or punishment"),
 }
 CHARGE = {
     "terrorism": N_("terrorism"),
@@ -311,6 +328,7 @@ GROUPS: Mapping[str, Mapping[str, str]] = {
     "detention_basis": DETENTION_BASIS,
     "release_conditions": RELEASE_CONDITIONS,
     "surrender_kind": SURRENDER_KIND,
+    "custody": CUSTODY,
     "stage": STAGE,
     "event_type": EVENT_TYPE,
     "check_status": CHECK_STATUS,
@@ -350,6 +368,7 @@ ENUMS: Mapping[str, type[Enum]] = {
     "detention_basis": DetentionBasis,
     "release_conditions": ReleaseConditions,
     "surrender_kind": SurrenderKind,
+    "custody": Custody,
     "stage": Stage,
     "event_type": EventType,
     "check_status": CheckStatus,

@@ -8,15 +8,27 @@ from app.models.detention import Detention, DetentionCreate, ReleaseIn, Surrende
 from app.models.state import state_name
 from app.vocabulary import N_, capitalized, english
 
+HELD = {
+    "detention": "Detained",
+    "house_arrest": "Placed under house arrest",
+    "supervision": "Placed under supervision",
+}
+
 
 def facts(d: Detention, _children: Sequence[Any]) -> Iterable[Fact]:
     where = state_name(d.host_state) + (f" ({d.place})" if d.place else "")
     ref = (d.created_at, d.id)
     basis = "" if d.basis.value == "unknown" else f" on a {english('detention_basis', d.basis)}"
-    text = f"Detained in {where} at {state_name(d.requesting_state)}'s request{basis}"
+    text = f"{HELD[d.custody.value]} in {where} at {state_name(d.requesting_state)}'s request{basis}"
     yield Fact(d.detained_on, 0, *ref, "detention.detained", text)
     custody = custody_days(d.detained_on, d.released_on or d.surrendered_on)
     days = f" after {custody} days" if custody is not None else ""
+    if d.ended_on and not d.released_on and d.release_reason:
+        how = (
+            "" if d.release_reason.value == "unknown" else f" ({english('release_reason', d.release_reason)})"
+        )
+        text = f"Custody in {state_name(d.host_state)} had ended by this date; when and how were not recorded{how}"
+        yield Fact(d.ended_on, 1, *ref, "detention.ended", text)
     if d.released_on and d.release_reason:
         conditions = (
             f", under {english('release_conditions', d.release_conditions)}"
@@ -65,6 +77,7 @@ KIND = RecordKind(
     event_icons={
         "detention.detained": "detained",
         "detention.released": "released",
+        "detention.ended": "released",
         "detention.surrendered": "surrendered",
     },
 )

@@ -11,6 +11,7 @@ from app.models.encrypted import EncryptedJSONList, EncryptedText
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
 from app.models.notice import NoteText, StatusReason
 from app.models.person import SourceText
+from app.models.state import StateCode
 
 
 class Forum(StrEnum):
@@ -54,6 +55,24 @@ class Outcome(StrEnum):
     corrected = "corrected"
     withdrawn_by_source = "withdrawn_by_source"
     answered = "answered"  # an access request answered
+    violation = "violation"  # a court or UN body found a violation
+    no_violation = "no_violation"
+    struck_out = "struck_out"  # struck out of the list (settled, not pursued)
+    interim_measure_granted = "interim_measure_granted"
+    interim_measure_refused = "interim_measure_refused"
+
+
+# Outcomes of courts and UN bodies: never of the CCF, whose files end in deletion, correction or not.
+COURT_OUTCOMES = frozenset(
+    {
+        Outcome.violation,
+        Outcome.no_violation,
+        Outcome.struck_out,
+        Outcome.interim_measure_granted,
+        Outcome.interim_measure_refused,
+    }
+)
+INTERIM_OUTCOMES = frozenset({Outcome.interim_measure_granted, Outcome.interim_measure_refused})
 
 
 class ChallengeCreate(StrictInput):
@@ -69,6 +88,13 @@ class ChallengeCreate(StrictInput):
         default=None, max_length=200, description="Who files it: the lawyer or organisation acting."
     )
     sources: list[SourceText] = Field(default_factory=list, max_length=50)
+    respondent_state: StateCode | None = Field(
+        default=None,
+        description="The state the challenge is brought against (at a court or UN body). With forum `echr`, a "
+        "state that had not joined the European Convention on Human Rights by the filing date (today before "
+        "filing) is 422; a state that has left it (Russia, since 16 Sep 2022) stays a respondent for facts "
+        "before it left.",
+    )
 
 
 class ChallengeUpdate(StrictInput):
@@ -79,6 +105,7 @@ class ChallengeUpdate(StrictInput):
     notice_id: str | None = Field(default=None, max_length=36, description="The notice challenged, if any.")
     counsel: str | None = Field(default=None, max_length=200)
     sources: list[SourceText] | None = Field(default=None, max_length=50)
+    respondent_state: StateCode | None = None
 
 
 class EventIn(StrictInput):
@@ -87,7 +114,9 @@ class EventIn(StrictInput):
     outcome: Outcome | None = Field(
         default=None,
         description="Required with `decided`, refused otherwise; `answered` (an access request answered) only "
-        "for `kind` `access`.",
+        "for `kind` `access`; `violation`, `no_violation`, `struck_out`, `interim_measure_granted` and "
+        "`interim_measure_refused` (courts and UN bodies) never at the CCF, the last two only for `kind` "
+        "`interim_measure`.",
     )
     reason: StatusReason | None = None
     note: NoteText | None = None
@@ -107,6 +136,7 @@ class Challenge(OrgOwned, Versioned, table=True):
     summary: str | None = Field(default=None, sa_type=EncryptedText("challenge.summary"))
     counsel: str | None = Field(default=None, sa_type=EncryptedText("challenge.counsel"))
     sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("challenge.sources"))
+    respondent_state: str | None = Field(default=None, max_length=2)
     status: ChallengeStatus = Field(
         default=ChallengeStatus.draft, sa_type=enum_column(ChallengeStatus, length=16), index=True
     )
@@ -153,6 +183,7 @@ class ChallengePublic(SQLModel):
     summary: str | None
     counsel: str | None
     sources: list[str]
+    respondent_state: str | None = None
     status: ChallengeStatus
     outcome: Outcome | None
     events: list[EventPublic] = Field(description="Oldest first.")

@@ -2,9 +2,10 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import model_validator
+from pydantic import StringConstraints, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
@@ -42,6 +43,9 @@ class Ground(StrEnum):
     statute_of_limitations = "statute_of_limitations"
     humanitarian = "humanitarian"
     other = "other"
+    # The treaty clause: prosecution or punishment on account of political opinion, race, religion or
+    # nationality (European Convention on Extradition, art. 3(2)); not the political offence itself.
+    discrimination = "discrimination"
 
 
 POLITICAL_GROUNDS = frozenset(
@@ -51,8 +55,27 @@ POLITICAL_GROUNDS = frozenset(
         Ground.torture_risk,
         Ground.fair_trial,
         Ground.refugee_status,
+        Ground.discrimination,
     }
 )
+
+
+CaseNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+CourtText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+HEARINGS = (
+    "Hearings, each `{on, court, note}` (`on` a fuzzy date), kept in date order; those on or after today "
+    "are `extradition_hearing` deadlines."
+)
+
+
+class Hearing(StrictInput):
+    on: FuzzyDate
+    court: CourtText | None = None
+    note: NoteText | None = None
+
+
+def _in_order(hearings: list[Hearing]) -> list[Hearing]:
+    return sorted(hearings, key=lambda h: h.on.start)
 
 
 class ExtraditionCreate(StrictInput):
@@ -65,9 +88,13 @@ class ExtraditionCreate(StrictInput):
     stage: Stage | None = None
     decision: Decision = Decision.pending
     decided_on: FuzzyDate | None = Field(default=None, description="Must not precede `opened_on`.")
-    grounds: list[Ground] = Field(default_factory=list, max_length=11, description="For a refusal: why.")
+    grounds: list[Ground] = Field(default_factory=list, max_length=12, description="For a refusal: why.")
     note: NoteText | None = None
     sources: list[SourceText] = Field(default_factory=list, max_length=50)
+    case_number: CaseNumber | None = Field(default=None, description="The court's case number.")
+    hearings: list[Hearing] = Field(default_factory=list, max_length=50, description=HEARINGS)
+
+    _hearings_in_order = field_validator("hearings")(_in_order)
 
     @model_validator(mode="after")
     def _ordered(self) -> "ExtraditionCreate":
@@ -85,9 +112,16 @@ class ExtraditionUpdate(StrictInput):
     stage: Stage | None = None
     decision: Decision | None = None
     decided_on: FuzzyDate | None = None
-    grounds: list[Ground] | None = Field(default=None, max_length=11)
+    grounds: list[Ground] | None = Field(default=None, max_length=12)
     note: NoteText | None = None
     sources: list[SourceText] | None = Field(default=None, max_length=50)
+    case_number: CaseNumber | None = None
+    hearings: list[Hearing] | None = Field(default=None, max_length=50, description=HEARINGS)
+
+    @field_validator("hearings")
+    @classmethod
+    def _hearings_in_order(cls, value: list[Hearing] | None) -> list[Hearing] | None:
+        return None if value is None else _in_order(value)
 
 
 class Extradition(OrgOwned, Versioned, table=True):
@@ -108,6 +142,10 @@ class Extradition(OrgOwned, Versioned, table=True):
     grounds: list[str] = Field(default_factory=list, sa_type=JSONList)
     note: str | None = Field(default=None, sa_type=EncryptedText("extradition.note"))
     sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("extradition.sources"))
+    case_number: str | None = Field(default=None, sa_type=EncryptedText("extradition.case_number"))
+    hearings: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=EncryptedJSONList("extradition.hearings")
+    )
 
 
 class ExtraditionPublic(SQLModel):
@@ -124,6 +162,8 @@ class ExtraditionPublic(SQLModel):
     grounds: list[Ground]
     note: str | None
     sources: list[str]
+    case_number: str | None = None
+    hearings: list[Hearing] = Field(default_factory=list)
     version: int
     created_at: datetime
     updated_at: datetime

@@ -26,6 +26,21 @@ class IncidentKind(StrEnum):
     unlawful_deportation = "unlawful_deportation"
     passport_cancellation = "passport_cancellation"
     other = "other"
+    relatives_detained = "relatives_detained"
+    relatives_prosecuted = "relatives_prosecuted"
+    property_confiscated = "property_confiscated"
+    travel_ban_on_relatives = "travel_ban_on_relatives"
+
+
+# Kinds done to the person's family: the indicator `relatives_targeted` reads each of them.
+AGAINST_RELATIVES = frozenset(
+    {
+        IncidentKind.family_intimidation,
+        IncidentKind.relatives_detained,
+        IncidentKind.relatives_prosecuted,
+        IncidentKind.travel_ban_on_relatives,
+    }
+)
 
 
 class Certainty(StrEnum):

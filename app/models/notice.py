@@ -1,12 +1,14 @@
 """Notice: every channel by which a state asks for a person, with its charges and its status history."""
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Protocol, TypeVar
 
 import sqlalchemy as sa
-from pydantic import StringConstraints, model_validator
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from app.models.base import OrgOwned, StrictInput, Versioned, enum_column, new_id, timestamp_field
@@ -75,7 +77,46 @@ class CategorySource(StrEnum):
     user = "user"
 
 
-InterpolRef = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}/\d{1,7}$")]
+_FILE_REF = re.compile(r"^\d{4}/\d{1,7}$")
+_CONTROL_NUMBER = re.compile(r"^([A-Za-z])-(\d{1,6})/(\d{1,2})-(\d{4})$")
+INTERPOL_REF_PATTERN = r"^(\d{4}/\d{1,7}|[A-Za-z]-\d{1,6}/(0?[1-9]|1[0-2])-(19|20)\d{2})$"
+INTERPOL_REF_FORMS = (
+    "write INTERPOL's file number as year/number (2015/12345, 1 to 7 digits after the slash) or its "
+    "control number as it appears on the notice: the notice's letter, a hyphen, the number, a slash, "
+    "the month and year of issue (A-1234/6-2015)"
+)
+
+
+def _interpol_ref(text: str) -> str:
+    """A file number (`2015/12345`) as it is, or a control number (`A-1234/6-2015`) with its letter in capitals."""
+    if _FILE_REF.match(text):
+        return text
+    found = _CONTROL_NUMBER.match(text)
+    if found is None:
+        raise PydanticCustomError("interpol_ref", f"not an INTERPOL reference: {INTERPOL_REF_FORMS}")
+    letter, number, month, year = found.groups()
+    if not 1 <= int(month) <= 12 or not 1946 <= int(year) <= 2099:
+        raise PydanticCustomError(
+            "interpol_ref", f"no such month and year of issue ({month}-{year}): {INTERPOL_REF_FORMS}"
+        )
+    return f"{letter.upper()}-{number}/{month}-{year}"
+
+
+InterpolRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_interpol_ref),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": INTERPOL_REF_PATTERN,
+            "maxLength": 16,
+            "description": "INTERPOL's file number `YYYY/N…` (1–7 digits after the slash), or a control "
+            "number as printed on a notice, e.g. `A-1234/6-2015` (letter, number, month-year of issue).",
+        }
+    ),
+]
+CaseNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 NoteText = Annotated[str, StringConstraints(max_length=2000)]
 MAX_CHARGES = 50
 
@@ -106,8 +147,11 @@ class NoticeCreate(StrictInput):
     channel: Channel
     requesting_state: StateCode
     interpol_ref: InterpolRef | None = Field(
-        default=None, description="`YYYY/N…`, 1–7 digits after the slash."
+        default=None,
+        description="`YYYY/N…` (1–7 digits after the slash), or an INTERPOL control number as printed on "
+        "a notice, e.g. `A-1234/6-2015`.",
     )
+    case_number: CaseNumber | None = Field(default=None, description="The national case behind the request.")
     requested_on: FuzzyDate | None = None
     issued_on: FuzzyDate | None = None
     status: NoticeStatus = Field(default=NoticeStatus.requested, description="The initial status.")
@@ -129,6 +173,7 @@ class NoticeUpdate(StrictInput):
     channel: Channel | None = None
     requesting_state: StateCode | None = None
     interpol_ref: InterpolRef | None = None
+    case_number: CaseNumber | None = None
     requested_on: FuzzyDate | None = None
     issued_on: FuzzyDate | None = None
     status_actor: StatusActor | None = None
@@ -177,6 +222,7 @@ class Notice(OrgOwned, Versioned, table=True):
     in_absentia: bool = False
     note: str | None = Field(default=None, sa_type=EncryptedText("notice.note"))
     sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("notice.sources"))
+    case_number: str | None = Field(default=None, sa_type=EncryptedText("notice.case_number"))
 
     @property
     def date(self) -> FuzzyDate | None:
@@ -239,6 +285,7 @@ class NoticePublic(SQLModel):
     )
     note: str | None
     sources: list[str]
+    case_number: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import StringConstraints, field_validator
+from pydantic import StringConstraints, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONList, OrgOwned, StrictInput, Versioned, enum_column
@@ -54,6 +54,20 @@ def _not_in_future(value: FuzzyDate | None) -> FuzzyDate | None:
     return value
 
 
+def _death_not_in_future(value: FuzzyDate | None) -> FuzzyDate | None:
+    if value is not None and value.start > date.today():
+        raise ValueError("a date of death cannot be in the future")
+    return value
+
+
+PlaceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+DECEASED_ON = (
+    "When the person died (fuzzy date, not in the future, not before `birth_date`). A detention still "
+    "in custody then is answered as ended by that date (`status` released, `release_reason` unknown, "
+    "`ended_on` = this date)."
+)
+
+
 class PersonFields(SQLModel):
     """The fields a client sends, with their rules (contract section 3)."""
 
@@ -75,10 +89,24 @@ class PersonFields(SQLModel):
         max_length=50,
         description="Where the facts come from (publications, judgments).",
     )
+    place_of_birth: PlaceText | None = Field(default=None, description="1–200 characters; stored encrypted.")
+    deceased_on: FuzzyDate | None = Field(default=None, description=DECEASED_ON)
 
 
 class PersonCreate(PersonFields, StrictInput):
     _birth_date_not_in_future = field_validator("birth_date")(_not_in_future)
+    _deceased_on_not_in_future = field_validator("deceased_on")(_death_not_in_future)
+
+    @model_validator(mode="after")
+    def _died_after_birth(self) -> "PersonCreate":
+        check_lifetime(self.birth_date, self.deceased_on)
+        return self
+
+
+def check_lifetime(birth_date: FuzzyDate | None, deceased_on: FuzzyDate | None) -> None:
+    """A person dies no earlier than the period of their birth begins."""
+    if birth_date is not None and deceased_on is not None and deceased_on.end < birth_date.start:
+        raise ValueError(f"deceased_on ({deceased_on}) must not be before birth_date ({birth_date})")
 
 
 class PersonUpdate(StrictInput):
@@ -92,8 +120,11 @@ class PersonUpdate(StrictInput):
     related_persons: list[RelatedPerson] | None = Field(default=None, max_length=50)
     notes: str | None = Field(default=None, max_length=10_000)
     sources: list[SourceText] | None = Field(default=None, max_length=50)
+    place_of_birth: PlaceText | None = None
+    deceased_on: FuzzyDate | None = Field(default=None, description=DECEASED_ON)
 
     _birth_date_not_in_future = field_validator("birth_date")(_not_in_future)
+    _deceased_on_not_in_future = field_validator("deceased_on")(_death_not_in_future)
 
 
 class Person(OrgOwned, Versioned, table=True):
@@ -106,6 +137,8 @@ class Person(OrgOwned, Versioned, table=True):
     affiliations: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("person.affiliations"))
     notes: str | None = Field(default=None, sa_type=EncryptedText("person.notes"))
     sources: list[str] = Field(default_factory=list, sa_type=EncryptedJSONList("person.sources"))
+    place_of_birth: str | None = Field(default=None, sa_type=EncryptedText("person.place_of_birth"))
+    deceased_on: FuzzyDate | None = Field(default=None, sa_type=EncryptedFuzzyDate("person.deceased_on"))
 
 
 class PersonRelation(SQLModel, table=True):
@@ -145,6 +178,8 @@ class PersonPublic(SQLModel):
     related_persons: list[RelatedPerson]
     notes: str | None
     sources: list[str]
+    place_of_birth: str | None = None
+    deceased_on: FuzzyDate | None = None
     version: int
     created_at: datetime
     updated_at: datetime

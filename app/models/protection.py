@@ -21,6 +21,7 @@ class ProtectionKind(StrEnum):
     humanitarian = "humanitarian"
     citizenship = "citizenship"
     asylum_rejected = "asylum_rejected"
+    unhcr_mandate = "unhcr_mandate"  # refugee status recognised by UNHCR under its mandate
 
 
 class ProtectionCreate(StrictInput):

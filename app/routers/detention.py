@@ -38,7 +38,7 @@ def create_detention(
     detention = detention_service.create(session, data=data, by=caller)
     response.headers["Location"] = f"/api/v1/detentions/{detention.id}"
     response.headers["ETag"] = etag(detention.version)
-    return DetentionPublic.model_validate(detention)
+    return detention_service.public(session, detention)
 
 
 @router.get("")
@@ -52,7 +52,9 @@ def list_detentions(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> DetentionList:
-    """Your organisation's detentions, newest first."""
+    """Your organisation's detentions, newest first. `status` filters on the recorded status: custody still
+    open when its person died is answered as ended (`ended_on` the date of death) but filed under
+    `in_custody` until its end is recorded."""
     rows, next_cursor = detention_service.list_page(
         session,
         by=caller,
@@ -63,7 +65,7 @@ def list_detentions(
         limit=limit,
         cursor=cursor,
     )
-    return DetentionList(items=[DetentionPublic.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return DetentionList(items=detention_service.publics(session, rows), next_cursor=next_cursor)
 
 
 @router.get("/{detention_id}")
@@ -73,17 +75,19 @@ def read_detention(
     """One detention, with `custody_days` when both ends are known to the day."""
     detention = detention_service.get(session, detention_id, by=caller)
     response.headers["ETag"] = etag(detention.version)
-    return DetentionPublic.model_validate(detention)
+    return detention_service.public(session, detention)
 
 
 @router.post("/{detention_id}/release")
 def release_detention(
     detention_id: str, data: ReleaseIn, session: WriteSession, caller: PersonWriter, response: Response
 ) -> DetentionPublic:
-    """End a detention in custody by release (409 if it already ended; 422 if dated before the detention)."""
+    """End a detention in custody by release (409 if it already ended; 422 if dated before the detention).
+    When the custody ended in a way nobody recorded, send `ended_on` (the date by which it had ended)
+    instead of `released_on`, with `reason` `unknown`: `custody_days` then stays null."""
     detention = detention_service.release(session, detention_id, data=data, by=caller)
     response.headers["ETag"] = etag(detention.version)
-    return DetentionPublic.model_validate(detention)
+    return detention_service.public(session, detention)
 
 
 @router.post("/{detention_id}/surrender")
@@ -93,7 +97,7 @@ def surrender_detention(
     """End a detention in custody by surrender to the requesting state (extradited, deported or rendered)."""
     detention = detention_service.surrender(session, detention_id, data=data, by=caller)
     response.headers["ETag"] = etag(detention.version)
-    return DetentionPublic.model_validate(detention)
+    return detention_service.public(session, detention)
 
 
 @router.patch("/{detention_id}")
@@ -113,7 +117,7 @@ def update_detention(
         session, detention_id, data=data, expected_version=precondition.version(), by=caller
     )
     response.headers["ETag"] = etag(detention.version)
-    return DetentionPublic.model_validate(detention)
+    return detention_service.public(session, detention)
 
 
 @router.delete("/{detention_id}", status_code=status.HTTP_204_NO_CONTENT)

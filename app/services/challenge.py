@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from app.errors import InvalidTransition, Unprocessable
 from app.models.base import utcnow
 from app.models.challenge import (
+    COURT_OUTCOMES,
+    INTERIM_OUTCOMES,
     Challenge,
     ChallengeCreate,
     ChallengeEvent,
@@ -33,8 +35,9 @@ from app.models.challenge import (
 from app.models.fuzzy_date import FuzzyDate
 from app.models.notice import Notice, NoticeStatus, NoticeStatusChange, StatusActor
 from app.models.person import Person
+from app.models.state import state_name
 from app.models.token import Principal
-from app.services import audit, patch, webhook
+from app.services import audit, convention, patch, webhook
 from app.services import notice as notice_service
 from app.services.pagination import newest_first, page
 from app.services.tenancy import get_owned, owned
@@ -87,6 +90,22 @@ def is_overdue(challenge: Challenge, today: date) -> bool:
     )
 
 
+def _check_respondent(forum: Forum, state: str | None, *, filed_on: FuzzyDate | None) -> None:
+    """An application to the European Court of Human Rights lies only against a state that had joined the
+    Convention by the day it is filed (today, before filing). A state that left it later stays a
+    respondent for the facts before it left: the service cannot date those facts, so it accepts it."""
+    if forum is not Forum.echr or state is None:
+        return
+    on = filed_on.end if filed_on is not None else date.today()
+    if not convention.joined_by(state, on):
+        when = f"by {filed_on}" if filed_on is not None else "today"
+        raise Unprocessable(
+            f"{state_name(state)} had not joined the European Convention on Human Rights {when}: "
+            "the European Court of Human Rights takes no application against it.",
+            loc=("body", "respondent_state" if filed_on is None else "on"),
+        )
+
+
 def create(session: Session, *, data: ChallengeCreate, by: Principal) -> Challenge:
     if data.forum is Forum.ccf and data.kind in NOT_AT_THE_CCF:
         raise Unprocessable(
@@ -95,6 +114,7 @@ def create(session: Session, *, data: ChallengeCreate, by: Principal) -> Challen
         )
     person = get_owned(session, Person, data.person_id, org_id=by.org_id)
     _check_notice(session, data.notice_id, person_id=person.id, by=by)
+    _check_respondent(data.forum, data.respondent_state, filed_on=None)
     challenge = Challenge(org_id=by.org_id, **data.model_dump())
     session.add(challenge)
     session.flush()
@@ -152,6 +172,20 @@ def apply_event(session: Session, challenge_id: str, *, data: EventIn, by: Princ
         raise Unprocessable("Only a decision has an outcome.", loc=("body", "outcome"))
     if data.outcome is Outcome.answered and challenge.kind is not ChallengeKind.access:
         raise Unprocessable("Only an access request is decided 'answered'.", loc=("body", "outcome"))
+    if data.outcome in COURT_OUTCOMES and challenge.forum is Forum.ccf:
+        raise Unprocessable(
+            f"'{data.outcome.value}' is an outcome of courts and UN bodies: the CCF decides 'deleted', "
+            "'maintained', 'corrected', 'withdrawn_by_source' or 'answered'.",
+            loc=("body", "outcome"),
+        )
+    if data.outcome in INTERIM_OUTCOMES and challenge.kind is not ChallengeKind.interim_measure:
+        raise Unprocessable(
+            f"Only a request for an interim measure is decided '{data.outcome.value}'; a measure granted "
+            "within a case is a 'provisional_measure' event.",
+            loc=("body", "outcome"),
+        )
+    if data.type is EventType.filed:
+        _check_respondent(challenge.forum, challenge.respondent_state, filed_on=data.on)
     previous = session.exec(
         select(ChallengeEvent)
         .where(ChallengeEvent.challenge_id == challenge.id)
@@ -221,6 +255,8 @@ def update(
         return challenge  # nothing to change: no new version
     if changes.get("notice_id") is not None:
         _check_notice(session, changes["notice_id"], person_id=challenge.person_id, by=by)
+    if changes.get("respondent_state") is not None:
+        _check_respondent(challenge.forum, changes["respondent_state"], filed_on=challenge.filed_on)
     challenge.sqlmodel_update(changes)
     challenge.version += 1
     challenge.updated_at = utcnow()

@@ -70,6 +70,12 @@ def is_party(state: str, on: date) -> bool:
     return span is not None and span[0] <= on and (span[1] is None or on < span[1])
 
 
+def joined_by(state: str, on: date) -> bool:
+    """Whether `state` had joined the Convention on or before `on` (whether or not it has left since)."""
+    span = PARTIES.get(state)
+    return span is not None and span[0] <= on
+
+
 def application_months(final_decision_on: date) -> int:
     """Art. 35(1): months to apply to the Court after the final domestic decision."""
     return 4 if final_decision_on >= FOUR_MONTHS_FROM else 6

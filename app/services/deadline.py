@@ -1,6 +1,8 @@
 """Deadlines: every dated obligation the records imply, derived on demand (nothing is stored).
 
 - `ccf_decision`: an open CCF challenge's `deadline_on` (CCF Statute Art. 40, see challenge.py).
+- `extradition_hearing`: each hearing of an extradition proceeding whose date (the last day of its
+  period) is today or later; a past hearing is no deadline.
 - `protection_expiry`: a protection's `until` (a refusal, `asylum_rejected`, has nothing to renew).
 - `echr_application`: the time limit of ECHR Art. 35(1), opened by a final domestic decision granting
   extradition from a state bound by the Convention on the day of that decision. A proceeding chain is
@@ -22,6 +24,7 @@ from sqlmodel import Session, col, select
 from app.models.challenge import Challenge, Forum
 from app.models.deadline import DeadlineKind, DeadlinePublic, DeadlineRef
 from app.models.extradition import Decision, Extradition
+from app.models.fuzzy_date import FuzzyDate
 from app.models.protection import Protection, ProtectionKind
 from app.models.token import Principal
 from app.services import audit, convention
@@ -49,11 +52,12 @@ class Deadline:
     ref_id: str
     summary: str
     reference: str | None = None  # a file reference (a challenge's), for calendars
+    part: str | None = None  # which of the record's deadlines of this kind (a hearing's date)
 
     @property
     def key(self) -> str:
         """Stable across fetches and date changes: a calendar event's UID."""
-        return f"{self.kind.value}.{self.ref_id}"
+        return f"{self.kind.value}.{self.ref_id}" + (f".{self.part}" if self.part else "")
 
     def overdue(self, today: date) -> bool:
         return today > self.due_on
@@ -120,6 +124,31 @@ def _protections(session: Session, org_id: str | None) -> Iterable[Deadline]:
         )
 
 
+def _hearings(session: Session, org_id: str | None, today: date) -> Iterable[Deadline]:
+    query = select(Extradition)
+    if org_id is not None:
+        query = query.where(Extradition.org_id == org_id)
+    for e in session.exec(query):
+        for hearing in e.hearings:
+            on = FuzzyDate(hearing["on"])
+            if on.end < today:
+                continue
+            court = hearing.get("court") or e.court
+            yield Deadline(
+                kind=DeadlineKind.extradition_hearing,
+                due_on=on.start,
+                basis=f"the hearing dated {on} in the proceeding from {e.requesting_state} to {e.requested_state}",
+                org_id=e.org_id,
+                person_id=e.person_id,
+                ref_kind="extradition",
+                ref_id=e.id,
+                summary=f"Extradition hearing ({e.requesting_state} to {e.requested_state})"
+                + (f" at {court}" if court else ""),
+                reference=e.case_number,
+                part=str(on),
+            )
+
+
 def _echr(session: Session, org_id: str | None) -> Iterable[Deadline]:
     query = select(Extradition)
     if org_id is not None:
@@ -174,7 +203,12 @@ def collect(
 ) -> list[Deadline]:
     """The deadlines of one organisation (None: of all, for cron), soonest first, overdue ones included;
     with `within_days`, only those due by today + that many days."""
-    found = [*_ccf(session, org_id), *_protections(session, org_id), *_echr(session, org_id)]
+    found = [
+        *_ccf(session, org_id),
+        *_hearings(session, org_id, today),
+        *_protections(session, org_id),
+        *_echr(session, org_id),
+    ]
     if within_days is not None:
         horizon = today + timedelta(days=within_days)
         found = [d for d in found if d.due_on <= horizon]

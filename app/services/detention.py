@@ -1,14 +1,18 @@
 """Detentions: record one, release or surrender it (each once, never before it began), correct or
 delete one, list them."""
 
-from sqlmodel import Session
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
 
 from app.errors import InvalidTransition, Unprocessable
 from app.models.base import utcnow
 from app.models.detention import (
+    Custody,
     Detention,
     DetentionBasis,
     DetentionCreate,
+    DetentionPublic,
     DetentionStatus,
     DetentionUpdate,
     ReleaseIn,
@@ -53,7 +57,7 @@ def create(session: Session, *, data: DetentionCreate, by: Principal) -> Detenti
     return detention
 
 
-RELEASE_FIELDS = ("released_on", "release_reason", "release_conditions", "release_note")
+RELEASE_FIELDS = ("released_on", "release_reason", "release_conditions", "release_note", "ended_on")
 SURRENDER_FIELDS = ("surrendered_on", "surrender_kind", "surrender_note")
 
 
@@ -65,9 +69,14 @@ def update(
     patch.check_version(detention, expected_version, what="detention")
     changes = patch.changes(
         data.model_dump(exclude_unset=True),
-        required=("host_state", "requesting_state", "detained_on", "released_on", "release_reason")
+        required=("host_state", "requesting_state", "detained_on", "release_reason")
         + ("surrendered_on", "surrender_kind"),
-        defaults={"basis": DetentionBasis.unknown, "sources": []},
+        defaults={
+            "basis": DetentionBasis.unknown,
+            "sources": [],
+            "custody": Custody.detention,
+            "other_bases": [],
+        },
     )
     if not changes:
         patch.unchanged(session, kind="detention", record_id=detention.id, by=by)
@@ -92,7 +101,16 @@ def update(
             current=merged.requesting_state,
             by=by,
         )
-    for field in ("released_on", "surrendered_on"):
+    if merged.status is DetentionStatus.released and (merged.released_on is None) == (
+        merged.ended_on is None
+    ):
+        sent = "ended_on" if "ended_on" in changes else "released_on"
+        raise Unprocessable(
+            "A release has released_on (its date) or, when the custody ended in a way nobody recorded, "
+            "ended_on (the date by which it had ended): one of the two.",
+            loc=("body", sent),
+        )
+    for field in ("released_on", "surrendered_on", "ended_on"):
         ended = getattr(merged, field)
         if ended is not None and ended.start < merged.detained_on.start:
             wrong = "detained_on" if "detained_on" in changes and field not in changes else field
@@ -147,6 +165,21 @@ def delete(
     audit.record(session, by=by, action="detention.deleted", kind="detention", object_id=detention_id)
 
 
+def public(session: Session, detention: Detention) -> DetentionPublic:
+    """The answer for one detention: its custody shows as ended when its person has died."""
+    return publics(session, [detention])[0]
+
+
+def publics(session: Session, detentions: Sequence[Detention]) -> list[DetentionPublic]:
+    """The answers for these detentions, reading each person's date of death once."""
+    ids = sorted({d.person_id for d in detentions if d.status is DetentionStatus.in_custody})
+    died: dict[str, FuzzyDate | None] = {}
+    if ids:
+        query = select(Person.id, Person.deceased_on).where(col(Person.id).in_(ids))
+        died = {person_id: FuzzyDate(on) if on else None for person_id, on in session.exec(query)}
+    return [DetentionPublic.of(d, deceased_on=died.get(d.person_id)) for d in detentions]
+
+
 def get(
     session: Session, detention_id: str, *, by: Principal, action: str | None = "detention.read"
 ) -> Detention:
@@ -172,9 +205,14 @@ def _ending(
 
 
 def release(session: Session, detention_id: str, *, data: ReleaseIn, by: Principal) -> Detention:
-    detention = _ending(session, detention_id, ended_on=data.released_on, field="released_on", by=by)
+    """A release on its date, or (`ended_on`) custody known to have ended by a date, in a way nobody recorded."""
+    field = "released_on" if data.released_on is not None else "ended_on"
+    ended_on = data.released_on or data.ended_on
+    assert ended_on is not None  # noqa: S101 - ReleaseIn requires one of the two
+    detention = _ending(session, detention_id, ended_on=ended_on, field=field, by=by)
     detention.status = DetentionStatus.released
     detention.released_on = data.released_on
+    detention.ended_on = data.ended_on
     detention.release_reason = data.reason
     detention.release_conditions = data.conditions
     detention.release_note = data.note

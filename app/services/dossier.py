@@ -46,7 +46,7 @@ def build(session: Session, person: Person, *, by: Principal, min_persons: int) 
         protections=[ProtectionPublic.model_validate(p) for p in by_created(records.of("protection"))],
         notices=notice_service.publics(session, by_created(records.of("notice"))),
         detentions=[
-            DetentionPublic.model_validate(d)
+            DetentionPublic.of(d, deceased_on=person.deceased_on)
             for d in sorted(records.of("detention"), key=lambda d: (str(d.detained_on), d.created_at, d.id))
         ],
         extraditions=[ExtraditionPublic.model_validate(e) for e in by_created(records.of("extradition"))],

@@ -34,7 +34,17 @@ def _check_dates(opened_on: FuzzyDate | None, decided_on: FuzzyDate | None) -> N
         raise Unprocessable("decided_on must not precede opened_on.", loc=("body", "decided_on"))
 
 
+def _check_states(requesting_state: str, requested_state: str, *, sent: str) -> None:
+    if requesting_state == requested_state:
+        raise Unprocessable(
+            f"requested_state and requesting_state are both {requesting_state}: a state does not ask itself "
+            "for extradition (record a prosecution at home as a national warrant).",
+            loc=("body", sent),
+        )
+
+
 def create(session: Session, *, data: ExtraditionCreate, by: Principal) -> Extradition:
+    _check_states(data.requesting_state, data.requested_state, sent="requested_state")
     person = get_owned(session, Person, data.person_id, org_id=by.org_id)
     _check_detention(
         session, data.detention_id, person_id=person.id, requesting_state=data.requesting_state, by=by
@@ -61,12 +71,19 @@ def update(
     changes = patch.changes(
         data.model_dump(exclude_unset=True),
         required=("requesting_state", "requested_state"),
-        defaults={"decision": Decision.pending, "grounds": [], "sources": []},
+        defaults={"decision": Decision.pending, "grounds": [], "sources": [], "hearings": []},
     )
     if not changes:
         patch.unchanged(session, kind="extradition", record_id=extradition.id, by=by)
         return extradition  # nothing to change: no new version
+    if "hearings" in changes:
+        changes["hearings"] = [h.model_dump(mode="json") for h in data.hearings or []]
     merged = extradition.model_copy(update=changes)
+    _check_states(
+        merged.requesting_state,
+        merged.requested_state,
+        sent="requested_state" if "requested_state" in changes else "requesting_state",
+    )
     _check_dates(merged.opened_on, merged.decided_on)
     _check_detention(
         session,

@@ -244,6 +244,8 @@ def _person(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
         ("Name", p.name),
         ("Also written", "; ".join(p.aliases) or None),
         ("Born", p.birth_date),
+        ("Place of birth", p.place_of_birth),
+        ("Died", p.deceased_on),
         ("Nationalities", ", ".join(state(n) for n in p.nationalities) or None),
         ("Categories", ", ".join(english("category", c) for c in p.categories) or None),
         ("Affiliations", "; ".join(p.affiliations) or None),
@@ -362,6 +364,7 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                     ],
                     [
                         ("INTERPOL reference", n.interpol_ref),
+                        ("Case number", n.case_number),
                         ("Note", n.note),
                         ("Sources", exhibits.cite(n.sources)),
                     ],
@@ -380,11 +383,18 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                         d.requesting_state,
                         d.detained_on,
                         _detention_end(d),
-                        None if d.custody_days is None else str(d.custody_days),
+                        _days(d),
                     ],
                     [
+                        (
+                            "Custody",
+                            None if d.custody.value == "detention" else english("custody", d.custody),
+                        ),
                         ("Place", d.place),
                         ("Basis", english("detention_basis", d.basis)),
+                        ("Also on", ", ".join(english("detention_basis", b) for b in d.other_bases) or None),
+                        ("Court", d.court),
+                        ("Case number", d.case_number),
                         ("Release", d.release_note),
                         ("Surrender", d.surrender_note),
                         ("Note", d.note),
@@ -409,7 +419,13 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                         e.decided_on,
                         ", ".join(english("ground", g) for g in e.grounds) or None,
                     ],
-                    [("Opened", e.opened_on), ("Note", e.note), ("Sources", exhibits.cite(e.sources))],
+                    [
+                        ("Opened", e.opened_on),
+                        ("Case number", e.case_number),
+                        ("Hearings", _hearings(e)),
+                        ("Note", e.note),
+                        ("Sources", exhibits.cite(e.sources)),
+                    ],
                 )
                 for e in dossier.extraditions
             ],
@@ -446,6 +462,7 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                         f"{ch.deadline_on} (overdue)" if ch.overdue else ch.deadline_on,
                     ],
                     [
+                        ("Against", state_name(ch.respondent_state) if ch.respondent_state else None),
                         ("Reason", _reason(ch)),
                         ("Summary", ch.summary),
                         ("Sources", exhibits.cite(ch.sources)),
@@ -484,7 +501,29 @@ def _detention_end(d: DetentionPublic) -> str:
     how = english("detention_status", d.status)
     if d.release_reason:
         how += f" ({english('release_reason', d.release_reason)})"
+    if ended is None and d.ended_on is not None:
+        return f"{how}, ended by {d.ended_on}"
     return f"{how} {ended}" if ended else how
+
+
+def _days(d: DetentionPublic) -> str | None:
+    """Days of custody, of its own kind: detention, or house arrest and supervision named as such."""
+    for days, kind in (
+        (d.custody_days, ""),
+        (d.house_arrest_days, " (house arrest)"),
+        (d.supervision_days, " (supervision)"),
+    ):
+        if days is not None:
+            return f"{days}{kind}"
+    return None
+
+
+def _hearings(e: ExtraditionPublic) -> str | None:
+    parts = [
+        f"{h.on}" + (f" ({h.court})" if h.court else "") + (f", {h.note.rstrip('.')}" if h.note else "")
+        for h in e.hearings
+    ]
+    return "; ".join(parts) or None
 
 
 def _reason(ch: ChallengePublic) -> str | None:

@@ -17,7 +17,7 @@ from app.models.detention import Detention, DetentionStatus
 from app.models.extradition import POLITICAL_GROUNDS, Decision, Extradition, Ground
 from app.models.flag import SEVERITY, Evidence, Flag, FlagCode
 from app.models.fuzzy_date import FuzzyDate
-from app.models.incident import Incident, IncidentKind
+from app.models.incident import AGAINST_RELATIVES, Incident, IncidentKind
 from app.models.notice import Channel, Charge, ChargeCategory, Notice, NoticeStatus, StatusEntry
 from app.models.person import Person, PersonCategory
 from app.models.protection import Protection, ProtectionKind
@@ -31,6 +31,7 @@ PROTECTING = frozenset(
         ProtectionKind.refugee_status,
         ProtectionKind.subsidiary_protection,
         ProtectionKind.humanitarian,
+        ProtectionKind.unhcr_mandate,
     }
 )
 NONCOMPLIANT_STATUSES = frozenset({NoticeStatus.refused, NoticeStatus.cancelled, NoticeStatus.deleted})
@@ -174,6 +175,7 @@ PROTECTION_PHRASES = {
     ProtectionKind.refugee_status: "refugee status granted by {host}",
     ProtectionKind.subsidiary_protection: "subsidiary protection granted by {host}",
     ProtectionKind.humanitarian: "humanitarian protection granted by {host}",
+    ProtectionKind.unhcr_mandate: "refugee status recognised by UNHCR under its mandate in {host}",
 }
 
 
@@ -493,9 +495,7 @@ def group_targeting(r: Records, state: str) -> Flag | None:
 
 
 def relatives_targeted(r: Records, state: str) -> Flag | None:
-    intimidation = [
-        i for i in r.incidents if i.kind is IncidentKind.family_intimidation and i.perpetrator_state == state
-    ]
+    intimidation = [i for i in r.incidents if i.kind in AGAINST_RELATIVES and i.perpetrator_state == state]
     relatives = r.relatives_states.get(state, [])
     if not intimidation and not relatives:
         return None
@@ -505,9 +505,13 @@ def relatives_targeted(r: Records, state: str) -> Flag | None:
         parts.append(f"{capitalized(state_in_prose(state))} also pursues related persons: {_and(kinds)}")
     for i in intimidation:
         when = f" {_when(i.occurred_on)}" if i.occurred_on else ""
+        what = (
+            "intimidation of the family"
+            if i.kind is IncidentKind.family_intimidation
+            else english("incident", i.kind)
+        )
         parts.append(
-            f"intimidation of the family by {state_in_prose(state)} is recorded{when} "
-            f"({english('certainty', i.certainty)})"
+            f"{what} by {state_in_prose(state)} is recorded{when} ({english('certainty', i.certainty)})"
         )
     text = "; ".join(parts) + "."
     evidence = [_ev(kind, id_) for kind, id_, _ in relatives] + [_ev("incident", i.id) for i in intimidation]

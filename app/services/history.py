@@ -23,7 +23,14 @@ from app.services.records import PersonRecords
 
 
 def _key(kind: str, fact: Fact) -> tuple[date, int, int, datetime, str]:
-    return (fact.on.start, ORDER[kind], fact.step, fact.recorded_at, fact.record_id)
+    return (fact.on.start, ORDER.get(kind, len(ORDER)), fact.step, fact.recorded_at, fact.record_id)
+
+
+def person_facts(person: Person) -> list[Fact]:
+    """The person's own dated facts: their death (`person.deceased`), after the records of its day."""
+    if person.deceased_on is None:
+        return []
+    return [Fact(person.deceased_on, 0, person.created_at, person.id, "person.deceased", "Died")]
 
 
 def from_records(records: PersonRecords) -> list[HistoryEvent]:
@@ -33,7 +40,7 @@ def from_records(records: PersonRecords) -> list[HistoryEvent]:
         for kind in KINDS
         for record in records.of(kind.name)
         for fact in kind.facts(record, records.children_of(record.id))
-    ]
+    ] + [("person", fact) for fact in person_facts(records.person)]
     facts.sort(key=lambda found: _key(*found))
     # Built from values already validated on their way out of the database: no second validation.
     return [

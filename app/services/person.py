@@ -18,6 +18,7 @@ from app.models.person import (
     PersonUpdate,
     RelatedPerson,
     Sex,
+    check_lifetime,
 )
 from app.models.token import Principal
 from app.services import audit, flag, idempotency, name_index, patch
@@ -190,6 +191,14 @@ def update(
     )
     if related:
         _check_related(session, related, person_id=person.id, by=by)
+    if "birth_date" in changes or "deceased_on" in changes:
+        try:
+            check_lifetime(
+                changes.get("birth_date", person.birth_date), changes.get("deceased_on", person.deceased_on)
+            )
+        except ValueError as error:
+            field = "deceased_on" if "deceased_on" in changes else "birth_date"
+            raise Unprocessable(f"{error}.", loc=("body", field)) from None
     person.sqlmodel_update({k: v for k, v in changes.items() if k != "related_persons"})
     person.version += 1
     person.updated_at = utcnow()

@@ -40,6 +40,7 @@ from app.keyring import keyring_of
 from app.kinds.kind import Shape
 from app.models import SQLModel
 from app.models.base import ID_PATTERN, JSONList, UTCDateTime
+from app.models.detention import DetentionBasis
 from app.models.encrypted import EncryptedFuzzyDate, EncryptedJSONList, EncryptedText
 from app.models.extradition import Ground
 from app.models.fuzzy_date import FuzzyDate, FuzzyDateType
@@ -85,11 +86,18 @@ LIST_ITEMS: dict[tuple[str, str], frozenset[str]] = {
     ("person", "nationalities"): STATE_CODES,
     ("person", "categories"): frozenset(c.value for c in PersonCategory),
     ("extradition", "grounds"): frozenset(g.value for g in Ground),
+    ("detention", "other_bases"): frozenset(b.value for b in DetentionBasis),
 }
-OBJECT_LISTS = frozenset({("interpol_check", "hits")})
-# Columns added after version 1 of the file: a file written before them imports with these values.
+OBJECT_LISTS = frozenset({("interpol_check", "hits"), ("extradition", "hearings")})
+# Columns added after version 1 of the file: a file written before them imports with these values (each
+# the API's default), so no older export is refused.
 ADDED_LATER: dict[str, dict[str, Any]] = {
     "interpol_check": {"source": "interpol", "dataset": None, "dataset_date": None, "screening_id": None},
+    "person": {"place_of_birth": None, "deceased_on": None},
+    "detention": {"custody": "detention", "ended_on": None, "court": None, "case_number": None, "other_bases": []},
+    "notice": {"case_number": None},
+    "extradition": {"case_number": None, "hearings": []},
+    "challenge": {"respondent_state": None},
 }
 
 Row = dict[str, Any]

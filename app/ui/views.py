@@ -20,6 +20,7 @@ from app.models.person import PersonPublic
 from app.models.timeline import HistoryEvent
 from app.models.token import Principal
 from app.services import challenge as challenge_service
+from app.services import detention as detention_service
 from app.services import flag as flag_service
 from app.services import history as history_service
 from app.services import notice as notice_service
@@ -40,6 +41,7 @@ PERSON_PAGE_ACTIONS = (
 # Records shown as the API answers them (with their charges and status history, their events), not as rows.
 _PUBLIC: dict[str, Callable[[Session, list[Any]], list[Any]]] = {
     "notice": notice_service.publics,
+    "detention": detention_service.publics,
     "challenge": lambda session, rows: challenge_service.publics(session, rows),
 }
 
