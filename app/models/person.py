@@ -80,7 +80,9 @@ class PersonFields(SQLModel):
     affiliations: list[NameText] = Field(
         default_factory=list,
         max_length=50,
-        description="Organisation or group names; compared case- and space-insensitively.",
+        description="Organisation or group names; compared after the name normaliser (script, case, "
+        "punctuation), a parenthesised part counting as another name of the same group: "
+        "'Group 24 (Гурӯҳи 24)' matches 'Group 24' and 'Гурӯҳи 24'.",
     )
     related_persons: list[RelatedPerson] = Field(default_factory=list, max_length=50)
     notes: str | None = Field(default=None, max_length=10_000)

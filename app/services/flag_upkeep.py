@@ -21,7 +21,7 @@ from app import db
 from app.models.flag import AppMeta, Flag, FlagCode, GroupMemberNotice, PersonFlag, PersonState
 from app.models.notice import Notice
 from app.models.person import Person, PersonAffiliation, PersonRelation
-from app.services.affiliation import affiliation_key
+from app.services.affiliation import affiliation_key, rekey_all
 from app.services.flag_records import GroupCache, _chunks, group_notices, load
 from app.services.flag_rules import Records, _group_window, compute, group_targeting, noncompliant_notices
 
@@ -49,6 +49,7 @@ RULES_SOURCES = (
     _SERVICES / "flag_records.py",
     _SERVICES / "flag_upkeep.py",
     _SERVICES / "records.py",
+    _SERVICES / "affiliation.py",  # its keys are rebuilt with the tables
     _SERVICES.parent / "models" / "flag.py",
     *sorted((_SERVICES.parent / "kinds").glob("*.py")),
 )
@@ -311,6 +312,7 @@ def rebuild(session: Session) -> int:
 
 
 def _rebuild(session: Session) -> int:
+    rekey_all(session)  # the affiliation keys first: the groups below read them
     store_group_notices(session, None)
     session.exec(delete(PersonFlag))
     session.exec(delete(PersonState))

@@ -22,7 +22,7 @@ from app.models.person import (
 )
 from app.models.token import Principal
 from app.services import audit, flag, idempotency, name_index, patch
-from app.services.affiliation import affiliation_key
+from app.services.affiliation import keys_of
 from app.services.name_index import LiveNameIndex
 from app.services.pagination import decode_position, encode_cursor, newest_first, page
 from app.services.tenancy import get_owned, owned
@@ -52,7 +52,7 @@ def _check_related(
 def _write_links(session: Session, person: Person, *, related: Sequence[RelatedPerson] | None) -> None:
     flag.touch_groups(session, person.id)  # the groups the person leaves are recomputed as well
     session.exec(delete(PersonAffiliation).where(col(PersonAffiliation.person_id) == person.id))
-    for key in sorted({affiliation_key(session, name) for name in person.affiliations}):
+    for key in keys_of(session, person.affiliations):
         session.add(PersonAffiliation(person_id=person.id, key=key, org_id=person.org_id))
     if related is not None:
         session.exec(delete(PersonRelation).where(col(PersonRelation.person_id) == person.id))

@@ -50,7 +50,7 @@ from app.private_file import open_private
 from app.services import audit
 from app.services import document as document_service
 from app.services import flag as flag_service
-from app.services.affiliation import affiliation_key
+from app.services.affiliation import keys_of
 
 FORMAT = {"name": "article3.export", "version": 1}
 RECORD_ID = re.compile(ID_PATTERN)
@@ -464,7 +464,7 @@ def _insert(session: Session, parsed: Parsed, *, org_id: str, report: Progress) 
     links = [
         {"person_id": row["id"], "key": key, "org_id": org_id}
         for row in parsed.rows["person"]
-        for key in sorted({affiliation_key(session, name) for name in row["affiliations"]})
+        for key in keys_of(session, row["affiliations"])
     ]
     for start in range(0, len(links), BATCH):
         connection.execute(
