@@ -46,6 +46,35 @@ def test_demo_records_follow_the_cases(client: TestClient, db: sa.Engine, keyrin
     assert [(d["host_state"], d["requesting_state"], d["detained_on"], d["status"]) for d in detentions] == [
         ("TH", "BH", "2018-11-27", "released")
     ]
+    # no dead or long-released person shows as in custody: only Davlatov's Finnish detention, whose
+    # outcome no source gives, stays open
+    assert kuvvatov["deceased_on"] == "2015-03-05"
+    assert ("2015-03-05", "person.deceased") in [(e["on"], e["type"]) for e in events]
+    every = client.get("/api/v1/detentions?limit=200", headers=headers).json()["items"]
+    assert [(d["host_state"], d["detained_on"]) for d in every if d["status"] == "in_custody"] == [
+        ("FI", "2015-02-20")
+    ]
+    ended = {
+        (d["host_state"], d["detained_on"]): (
+            d["status"],
+            d["released_on"],
+            d["ended_on"],
+            d["release_reason"],
+        )
+        for d in every
+        if d["ended_on"]
+    }
+    assert ended == {
+        ("TR", "2014-12"): ("released", None, "2015-03-05", "unknown"),
+        ("KR", "2009"): ("released", None, "2017-07-26", "unknown"),
+    }
+    # the "unblocking" of 2013 is Russia's claim: never the CCF's finding in prose
+    silaev = persons["Petr Silaev"]
+    summaries = [
+        e["summary"]
+        for e in client.get(f"/api/v1/persons/{silaev['id']}/history", headers=headers).json()["events"]
+    ]
+    assert not [text for text in summaries if "CCF" in text], summaries
     kabiri = persons["Muhiddin Kabiri"]
     (notice,) = client.get(f"/api/v1/notices?person_id={kabiri['id']}", headers=headers).json()["items"]
     assert notice["status"] == "deleted"

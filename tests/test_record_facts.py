@@ -239,6 +239,12 @@ def test_custody_that_ended_unrecorded(client: TestClient, org_a: OrgTokens) -> 
     assert events[1]["summary"] == (
         "Custody in South Korea had ended by this date; when and how were not recorded"
     )
+    # an end nobody recorded is no sourced release: no released_without_extradition, no "released" figure
+    assert ("released_without_extradition", "CN") not in flag_codes(client, org_a.viewer, person["id"])
+    hosts = client.get("/api/v1/states/CN/hosts", headers=org_a.viewer).json()["items"]
+    assert [(h["host_state"], h["detentions"], h["released"]) for h in hosts] == [("KR", 1, 0)]
+    counts = client.get("/api/v1/states/CN", headers=org_a.viewer).json()["counts"]
+    assert counts["released_without_extradition"] == 0
     # a later correction may give the day of the release instead
     corrected = client.patch(
         f"/api/v1/detentions/{held['id']}",
@@ -247,6 +253,7 @@ def test_custody_that_ended_unrecorded(client: TestClient, org_a: OrgTokens) -> 
     )
     assert corrected.status_code == 200, corrected.text
     assert (corrected.json()["released_on"], corrected.json()["ended_on"]) == ("2009-11-02", None)
+    assert ("released_without_extradition", "CN") in flag_codes(client, org_a.viewer, person["id"])
     # and a release left with no date at all is refused
     undated = client.patch(
         f"/api/v1/detentions/{held['id']}",

@@ -317,7 +317,8 @@ def released_without_extradition(r: Records, state: str) -> Flag | None:
     on_request = [d for d in r.detentions if d.requesting_state == state]
     if any(d.status is DetentionStatus.surrendered for d in on_request):
         return None
-    released = [d for d in on_request if d.status is DetentionStatus.released]
+    # custody known only to have ended by a date (`ended_on`, no `released_on`) is no sourced release
+    released = [d for d in on_request if d.status is DetentionStatus.released and d.released_on is not None]
     if not released:
         return None
     facts = []

@@ -84,7 +84,11 @@ def _released_without_extradition(session: Session, state: str | None = None) ->
     query = (
         sa_select(table.c.requesting_state, func.count())
         .select_from(joined)
-        .where(table.c.status == DetentionStatus.released.value, surrendered.c.person_id.is_(None))
+        .where(
+            table.c.status == DetentionStatus.released.value,
+            table.c.released_on.is_not(None),  # an end recorded only as `ended_on` is no sourced release
+            surrendered.c.person_id.is_(None),
+        )
         .group_by(table.c.requesting_state)
     )
     if state:
@@ -202,7 +206,7 @@ def pooled_hosts(session: Session, state: str) -> list[HostSummary]:
     for d in detentions:
         figures = by_host[d.host_state]
         figures["detentions"] += 1
-        if d.status is DetentionStatus.released:
+        if d.status is DetentionStatus.released and d.released_on is not None:
             figures["released"] += 1
         elif d.status is DetentionStatus.surrendered:
             figures["surrendered"] += 1
