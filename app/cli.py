@@ -41,6 +41,7 @@ from app.services import screening as screening_service
 from app.services import sheet_import as sheet_import_service
 from app.services import token as token_service
 from app.services import transfer as transfer_service
+from app.services import watch as watch_service
 from app.services import webhook as webhook_service
 from app.services.name_index import LiveNameIndex
 from app.settings import MissingSecretKey, Settings, resolve_secret_key
@@ -54,6 +55,9 @@ audit = typer.Typer(help="The audit trail.", no_args_is_help=True)
 interpol = typer.Typer(help="INTERPOL's public red notices.", no_args_is_help=True)
 webhooks = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
 reminders = typer.Typer(help="Deadline reminders sent as webhooks.", no_args_is_help=True)
+watch = typer.Typer(
+    help="Watches: persons re-checked against INTERPOL's public red notices.", no_args_is_help=True
+)
 keys = typer.Typer(help="Keys of the personal data encrypted at rest.", no_args_is_help=True)
 app.add_typer(orgs, name="orgs")
 app.add_typer(tokens, name="tokens")
@@ -61,6 +65,7 @@ app.add_typer(audit, name="audit")
 app.add_typer(interpol, name="interpol")
 app.add_typer(webhooks, name="webhooks")
 app.add_typer(reminders, name="reminders")
+app.add_typer(watch, name="watch")
 app.add_typer(keys, name="keys")
 
 err = Console(stderr=True)
@@ -350,6 +355,32 @@ def send_reminders() -> None:
     finally:
         engine.dispose()
     typer.echo(f"{queued} deadline reminders queued.")
+
+
+@watch.command("run")
+def run_watches(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Check every watch now, due or not (after an outage, for tests).")
+    ] = False,
+) -> None:
+    """Check every due watch once against INTERPOL's public red notices, then exit (for cron; the server
+    does this itself). Changes found are stored and queued for the webhooks (`article3 webhooks deliver`
+    sends them). Requests share ARTICLE3_INTERPOL_MAX_RPS with every other runner on the database."""
+    settings, keyring = _settings()
+    with _engine(settings, writer=True, keyring=keyring) as engine:
+        pace = watch_service.SharedPace(engine, keyring, max_rps=settings.interpol_max_rps)
+        http = open_interpol_http(settings.interpol_url, timeout_s=settings.interpol_timeout)
+        try:
+            report = watch_service.run_due(
+                engine, keyring, watch_service.paced_client(http, pace), everything=everything
+            )
+        finally:
+            http.close()
+    if report.busy:
+        typer.echo("Another runner is checking watches; nothing done.")
+        return
+    found = ", ".join(f"{n} {what}" for what, n in sorted(report.found.items())) or "none"
+    typer.echo(f"{report.checked} watches checked, {report.failed} failed (retried later); changes: {found}.")
 
 
 @keys.command("rotate")

@@ -22,6 +22,7 @@ from app.routers import api_router, calendar_feed, docs, health, metrics, ui
 from app.services import flag as flag_service
 from app.services import rate_limit
 from app.services import reminder as reminder_service
+from app.services import watch as watch_service
 from app.services import webhook as webhook_service
 from app.services.name_index import LiveNameIndex
 from app.settings import Settings, resolve_secret_key
@@ -55,6 +56,7 @@ class State(TypedDict):
     rate_limiter: rate_limit.RateLimiter
     webhook_allow_private: bool
     webhooks: webhook_service.DeliveryWorker
+    watch_interval_hours: int
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -98,6 +100,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks.start()
         reminders = reminder_service.ReminderLoop(write_engine, keyring, days_before=settings.reminder_days)
         reminders.start()
+        watches = None
+        if settings.watch_runner:
+            watches = watch_service.WatchLoop(
+                write_engine,
+                keyring,
+                interpol_url=settings.interpol_url,
+                timeout_s=settings.interpol_timeout,
+                max_rps=settings.interpol_max_rps,
+            )
+            watches.start()
         try:
             yield {
                 "write_engine": write_engine,
@@ -110,8 +122,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "rate_limiter": rate_limiter,
                 "webhook_allow_private": settings.webhook_allow_private,
                 "webhooks": webhooks,
+                "watch_interval_hours": settings.watch_interval_hours,
             }
         finally:
+            if watches is not None:
+                watches.stop()  # a check in flight is left to its lease: shutdown stays quick
             reminders.stop()
             webhooks.stop()
             gc.unfreeze()  # what start-up froze can be collected again once this app is gone

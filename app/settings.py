@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = False
     redis_url: SecretStr | None = None  # may hold Redis' password
     reminder_days: list[int] = Field(default_factory=lambda: [14, 3])
+    watch_interval_hours: int = Field(default=24, ge=1, le=168)
+    interpol_max_rps: float = Field(default=1.0, gt=0, le=50)
+    watch_runner: bool = True  # the server runs due watches itself (off: only `article3 watch run` does)
 
     @field_validator("database_url")
     @classmethod

@@ -32,6 +32,7 @@ from app.models.notice import CategorySource, Channel, ChargeCategory, NoticeSta
 from app.models.person import PersonCategory, Relation, Sex
 from app.models.protection import ProtectionKind
 from app.models.token import Role
+from app.models.watch import ChangedField, ChangeKind
 from app.models.webhook import DeliveryStatus
 
 
@@ -300,6 +301,17 @@ CONTENT_TYPE = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": N_("Word (DOCX)"),
     "text/plain; charset=utf-8": N_("plain text"),
 }
+INTERPOL_CHANGE = {
+    "appeared": N_("appeared in INTERPOL's public list"),
+    "disappeared": N_("no longer public"),  # never "deleted": a notice may be withdrawn from view only
+    "changed": N_("changed in INTERPOL's public list"),
+}
+CHANGED_FIELD = {
+    "name": N_("name"),
+    "birth_date": N_("birth date"),
+    "nationalities": N_("nationalities"),
+    "requesting_states": N_("requesting states"),
+}
 
 GROUPS: Mapping[str, Mapping[str, str]] = {
     "flag": FLAG,
@@ -339,6 +351,8 @@ GROUPS: Mapping[str, Mapping[str, str]] = {
     "feed_names": FEED_NAMES,
     "document_kind": DOCUMENT_KIND,
     "content_type": CONTENT_TYPE,
+    "interpol_change": INTERPOL_CHANGE,
+    "changed_field": CHANGED_FIELD,
 }
 # The enum each group gives words for.
 ENUMS: Mapping[str, type[Enum]] = {
@@ -379,6 +393,8 @@ ENUMS: Mapping[str, type[Enum]] = {
     "feed_names": FeedNames,
     "document_kind": DocumentKind,
     "content_type": ContentType,
+    "interpol_change": ChangeKind,
+    "changed_field": ChangedField,
 }
 
 

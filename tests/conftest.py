@@ -100,7 +100,11 @@ def database_url(migrated_url: str, tmp_path: Path) -> str:
 def settings(database_url: str) -> Settings:
     # The real INTERPOL is never called from tests: tests that need it use tests/fake_interpol.py.
     return Settings(
-        _env_file=None, database_url=database_url, secret_key=SECRET, interpol_url="http://127.0.0.1:9"
+        _env_file=None,
+        database_url=database_url,
+        secret_key=SECRET,
+        interpol_url="http://127.0.0.1:9",
+        watch_runner=False,  # tests run watches themselves (tests/test_watches.py)
     )
 
 
@@ -187,6 +191,7 @@ def serving(
         "ARTICLE3_DATABASE_URL": database_url,
         "ARTICLE3_SECRET_KEY": SECRET,
         "ARTICLE3_INTERPOL_URL": "http://127.0.0.1:9",
+        "ARTICLE3_WATCH_RUNNER": "false",
         **env,
     }
     command = [

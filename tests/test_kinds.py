@@ -37,6 +37,7 @@ NOT_RECORDS = {
     "idempotency_key",
     "idempotency_mention",
     "demo_case",
+    "watch",
 }
 
 

@@ -32,6 +32,7 @@ RESULTS_PER_PAGE = 160  # INTERPOL honours at most 160 per page, and pages throu
 QUERY_CAP = 160
 _RED = "/notices/v1/red"
 _DEFAULT_RETRY_AFTER_S = 30.0  # a 429 without Retry-After
+_DEFAULT_PAUSE_S = 5.0  # what `on_refused` hears of a 503 without Retry-After
 CACHE_ENTRIES = 1024  # per kind of answer
 _NOTICE_ID = re.compile(r"(\d{4})[/-](\d{1,10})")
 _DATE = re.compile(r"(\d{4})(?:[/-](\d{1,2})(?:[/-](\d{1,2}))?)?")
@@ -354,8 +355,16 @@ class InterpolClient:
         deadline_s: float = 25.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        pace: Callable[[float], None] | None = None,
+        on_refused: Callable[[float], None] | None = None,
     ) -> None:
+        """`pace(remaining_s)` is called before each request that leaves (not for cached answers): it
+        waits for a turn of a budget shared with other clients, or raises InterpolError when none comes
+        within `remaining_s`. `on_refused(retry_after_s)` is told of each 429 and 503, so those clients
+        back off together."""
         self._http = http
+        self._pace = pace
+        self._on_refused = on_refused
         self._pauses_s = pauses_s
         self._deadline_s = deadline_s
         self._clock = clock
@@ -479,6 +488,13 @@ class InterpolClient:
                 cached = cache.get(key)  # another thread may have asked the same while we waited
                 if cached is not None:
                     return cached
+                if self._pace is not None:
+                    self._pace(remaining_s)
+                    remaining_s = limit_s - (self._clock() - started)
+                    if remaining_s <= 0:
+                        raise InterpolError(
+                            f"INTERPOL did not answer within {_seconds(limit_s)} s", retry_after_s=limit_s
+                        )
                 response = self._send(path, params, endpoint, limit_s=remaining_s)
             finally:
                 self._turn.release()
@@ -491,6 +507,8 @@ class InterpolClient:
                 raise _NotFound
             asked_s = _retry_after_s(response.headers.get("Retry-After"))
             come_back_s = _DEFAULT_RETRY_AFTER_S if status == 429 and asked_s is None else asked_s
+            if self._on_refused is not None and status in (429, 503):
+                self._on_refused(come_back_s if come_back_s is not None else _DEFAULT_PAUSE_S)
             pause_s = next(pauses, None) if status in retry_on else None
             if pause_s is None:
                 raise InterpolError(_refusal(status), retry_after_s=come_back_s)

@@ -1,16 +1,32 @@
-"""INTERPOL check: a stored search of INTERPOL's public red notices for the person's names."""
+"""INTERPOL check: a stored search of INTERPOL's public red notices for the person's names.
+
+A check is our search, not a fact about the person; what a watch's check found changed since its previous
+check (a notice that appeared, is no longer public, or changed) is: those changes are the check's child
+rows (`interpol_change`) and its events on the person's timeline (`interpol.appeared`…)."""
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from app.kinds.kind import ExportTable, Fact, RecordKind, Shape
+from app.kinds.kind import Children, ExportTable, Fact, RecordKind, Shape
+from app.models.fuzzy_date import FuzzyDate
 from app.models.interpol_check import InterpolCheck, InterpolCheckPublic
-from app.vocabulary import N_
+from app.models.watch import ChangeKind, InterpolChange, InterpolChangeRow
+from app.vocabulary import N_, english
 
 
-def facts(_check: InterpolCheck, _children: Sequence[Any]) -> Iterable[Fact]:
-    """None: a check is our search of INTERPOL's public list, not a dated fact about the person."""
-    return ()
+def facts(check: InterpolCheck, changes: Sequence[InterpolChange]) -> Iterable[Fact]:
+    """One event per change a watch's check found (none for the check itself)."""
+    for change in changes:
+        what = f"INTERPOL red notice {change.entity_id} {english('interpol_change', change.change)}"
+        if change.change == ChangeKind.changed and change.fields:
+            what += ": " + ", ".join(english("changed_field", f) for f in change.fields)
+        yield Fact(
+            FuzzyDate(change.at.date().isoformat()),
+            0,  # same-day changes in the order they were found: by the check's time, then their position
+            change.at,
+            check.id,
+            f"interpol.{ChangeKind(change.change).value}",
+            what,
+        )
 
 
 KIND = RecordKind(
@@ -22,9 +38,13 @@ KIND = RecordKind(
     reads=frozenset({"interpol.checks_listed"}),
     writes=frozenset({"interpol.checked"}),
     listed="interpol.checks_listed",
-    export=(ExportTable("interpol_check", owner="person_id", shapes=(Shape(InterpolCheckPublic),)),),
+    export=(
+        ExportTable("interpol_check", owner="person_id", shapes=(Shape(InterpolCheckPublic),)),
+        ExportTable("interpol_change", owner="check_id", shapes=(Shape(InterpolChangeRow),)),
+    ),
     facts=facts,
     dated_by=(),
+    children=Children(InterpolChange, parent="check_id"),
     deferred=("query", "hits"),
     in_dossier=False,
 )

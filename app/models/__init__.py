@@ -21,6 +21,7 @@ from app.models.rate_limit import RateLimitWindow
 from app.models.reminder import DeadlineReminder
 from app.models.token import ApiToken
 from app.models.ui_session import SignedOutSession
+from app.models.watch import InterpolChange, Watch, WatchRunner
 from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "IdempotencyKey",
     "IdempotencyMention",
     "Incident",
+    "InterpolChange",
     "InterpolCheck",
     "Notice",
     "NoticeStatusChange",
@@ -55,6 +57,8 @@ __all__ = [
     "Protection",
     "SQLModel",
     "SignedOutSession",
+    "Watch",
+    "WatchRunner",
     "Webhook",
     "WebhookDelivery",
 ]

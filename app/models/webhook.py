@@ -30,8 +30,11 @@ EventName = Literal[
     "notice.status_changed",
     "deadline.approaching",
     "deadline.overdue",
+    "interpol.notice_appeared",
+    "interpol.notice_disappeared",
+    "interpol.notice_changed",
 ]
-EventFilter = Literal[EventName, "challenge.*", "notice.*", "deadline.*", "*"]
+EventFilter = Literal[EventName, "challenge.*", "notice.*", "deadline.*", "interpol.*", "*"]
 EVENT_NAMES: frozenset[str] = frozenset(get_args(EventName))
 MAX_URL_LENGTH = 2000
 

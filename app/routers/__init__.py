@@ -19,6 +19,7 @@ from app.routers import (
     sheet_import,
     state,
     token,
+    watch,
     webhook,
 )
 from app.routers.problems import PROBLEM_RESPONSES
@@ -38,6 +39,7 @@ for module in (
     sheet_import,
     interpol,
     screening,
+    watch,
     token,
     webhook,
     calendar_feed,

@@ -61,6 +61,8 @@ MAX_PROBLEMS = 50
 NOT_EXPORTED: dict[str, str] = {
     "calendar_feed": "secrets: digests under this server's key; create new feeds after an import",
     "deadline_reminder": "which reminders this server sent; deadlines are derived again from the records",
+    "watch": "which persons this server re-checks at INTERPOL: watch them again after an import",
+    "watch_runner": "this server's pacing of its requests to INTERPOL",
     "org": "the organisation itself: the import goes into one that exists (`orgs create`), whose id the records take",
     "api_token": "secrets: digests under this server's key, useless elsewhere and never to travel",
     "audit_entry": "the trail belongs to the service, and its HMACs verify only under this server's key; "
