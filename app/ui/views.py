@@ -19,6 +19,7 @@ from app.models.flag import Flag
 from app.models.person import PersonPublic
 from app.models.timeline import HistoryEvent
 from app.models.token import Principal
+from app.models.watch import WatchPublic
 from app.services import challenge as challenge_service
 from app.services import detention as detention_service
 from app.services import flag as flag_service
@@ -26,6 +27,7 @@ from app.services import history as history_service
 from app.services import notice as notice_service
 from app.services import person as person_service
 from app.services import records as records_service
+from app.services import watch as watch_service
 
 PAGE = 200  # the API's largest page: a person with more records costs one more call (and entry) per page
 T = TypeVar("T")
@@ -72,6 +74,7 @@ class PersonPage:
     events: list[HistoryEvent]
     flags: list[Flag]
     sections: list[Section]
+    watch: WatchPublic | None = None
 
     def record(self, kind: str, record_id: str) -> object | None:
         """A record shown on the page, for the words of a link to it (None: not on this page)."""
@@ -84,8 +87,16 @@ def person_page(session: Session, person_id: str, *, by: Principal) -> PersonPag
     person = person_service.get(session, person_id, by=by)
     shown = kinds.on_page()
     records = records_service.read(session, person, by=by, kinds=shown)
+    # The timeline is the API's history: it also shows what watches found at INTERPOL (the changes are
+    # children of the stored checks, a kind the page has no section for), read under the history's entry.
+    unshown = [kind for kind in kinds.KINDS if not kind.in_dossier]
+    more = records_service.for_person(session, person, kinds=unshown)
+    for kind in unshown:
+        records.by_kind[kind.name] = more.of(kind.name)
+    records.children.update(more.children)
     events = history_service.read(session, person, by=by, records=records)
     flags = flag_service.read(session, person, by=by)
+    watch = watch_service.of_person(session, person.id, org_id=by.org_id)
     sections = []
     for kind in shown:
         rows = sorted(records.of(kind.name), key=partial(_by_date, kind))
@@ -95,6 +106,7 @@ def person_page(session: Session, person_id: str, *, by: Principal) -> PersonPag
         events=events,
         flags=sorted(flags, key=lambda f: (f.requesting_state, ("high", "medium", "low").index(f.severity))),
         sections=sections,
+        watch=next(iter(watch_service.public(session, [watch])), None) if watch is not None else None,
     )
 
 
