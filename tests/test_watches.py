@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.clients.interpol import open_interpol_http
+from app.clients.interpol import InterpolError, open_interpol_http
 from app.db import make_engine, unit_of_work
 from app.keyring import Keyring
 from app.models.base import utcnow
 from app.models.interpol_check import InterpolCheck
-from app.models.watch import InterpolChange, Watch, WatchRunner
+from app.models.watch import ChangeKind, InterpolChange, Watch, WatchRunner
 from app.models.webhook import WebhookDelivery
 from app.services import watch as watch_service
 from tests.conftest import SECRET, OrgTokens, serving
@@ -141,7 +141,8 @@ def test_watch_a_person(client: TestClient, org_a: OrgTokens, org_b: OrgTokens) 
     actions = [
         e["action"] for e in client.get("/api/v1/audit?limit=200", headers=org_a.admin).json()["items"]
     ]
-    assert actions.count("watch.created") == 1 and actions.count("watch.deleted") == 1
+    assert actions.count("watch.created") == 1
+    assert actions.count("watch.deleted") == 1
 
 
 @pytest.mark.parametrize(
@@ -183,9 +184,11 @@ def test_a_watch_reports_what_appeared_changed_and_is_no_longer_public(
     first = run_watches(database_url, keyring, fake, everything=False)
     assert (first.checked, first.failed, first.changes) == (1, 0, 0)
     watch = client.get(path, headers=org_a.viewer).json()
-    assert watch["changes"] == [] and watch["last_checked_at"] is not None
+    assert watch["changes"] == []
+    assert watch["last_checked_at"] is not None
     checks = client.get(f"/api/v1/persons/{pid}/interpol-checks", headers=org_a.viewer).json()["items"]
-    assert len(checks) == 1 and "2017/40211" in {h["entity_id"] for h in checks[0]["hits"]}
+    assert len(checks) == 1
+    assert "2017/40211" in {h["entity_id"] for h in checks[0]["hits"]}
     # Not due again before its interval (24 h, spread by a tenth either way).
     after_s = (_parse(watch["next_check_at"]) - _parse(watch["last_checked_at"])).total_seconds()
     assert 0.9 * 24 * 3600 <= after_s <= 1.1 * 24 * 3600
@@ -243,7 +246,8 @@ def test_a_watch_reports_what_appeared_changed_and_is_no_longer_public(
         ("interpol.notice_disappeared", "2024/10001", None),
     ]
     assert all(d["data"]["person_id"] == pid for d in sent)
-    assert "Namunazoda" not in json.dumps(sent) and "NAMUNAZODA" not in json.dumps(sent)
+    assert "Namunazoda" not in json.dumps(sent)
+    assert "NAMUNAZODA" not in json.dumps(sent)
     with unit_of_work(db, keyring) as session:
         assert {d.webhook_id for d in session.exec(select(WebhookDelivery))} == {hook}
 
@@ -276,10 +280,10 @@ def test_compare_reads_requesting_states_only_when_both_checks_know_them() -> No
 
     assert watch_service.compare([hit("1")], [hit("1", requesting_states=[])]) == []
     assert watch_service.compare([hit("1")], [hit("1", requesting_states=["RU", "TJ"])]) == [
-        (watch_service.ChangeKind.changed, "1", ["requesting_states"])
+        (ChangeKind.changed, "1", ["requesting_states"])
     ]
     assert watch_service.compare([hit("1")], [hit("1", name="B", birth_date="1981")]) == [
-        (watch_service.ChangeKind.changed, "1", ["name", "birth_date"])
+        (ChangeKind.changed, "1", ["name", "birth_date"])
     ]
 
 
@@ -308,9 +312,11 @@ def test_a_failed_check_is_retried_later_and_alerts_no_one(
     with unit_of_work(db, keyring) as session:
         watch = session.exec(select(Watch)).one()
         runner = session.exec(select(WatchRunner)).one()
-        assert watch.failures == 1 and watch.lease_holder is None
+        assert watch.failures == 1
+        assert watch.lease_holder is None
         assert watch.next_check_at >= before + timedelta(seconds=120)  # INTERPOL's Retry-After
-        assert runner.paused_until is not None and runner.paused_until >= before + timedelta(seconds=119)
+        assert runner.paused_until is not None
+        assert runner.paused_until >= before + timedelta(seconds=119)
         assert len(session.exec(select(InterpolCheck)).all()) == 1  # nothing written
     assert _deliveries(db, keyring) == []
     assert run_watches(database_url, keyring, fake, everything=False).checked == 0  # not due yet
@@ -336,7 +342,7 @@ def test_the_pace_spaces_every_request_and_a_pause_holds_them_all(db: sa.Engine,
         # Three slots reserved a quarter of a second apart, whoever asked.
         assert runner.next_request_at >= start + timedelta(seconds=0.75)
     pace.pause(3600)
-    with pytest.raises(watch_service.InterpolError):
+    with pytest.raises(InterpolError):
         other.wait(5)  # the pause is longer than this request may wait: it fails rather than hang
 
 
@@ -395,7 +401,8 @@ def test_on_sqlite_one_runner_runs_at_a_time(
     client.post(f"/api/v1/persons/{pid}/watch", headers=org_a.editor)
     assert watch_service._take_runner(db, keyring, "another-runner")
     report = run_watches(database_url, keyring, fake)
-    assert report.busy and report.checked == 0
+    assert report.busy
+    assert report.checked == 0
     watch_service._release_runner(db, keyring, "another-runner")
     assert run_watches(database_url, keyring, fake).checked == 1
 
@@ -409,7 +416,7 @@ def _cli(database_url: str, fake: FakeInterpol) -> subprocess.Popen[str]:
         "ARTICLE3_INTERPOL_MAX_RPS": "25",
         "ARTICLE3_INTERPOL_TIMEOUT": "3",
     }
-    return subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+    return subprocess.Popen(
         [sys.executable, "-c", "from app.cli import app; app()", "watch", "run", "--all"],
         env=env,
         stdout=subprocess.PIPE,
@@ -461,7 +468,7 @@ def test_two_processes_alert_every_change_exactly_once(
         assert all(w.last_check_id for w in session.exec(select(Watch)))
     expected: Counter[tuple[str, str, str]] = Counter()
     # Round 1: a notice appears for each person, one notice changes, and INTERPOL fails now and then.
-    for n, (name, entity_id) in enumerate(PERSONS.items()):
+    for n, (name, _entity_id) in enumerate(PERSONS.items()):
         surname, forename = name.split()[1].upper(), name.split()[0].upper()
         fake.notices.append(_notice(fake, f"2025/{n + 1}", surname, forename, "1980/01/01"))
         expected[(pids[name], "appeared", f"2025/{n + 1}")] += 1

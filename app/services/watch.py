@@ -360,7 +360,7 @@ def _leased(session: Session, watch_id: str, holder: str) -> Watch | None:
 def retry_delay_s(failures: int, *, interval_hours: int, retry_after_s: float | None) -> float:
     """The pause after `failures` failed checks in a row: doubling from a minute, at most the interval,
     never shorter than INTERPOL's Retry-After, stretched by up to a fifth (spread the retries out)."""
-    base = min(FIRST_RETRY_S * 2 ** min(failures - 1, 12), interval_hours * 3600.0)
+    base = min(FIRST_RETRY_S * float(2 ** min(failures - 1, 12)), interval_hours * 3600.0)
     base = max(base, retry_after_s or 0.0)
     return base * random.uniform(1.0, 1.2)  # noqa: S311 - jitter, not a secret
 
@@ -568,10 +568,13 @@ class WatchLoop:
             self._thread.join(timeout_s)
             self._thread = None
 
+    def _sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
     def _run(self) -> None:
         http = open_interpol_http(self._interpol_url, timeout_s=self._timeout_s)
         pace = SharedPace(self.engine, self._keyring, max_rps=self._max_rps, stopping=self._stopping)
-        client = paced_client(http, pace, sleep=lambda s: self._stopping.wait(s) and None)
+        client = paced_client(http, pace, sleep=self._sleep)
         try:
             self._wake.wait(self._first_round_s)
             while not self._stopping.is_set():
