@@ -27,6 +27,7 @@ from app.services import demo as demo_service
 from app.services import org as org_service
 from app.services import token as token_service
 from app.services import transfer
+from app.services import watch as watch_service
 from app.settings import Settings
 from tests.conftest import SECRET, Headers, OrgTokens, truncate_all
 from tests.factories import (
@@ -130,6 +131,17 @@ def demo(app: FastAPI, client: TestClient, db: sa.Engine, keyring: Keyring) -> H
         app.dependency_overrides[get_interpol] = lambda: InterpolClient(http, pauses_s=(), deadline_s=5)
         add_every_kind(client, headers)
         http.close()
+        # A watch whose second check finds a change (an `interpol_change`, child of that check).
+        brother = client.get("/api/v1/persons", params={"q": "Dilshod Namunov"}, headers=headers).json()
+        watched = brother["items"][0]["id"]
+        assert client.post(f"/api/v1/persons/{watched}/watch", headers=headers).status_code == 201
+        pace = watch_service.SharedPace(db, keyring, max_rps=50)
+        for changes in (0, 1):  # the baseline, then the notice is no longer public
+            watch_http = open_interpol_http(fake.base_url, timeout_s=2)  # a client per run: none cached
+            watcher = watch_service.paced_client(watch_http, pace)
+            assert watch_service.run_due(db, keyring, watcher, everything=True).changes == changes
+            watch_http.close()
+            fake.notices = [n for n in fake.notices if n["entity_id"] != "2021/8316"]
     app.dependency_overrides.clear()
     return headers
 
