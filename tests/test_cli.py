@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import SECRET, OrgTokens
+from tests.factories import make_person
 
 runner = CliRunner()
 
@@ -178,3 +180,26 @@ def test_backup_restore_export_import_commands(env: str, tmp_path: Path) -> None
     restored = runner.invoke(cli, ["restore", str(tmp_path / "b.db"), "--force"])
     assert restored.exit_code == 0, restored.output
     assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
+
+
+def test_watch_run_checks_the_due_watches_once(
+    client: TestClient, org_a: OrgTokens, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fake_interpol import FakeInterpol
+
+    monkeypatch.setenv("ARTICLE3_DATABASE_URL", database_url)
+    monkeypatch.setenv("ARTICLE3_SECRET_KEY", SECRET)
+    monkeypatch.setenv("ARTICLE3_INTERPOL_MAX_RPS", "50")
+    pid = make_person(client, org_a.editor, name="Farzin Namunazoda", nationalities=["TJ"])["id"]
+    assert client.post(f"/api/v1/persons/{pid}/watch", headers=org_a.editor).status_code == 201
+    with FakeInterpol() as fake:
+        monkeypatch.setenv("ARTICLE3_INTERPOL_URL", fake.base_url)
+        first = runner.invoke(cli, ["watch", "run"])
+        assert first.exit_code == 0, first.output
+        assert first.stdout == "1 watches checked, 0 failed (retried later); changes: none.\n"
+        assert runner.invoke(cli, ["watch", "run"]).stdout.startswith("0 watches checked")  # not due
+        fake.notices = []
+        everything = runner.invoke(cli, ["watch", "run", "--all"])
+        assert everything.stdout == "1 watches checked, 0 failed (retried later); changes: 1 disappeared.\n"
+    changes = client.get(f"/api/v1/persons/{pid}/watch", headers=org_a.viewer).json()["changes"]
+    assert [(c["change"], c["entity_id"]) for c in changes] == [("disappeared", "2017/40211")]
