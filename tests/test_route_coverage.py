@@ -22,6 +22,7 @@ assert ROUTES, "no routes found: these tests would pass vacuously"
 # A valid body for every write route that takes an id, so the 404 comes from tenancy, not validation.
 BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/v1/persons/{person_id}/interpol-checks"): None,  # takes no body
+    ("POST", "/api/v1/persons/{person_id}/watch"): {"interval_hours": 12},
     ("PATCH", "/api/v1/persons/{person_id}"): {"notes": "x"},
     ("POST", "/api/v1/persons/{person_id}/protections"): {
         "kind": "refugee_status",
