@@ -743,3 +743,39 @@ def test_the_fake_fails_in_every_other_way(fake_interpol: FakeInterpol, live: In
     assert live.red_notice("2017-40211") == DETAILS["2017-40211"]  # none of the failures was cached
     assert live.red_notice("2017/40211") == DETAILS["2017-40211"]
     assert len(fake_interpol.requests) == 7
+
+
+def test_a_shared_pace_is_asked_before_each_request_and_told_of_each_refusal(
+    fake_interpol: FakeInterpol,  # noqa: F811
+) -> None:
+    paced: list[float] = []
+    refused: list[float] = []
+    with open_interpol_http(fake_interpol.base_url, timeout_s=2) as http:
+        client = InterpolClient(http, pauses_s=(), pace=paced.append, on_refused=refused.append)
+        client.red_notices(name=NAME)
+        client.red_notices(name=NAME)  # cached: nothing leaves, nothing is paced
+        assert len(paced) == 1
+        assert refused == []
+        fake_interpol.misbehave(http_status(429, retry_after="7"))
+        with pytest.raises(InterpolError):
+            client.red_notices(name="MISOLOV")
+        fake_interpol.misbehave(http_status(503))
+        with pytest.raises(InterpolError):
+            client.red_notices(name="SINOVOV")
+        fake_interpol.misbehave(http_status(500))
+        with pytest.raises(InterpolError):
+            client.red_notices(name="NAMUNOV")
+    assert len(paced) == 4
+    assert refused == [7.0, 5.0]  # Retry-After, or a short pause for a 503 without one; never a 500
+
+
+def test_a_pace_that_refuses_stops_the_request(fake_interpol: FakeInterpol) -> None:  # noqa: F811
+    def spent(_remaining_s: float) -> None:
+        raise InterpolError("budget spent", retry_after_s=60)
+
+    with (
+        open_interpol_http(fake_interpol.base_url, timeout_s=2) as http,
+        pytest.raises(InterpolError, match="budget spent"),
+    ):
+        InterpolClient(http, pace=spent).red_notices(name=NAME)
+    assert fake_interpol.requests == []
