@@ -112,9 +112,12 @@ def read_history(person_id: str, session: WriteSession, caller: PersonReader) ->
     """Every dated fact about the person, oldest first, one line each.
 
     Fuzzy dates sort at the first day of their period. Facts on the same first day come in a fixed
-    order: protection, notice, detention, extradition, incident, challenge; within a record, its steps
-    in order (requested, issued, later status changes; detained, then released or surrendered; opened,
-    then decided); then the time recorded. Undated facts are left out: they have no place on a timeline.
+    order: protection, notice, detention, extradition, incident, challenge, then what a watch's INTERPOL
+    checks found (`interpol.appeared`, `interpol.disappeared` — no longer public, never evidence of
+    deletion — and `interpol.changed`, dated by the check, whose `ref` is the check); within a record,
+    its steps in order (requested, issued, later status changes; detained, then released or
+    surrendered; opened, then decided); then the time recorded. Undated facts are left out: they have
+    no place on a timeline.
     """
     person = person_service.get(session, person_id, by=caller, action="person.history_read")
     return PersonHistory(
