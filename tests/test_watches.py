@@ -521,3 +521,23 @@ def test_the_server_checks_a_new_watch_by_itself(
     assert len(checks) == 1
     assert "2017/40211" in {h["entity_id"] for h in checks[0]["hits"]}
     assert watch["changes"] == []  # the baseline
+
+
+def test_erasing_a_person_erases_their_watch_and_its_changes(
+    client: TestClient,
+    org_a: OrgTokens,
+    fake: FakeInterpol,
+    database_url: str,
+    keyring: Keyring,
+    db: sa.Engine,
+) -> None:
+    pid = make_person(client, org_a.editor, **ONE_NOTICE_PERSON)["id"]
+    client.post(f"/api/v1/persons/{pid}/watch", headers=org_a.editor)
+    run_watches(database_url, keyring, fake)
+    fake.notices = []
+    assert run_watches(database_url, keyring, fake).changes == 1
+    assert client.delete(f"/api/v1/persons/{pid}", headers=org_a.admin).status_code == 204
+    with unit_of_work(db, keyring) as session:
+        assert session.exec(select(Watch)).all() == []
+        assert session.exec(select(InterpolChange)).all() == []
+    assert client.get("/api/v1/watches", headers=org_a.viewer).json()["items"] == []
