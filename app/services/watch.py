@@ -47,7 +47,7 @@ from app.db import unit_of_work
 from app.errors import Conflict, NotFound
 from app.keyring import Keyring
 from app.models.base import new_id, utcnow
-from app.models.interpol_check import InterpolCheck
+from app.models.interpol_check import CheckSource, InterpolCheck
 from app.models.person import Person
 from app.models.token import Principal
 from app.models.watch import (
@@ -410,6 +410,7 @@ def _store(session: Session, watch: Watch, found: check_service.Found) -> list[I
     previous_any = session.exec(
         select(InterpolCheck)
         .where(InterpolCheck.person_id == watch.person_id)
+        .where(InterpolCheck.source == CheckSource.interpol.value)  # not a screening's FtM entity ids
         .order_by(col(InterpolCheck.checked_at).desc())
     ).first()
     checked_at = utcnow()

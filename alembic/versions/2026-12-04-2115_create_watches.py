@@ -1,7 +1,7 @@
 """create watches
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-04 20:38:53.018114
 
 Watches (a person re-checked against INTERPOL's public red notices on a schedule, under a lease each
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
