@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+import app as app_package
 from app.clients.interpol import InterpolError, open_interpol_http
 from app.db import make_engine, unit_of_work
 from app.keyring import Keyring
@@ -541,3 +543,32 @@ def test_erasing_a_person_erases_their_watch_and_its_changes(
         assert session.exec(select(Watch)).all() == []
         assert session.exec(select(InterpolChange)).all() == []
     assert client.get("/api/v1/watches", headers=org_a.viewer).json()["items"] == []
+
+
+def test_a_watch_after_a_screening_does_not_call_its_notices_gone(
+    client: TestClient, org_a: OrgTokens, fake: FakeInterpol, database_url: str, keyring: Keyring
+) -> None:
+    """A screening's check holds FtM entity ids: the watch compares with INTERPOL's checks only."""
+    screening = (
+        Path(app_package.__file__).parent.parent / "tests" / "data" / "ftm" / "interpol_red_notices.ftm.json"
+    )
+    pid = make_person(client, org_a.editor, name="Бахтиёр Назаров", birth_date="1975", nationalities=["TJ"])[
+        "id"
+    ]
+    screened = client.post(
+        "/api/v1/screenings",
+        files={"file": ("interpol_red_notices.ftm.json", screening.read_bytes(), "application/json")},
+        headers=org_a.editor,
+    )
+    assert screened.status_code == 201, screened.text
+    ftm_hits = {
+        h["entity_id"]
+        for c in client.get(f"/api/v1/persons/{pid}/interpol-checks", headers=org_a.viewer).json()["items"]
+        for h in c["hits"]
+    }
+    assert ftm_hits  # the screening found the person
+    assert client.post(f"/api/v1/persons/{pid}/watch", headers=org_a.editor).status_code == 201
+    assert run_watches(database_url, keyring, fake).checked == 1
+    newest = client.get(f"/api/v1/persons/{pid}/interpol-checks", headers=org_a.viewer).json()["items"][0]
+    assert newest["source"] == "interpol"
+    assert newest["no_longer_public"] == []
