@@ -24,6 +24,7 @@ from tests.conftest import SECRET, OrgTokens
 from tests.factories import (
     make_challenge,
     make_detention,
+    make_document,
     make_extradition,
     make_incident,
     make_notice,
@@ -118,6 +119,7 @@ def paged(client: TestClient, org_a: OrgTokens) -> dict[str, str]:
         make_incident(client, org_a.editor, pid)
         make_protection(client, org_a.editor, pid, until="2030")  # a deadline too
         make_challenge(client, org_a.editor, pid, notice_id=notice["id"])
+        make_document(client, org_a.editor, pid)
         assert client.post("/api/v1/calendar-feeds", json={}, headers=org_a.admin).status_code == 201
         webhook = client.post(
             "/api/v1/webhooks",

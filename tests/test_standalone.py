@@ -36,11 +36,18 @@ def scanned_files() -> list[Path]:
     return sorted(p for p in files if p != Path(__file__).resolve())  # its examples would match
 
 
-def _climbs_out(match: re.Match[str], path: Path) -> bool:
-    """Whether `Path(<module>.__file__)` followed by its parents leaves the repository."""
+def _imported_as(alias: str, text: str) -> str:
+    """The module that `import <module> as <alias>` names in `text`, else `alias` itself."""
+    found = re.search(rf"^\s*import ([\w.]+) as {re.escape(alias)}\b", text, re.MULTILINE)
+    return found[1] if found else alias
+
+
+def _climbs_out(match: re.Match[str], path: Path, text: str = "") -> bool:
+    """Whether `Path(<module>.__file__)` followed by its parents leaves the repository (the module
+    may be named by an alias the file imports it as)."""
     source = path
     if match["module"]:
-        spec = importlib.util.find_spec(match["module"])
+        spec = importlib.util.find_spec(_imported_as(match["module"], text))
         assert spec is not None, match["module"]
         assert spec.origin is not None, match["module"]
         source = Path(spec.origin).resolve()
@@ -54,7 +61,11 @@ def outside_reads(path: Path, text: str) -> list[str]:
     found = []
     for number, line in enumerate(text.splitlines(), 1):
         climbs = UP_A_LEVEL.search(line) and not any(rel == f and s in line for f, s in NOT_A_PATH)
-        if climbs or ELSEWHERE.search(line) or any(_climbs_out(m, path) for m in FILE_PARENTS.finditer(line)):
+        if (
+            climbs
+            or ELSEWHERE.search(line)
+            or any(_climbs_out(m, path, text) for m in FILE_PARENTS.finditer(line))
+        ):
             found.append(f"{rel}:{number}: {line.strip()}")
     return found
 
@@ -97,3 +108,10 @@ def test_the_scan_catches_a_path_outside(where: str, line: str) -> None:
 )
 def test_the_scan_lets_paths_inside_pass(where: str, line: str) -> None:
     assert not outside_reads(ROOT / where, line)
+
+
+def test_a_module_imported_under_another_name_is_followed() -> None:
+    inside = "import app as app_package\nDATA = Path(app_package.__file__).parent.parent / 'tests'\n"
+    outside = "import app as app_package\nDATA = Path(app_package.__file__).parents[2] / 'data'\n"
+    assert not outside_reads(ROOT / "tests/test_x.py", inside)
+    assert outside_reads(ROOT / "tests/test_x.py", outside)
