@@ -3,21 +3,21 @@
 from collections.abc import Iterable, Sequence
 
 from app.kinds.kind import Children, ExportTable, Fact, RecordKind, Shape
+from app.language import ENGLISH, Prose
 from app.models.challenge import Challenge, ChallengeCreate, ChallengeEvent, EventIn, EventPublic, EventType
-from app.vocabulary import N_, capitalized, english
+from app.vocabulary import N_, capitalized
 
 
-def facts(challenge: Challenge, events: Sequence[ChallengeEvent]) -> Iterable[Fact]:
-    forum = english("forum", challenge.forum)
-    what = f"{forum} {english('challenge_kind', challenge.kind)} request" + (
-        f" {challenge.reference}" if challenge.reference else ""
-    )
+def facts(challenge: Challenge, events: Sequence[ChallengeEvent], words: Prose = ENGLISH) -> Iterable[Fact]:
+    what = words.gettext("{forum} {kind} request").format(
+        forum=words.label("forum", challenge.forum), kind=words.label("challenge_kind", challenge.kind)
+    ) + (f" {challenge.reference}" if challenge.reference else "")
     for event in events:
-        text = f"{capitalized(what)}: {english('event_type', event.type)}"
+        text = f"{capitalized(what)}: {words.label('event_type', event.type)}"
         if event.outcome:
-            text += f", outcome {english('outcome', event.outcome)}"
+            text += words.gettext(", outcome {outcome}").format(outcome=words.label("outcome", event.outcome))
         if event.reason:
-            text += f" ({english('reason', event.reason)})"
+            text += f" ({words.label('reason', event.reason)})"
         yield Fact(
             event.on, event.position, event.recorded_at, challenge.id, f"challenge.{event.type.value}", text
         )

@@ -4,41 +4,70 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app.kinds.kind import ExportTable, Fact, RecordKind, Shape
+from app.language import ENGLISH, Prose
 from app.models.detention import Detention, DetentionCreate, ReleaseIn, SurrenderIn, custody_days
-from app.models.state import state_name
-from app.vocabulary import N_, capitalized, english
+from app.vocabulary import N_, capitalized
 
 HELD = {
-    "detention": "Detained",
-    "house_arrest": "Placed under house arrest",
-    "supervision": "Placed under supervision",
+    "detention": N_("Detained in {where} at {state}'s request{basis}"),
+    "house_arrest": N_("Placed under house arrest in {where} at {state}'s request{basis}"),
+    "supervision": N_("Placed under supervision in {where} at {state}'s request{basis}"),
 }
 
 
-def facts(d: Detention, _children: Sequence[Any]) -> Iterable[Fact]:
-    where = state_name(d.host_state) + (f" ({d.place})" if d.place else "")
+def facts(d: Detention, _children: Sequence[Any], words: Prose = ENGLISH) -> Iterable[Fact]:
+    _ = words.gettext
+    where = words.state_name(d.host_state) + (f" ({d.place})" if d.place else "")
     ref = (d.created_at, d.id)
-    basis = "" if d.basis.value == "unknown" else f" on a {english('detention_basis', d.basis)}"
-    text = f"{HELD[d.custody.value]} in {where} at {state_name(d.requesting_state)}'s request{basis}"
+    basis = (
+        ""
+        if d.basis.value == "unknown"
+        else _(" on a {basis}").format(basis=words.label("detention_basis", d.basis))
+    )
+    text = _(HELD[d.custody.value]).format(
+        where=where, state=words.state_name(d.requesting_state), basis=basis
+    )
     yield Fact(d.detained_on, 0, *ref, "detention.detained", text)
     custody = custody_days(d.detained_on, d.released_on or d.surrendered_on)
-    days = f" after {custody} days" if custody is not None else ""
+    days = (
+        words.ngettext(" after {count} day", " after {count} days", custody).format(count=custody)
+        if custody is not None
+        else ""
+    )
     if d.ended_on and not d.released_on and d.release_reason:
         how = (
-            "" if d.release_reason.value == "unknown" else f" ({english('release_reason', d.release_reason)})"
+            ""
+            if d.release_reason.value == "unknown"
+            else f" ({words.label('release_reason', d.release_reason)})"
         )
-        text = f"Custody in {state_name(d.host_state)} had ended by this date; when and how were not recorded{how}"
+        text = _("Custody in {host} had ended by this date; when and how were not recorded{how}").format(
+            host=words.state_name(d.host_state), how=how
+        )
         yield Fact(d.ended_on, 1, *ref, "detention.ended", text)
     if d.released_on and d.release_reason:
         conditions = (
-            f", under {english('release_conditions', d.release_conditions)}"
+            _(", under {conditions}").format(
+                conditions=words.label("release_conditions", d.release_conditions)
+            )
             if d.release_conditions and d.release_conditions.value != "none"
             else ""
         )
-        text = f"Released in {state_name(d.host_state)}{days} ({english('release_reason', d.release_reason)}{conditions})"
+        text = _("Released in {host}{days} ({reason}{conditions})").format(
+            host=words.state_name(d.host_state),
+            days=days,
+            reason=words.label("release_reason", d.release_reason),
+            conditions=conditions,
+        )
         yield Fact(d.released_on, 1, *ref, "detention.released", text)
     if d.surrendered_on and d.surrender_kind:
-        text = f"{capitalized(english('surrender_kind', d.surrender_kind))} from {state_name(d.host_state)} to {state_name(d.requesting_state)}{days}"
+        text = capitalized(
+            _("{kind} from {host} to {state}{days}").format(
+                kind=words.label("surrender_kind", d.surrender_kind),
+                host=words.state_name(d.host_state),
+                state=words.state_name(d.requesting_state),
+                days=days,
+            )
+        )
         yield Fact(d.surrendered_on, 1, *ref, "detention.surrendered", text)
 
 

@@ -8,7 +8,7 @@ from app.models.document import Document, DocumentChunkLine, DocumentFields
 from app.vocabulary import N_
 
 
-def facts(_document: Document, _children: Sequence[Any]) -> Iterable[Fact]:
+def facts(_document: Document, _children: Sequence[Any], _words: object = None) -> Iterable[Fact]:
     """None: a document is evidence of the facts of other records (its `records`), not a fact itself;
     the dossier lists it among the exhibits."""
     return ()

@@ -4,21 +4,29 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app.kinds.kind import ExportTable, Fact, RecordKind, Shape
+from app.language import ENGLISH, Prose
 from app.models.extradition import Extradition, ExtraditionCreate
-from app.models.state import state_name
-from app.vocabulary import N_, english
+from app.vocabulary import N_
 
 
-def facts(e: Extradition, _children: Sequence[Any]) -> Iterable[Fact]:
+def facts(e: Extradition, _children: Sequence[Any], words: Prose = ENGLISH) -> Iterable[Fact]:
+    _ = words.gettext
     ref = (e.created_at, e.id)
-    by = f"{state_name(e.requesting_state)} → {state_name(e.requested_state)}"
+    by = f"{words.state_name(e.requesting_state)} → {words.state_name(e.requested_state)}"
     court = f" ({e.court})" if e.court else ""
     if e.opened_on:
-        yield Fact(e.opened_on, 0, *ref, "extradition.opened", f"Extradition proceeding opened, {by}{court}")
+        text = _("Extradition proceeding opened, {by}{court}").format(by=by, court=court)
+        yield Fact(e.opened_on, 0, *ref, "extradition.opened", text)
     if e.decided_on and e.decision.value != "pending":
-        grounds = f" on {', '.join(english('ground', g) for g in e.grounds)}" if e.grounds else ""
-        stage = f" at {english('stage', e.stage)} stage" if e.stage else ""
-        text = f"Extradition {english('decision', e.decision)}{stage}{court}, {by}{grounds}"
+        grounds = (
+            _(" on {grounds}").format(grounds=", ".join(words.label("ground", g) for g in e.grounds))
+            if e.grounds
+            else ""
+        )
+        stage = _(" at {stage} stage").format(stage=words.label("stage", e.stage)) if e.stage else ""
+        text = _("Extradition {decision}{stage}{court}, {by}{grounds}").format(
+            decision=words.label("decision", e.decision), stage=stage, court=court, by=by, grounds=grounds
+        )
         yield Fact(e.decided_on, 1, *ref, "extradition.decided", text)
 
 

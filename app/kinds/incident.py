@@ -4,15 +4,25 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app.kinds.kind import ExportTable, Fact, RecordKind, Shape
+from app.language import ENGLISH, Prose
 from app.models.incident import Incident, IncidentCreate
-from app.models.state import state_name
-from app.vocabulary import N_, capitalized, english
+from app.vocabulary import N_, capitalized
 
 
-def facts(i: Incident, _children: Sequence[Any]) -> Iterable[Fact]:
+def facts(i: Incident, _children: Sequence[Any], words: Prose = ENGLISH) -> Iterable[Fact]:
     if i.occurred_on:
-        where = f" in {state_name(i.host_state)}" if i.host_state else ""
-        text = f"{capitalized(english('incident', i.kind))}{where}, attributed to {state_name(i.perpetrator_state)} ({english('certainty', i.certainty)})"
+        said = {
+            "kind": capitalized(words.label("incident", i.kind)),
+            "state": words.state_name(i.perpetrator_state),
+            "certainty": words.label("certainty", i.certainty),
+        }
+        text = (
+            words.gettext("{kind} in {host}, attributed to {state} ({certainty})").format(
+                host=words.state_name(i.host_state), **said
+            )
+            if i.host_state
+            else words.gettext("{kind}, attributed to {state} ({certainty})").format(**said)
+        )
         yield Fact(i.occurred_on, 0, i.created_at, i.id, f"incident.{i.kind.value}", text)
 
 

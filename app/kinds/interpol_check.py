@@ -7,18 +7,21 @@ rows (`interpol_change`) and its events on the person's timeline (`interpol.appe
 from collections.abc import Iterable, Sequence
 
 from app.kinds.kind import Children, ExportTable, Fact, RecordKind, Shape
+from app.language import ENGLISH, Prose
 from app.models.fuzzy_date import FuzzyDate
 from app.models.interpol_check import InterpolCheck, InterpolCheckPublic
 from app.models.watch import ChangeKind, InterpolChange, InterpolChangeRow
-from app.vocabulary import N_, english
+from app.vocabulary import N_
 
 
-def facts(check: InterpolCheck, changes: Sequence[InterpolChange]) -> Iterable[Fact]:
+def facts(check: InterpolCheck, changes: Sequence[InterpolChange], words: Prose = ENGLISH) -> Iterable[Fact]:
     """One event per change a watch's check found (none for the check itself)."""
     for change in changes:
-        what = f"INTERPOL red notice {change.entity_id} {english('interpol_change', change.change)}"
+        what = words.gettext("INTERPOL red notice {entity} {change}").format(
+            entity=change.entity_id, change=words.label("interpol_change", change.change)
+        )
         if change.change == ChangeKind.changed and change.fields:
-            what += ": " + ", ".join(english("changed_field", f) for f in change.fields)
+            what += ": " + ", ".join(words.label("changed_field", f) for f in change.fields)
         yield Fact(
             FuzzyDate(change.at.date().isoformat()),
             0,  # same-day changes in the order they were found: by the check's time, then their position

@@ -1,7 +1,7 @@
 """What a kind of person's record declares once: its table, its words, its audit actions, its timeline
 facts and its place in the export. Everything that lists the kinds iterates `app.kinds.KINDS`."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,9 +25,10 @@ class Fact:
     summary: str
 
 
-# A kind's timeline: (a record, its child rows) -> its dated facts. The record and the children are ORM
-# objects as the loader of a person's records gives them.
-Facts = Callable[[Any, Sequence[Any]], Iterable[Fact]]
+# A kind's timeline: (a record, its child rows[, the reader's `Prose`]) -> its dated facts, summed up in
+# that language (English without it). The record and the children are ORM objects as the loader of a
+# person's records gives them.
+Facts = Callable[..., Iterable[Fact]]
 
 
 @dataclass(frozen=True)

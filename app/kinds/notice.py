@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from app.kinds.kind import Children, ExportTable, Fact, RecordKind, Shape
+from app.language import ENGLISH, Prose
 from app.models.notice import (
     ChargeIn,
     ChargePublic,
@@ -17,36 +18,49 @@ from app.models.notice import (
     initial_date,
     ordered,
 )
-from app.models.state import state_name
-from app.vocabulary import N_, capitalized, english
+from app.vocabulary import N_, capitalized
 
 
 def _status_summary(
-    notice: Notice, status: NoticeStatus, actor: StatusActor | None, reason: StatusReason | None
+    notice: Notice,
+    status: NoticeStatus,
+    actor: StatusActor | None,
+    reason: StatusReason | None,
+    words: Prose = ENGLISH,
 ) -> str:
-    what = f"{english('channel', notice.channel)} from {state_name(notice.requesting_state)}: {english('notice_status', status)}"
+    what = words.gettext("{channel} from {state}: {status}").format(
+        channel=words.label("channel", notice.channel),
+        state=words.state_name(notice.requesting_state),
+        status=words.label("notice_status", status),
+    )
     if actor and actor != "unknown":
-        what += f" by {english('actor', actor)}"
+        what += words.gettext(" by {actor}").format(actor=words.label("actor", actor))
     if reason:
-        what += f" ({english('reason', reason)})"
+        what += f" ({words.label('reason', reason)})"
     return capitalized(what)
 
 
-def facts(notice: Notice, changes: Sequence[NoticeStatusChange]) -> Iterable[Fact]:
-    channel = english("channel", notice.channel)
-    state = state_name(notice.requesting_state)
+def facts(notice: Notice, changes: Sequence[NoticeStatusChange], words: Prose = ENGLISH) -> Iterable[Fact]:
+    said = {
+        "channel": words.label("channel", notice.channel),
+        "state": words.state_name(notice.requesting_state),
+    }
     ref = (notice.created_at, notice.id)
     if notice.requested_on:
-        yield Fact(notice.requested_on, 0, *ref, "notice.requested", f"{state} requested a {channel}")
+        text = capitalized(words.gettext("{state} requested a {channel}").format(**said))
+        yield Fact(notice.requested_on, 0, *ref, "notice.requested", text)
     if notice.issued_on:
-        yield Fact(notice.issued_on, 1, *ref, "notice.issued", f"{capitalized(channel)} from {state} issued")
+        text = capitalized(words.gettext("{channel} from {state} issued").format(**said))
+        yield Fact(notice.issued_on, 1, *ref, "notice.issued", text)
     initial_on = initial_date(notice.initial_status, notice.requested_on, notice.issued_on)
     if initial_on and notice.initial_status not in (NoticeStatus.requested, NoticeStatus.published):
-        summary = _status_summary(notice, notice.initial_status, notice.status_actor, notice.status_reason)
+        summary = _status_summary(
+            notice, notice.initial_status, notice.status_actor, notice.status_reason, words
+        )
         yield Fact(initial_on, 2, *ref, f"notice.status.{notice.initial_status.value}", summary)
     for change in ordered(changes):
         if change.on:
-            summary = _status_summary(notice, change.status, change.actor, change.reason)
+            summary = _status_summary(notice, change.status, change.actor, change.reason, words)
             yield Fact(
                 change.on,
                 3 + change.position,

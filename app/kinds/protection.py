@@ -4,19 +4,28 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app.kinds.kind import ExportTable, Fact, RecordKind, Shape
+from app.language import ENGLISH, Prose
 from app.models.protection import Protection, ProtectionCreate
-from app.models.state import state_name
-from app.vocabulary import N_, capitalized, english
+from app.vocabulary import N_, capitalized
 
 
-def facts(p: Protection, _children: Sequence[Any]) -> Iterable[Fact]:
-    what = (
-        f"{english('protection', p.kind)} in {state_name(p.host_state)} against {state_name(p.against_state)}"
+def facts(p: Protection, _children: Sequence[Any], words: Prose = ENGLISH) -> Iterable[Fact]:
+    what = words.gettext("{kind} in {host} against {against}").format(
+        kind=words.label("protection", p.kind),
+        host=words.state_name(p.host_state),
+        against=words.state_name(p.against_state),
     )
     if p.since:
         yield Fact(p.since, 0, p.created_at, p.id, "protection.since", capitalized(what))
     if p.until:
-        yield Fact(p.until, 1, p.created_at, p.id, "protection.until", f"End of {what}")
+        yield Fact(
+            p.until,
+            1,
+            p.created_at,
+            p.id,
+            "protection.until",
+            words.gettext("End of {what}").format(what=what),
+        )
 
 
 KIND = RecordKind(

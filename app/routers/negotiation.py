@@ -1,6 +1,13 @@
 """Content negotiation: which of the dossier's formats an Accept header asks for (the HTTP side of
-`app.models.dossier`, whose formats, media types and file suffixes are data)."""
+`app.models.dossier`, whose formats, media types and file suffixes are data), and which language an
+Accept-Language header asks for (`app.language`)."""
 
+from typing import Annotated
+
+from fastapi import Depends, Header, Response
+
+from app import language
+from app.language import Prose
 from app.models.dossier import MEDIA_TYPE, DossierFormat
 
 # The media ranges each format answers, most specific first; JSON also answers `*/*` and no Accept at all.
@@ -34,3 +41,28 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+ACCEPT_LANGUAGE = (
+    "The language of the explanations and texts: `ru` for Russian when the header prefers it "
+    "(`ru`, `ru-RU`, `ru;q=0.9, en;q=0.8`), English otherwise. The answer names it in `Content-Language` "
+    "and carries `Vary: Accept-Language`."
+)
+
+
+def reader_language(
+    response: Response,
+    accept_language: Annotated[str | None, Header(description=ACCEPT_LANGUAGE)] = None,
+) -> Prose:
+    """The reader's language from Accept-Language (English unless `ru` is preferred), named in the answer."""
+    prose = language.prose(language.negotiate(accept_language))
+    response.headers.update(language_headers(prose))
+    return prose
+
+
+def language_headers(prose: Prose) -> dict[str, str]:
+    """`Content-Language` and `Vary: Accept-Language`, for a route that builds its own Response."""
+    return {"Content-Language": prose.lang, "Vary": "Accept-Language"}
+
+
+ReaderLanguage = Annotated[Prose, Depends(reader_language)]

@@ -26,7 +26,7 @@ from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPu
 from app.models.state import StateCode
 from app.models.timeline import PersonHistory
 from app.routers.api_route import ApiRoute
-from app.routers.negotiation import preferred_format
+from app.routers.negotiation import ReaderLanguage, language_headers, preferred_format
 from app.routers.problems import PROBLEM
 from app.services import dossier as dossier_service
 from app.services import flag as flag_service
@@ -108,7 +108,9 @@ def erase_person(person_id: str, session: WriteSession, caller: Admin) -> None:
 
 
 @router.get("/{person_id}/history")
-def read_history(person_id: str, session: WriteSession, caller: PersonReader) -> PersonHistory:
+def read_history(
+    person_id: str, session: WriteSession, caller: PersonReader, prose: ReaderLanguage
+) -> PersonHistory:
     """Every dated fact about the person, oldest first, one line each.
 
     Fuzzy dates sort at the first day of their period. Facts on the same first day come in a fixed
@@ -118,19 +120,26 @@ def read_history(person_id: str, session: WriteSession, caller: PersonReader) ->
     its steps in order (requested, issued, later status changes; detained, then released or
     surrendered; opened, then decided); then the time recorded. Undated facts are left out: they have
     no place on a timeline.
-    """
+
+    `Accept-Language`: each `summary` in Russian when the header prefers `ru`, in English otherwise
+    (`Content-Language` names the language; `Vary: Accept-Language`)."""
     person = person_service.get(session, person_id, by=caller, action="person.history_read")
     return PersonHistory(
-        person=person_service.public(session, person), events=history_service.events(session, person)
+        person=person_service.public(session, person), events=history_service.events(session, person, prose)
     )
 
 
 @router.get("/{person_id}/flags")
-def read_flags(person_id: str, session: WriteSession, caller: PersonReader) -> FlagList:
+def read_flags(
+    person_id: str, session: WriteSession, caller: PersonReader, prose: ReaderLanguage
+) -> FlagList:
     """The indicators that hold for the person, by requesting state, each with a plain explanation
-    naming the facts and the records it rests on. Evidence, never a legal conclusion."""
+    naming the facts and the records it rests on. Evidence, never a legal conclusion.
+
+    `Accept-Language`: the explanations are in Russian when the header prefers `ru`, in English
+    otherwise (`Content-Language` names the language; `Vary: Accept-Language`)."""
     person = person_service.get(session, person_id, by=caller, action="person.flags_read")
-    return FlagList(items=flag_service.for_person(session, person))
+    return FlagList(items=flag_service.for_person(session, person, prose))
 
 
 @router.get(
@@ -162,6 +171,7 @@ def read_dossier(
     session: WriteSession,
     caller: PersonReader,
     request: Request,
+    prose: ReaderLanguage,
     format: Annotated[DossierFormat | None, Query(description="Overrides the Accept header.")] = None,
     include: Annotated[
         Literal["score"] | None,
@@ -187,7 +197,12 @@ def read_dossier(
     dossier's canonical JSON (keys sorted, no spaces, UTF-8). The filing formats print both in their
     header; every answer also gives them as the headers `Article3-Audit-Seq` and
     `Article3-Dossier-SHA256`. A later reader can show a copy was not altered: the JSON's hash matches,
-    and the audit trail shows what changed after that entry."""
+    and the audit trail shows what changed after that entry.
+
+    `Accept-Language`: in Russian when the header prefers `ru` (the indicators' explanations, and in
+    the filing formats every heading, label and sentence of ours, the rules' titles and summaries, state
+    names and dates), in English otherwise; `Content-Language` names it, with `Vary: Accept-Language`.
+    What users typed (names, notes, charges, summaries) stays as typed."""
     wanted = format or preferred_format(request.headers.get("accept", ""))
     if wanted is None:
         raise NotAcceptable(
@@ -195,16 +210,20 @@ def read_dossier(
             f"{MEDIA_TYPE[DossierFormat.docx]}."
         )
     dossier, provenance = dossier_service.generate(
-        session, person_id, by=caller, min_persons=request.state.pattern_min_persons
+        session, person_id, by=caller, min_persons=request.state.pattern_min_persons, prose=prose
     )
-    headers = {"Article3-Audit-Seq": str(provenance.audit_seq), "Article3-Dossier-SHA256": provenance.sha256}
+    headers = {
+        "Article3-Audit-Seq": str(provenance.audit_seq),
+        "Article3-Dossier-SHA256": provenance.sha256,
+        **language_headers(prose),
+    }
     if wanted is DossierFormat.json:
         return JSONResponse(dossier.model_dump(mode="json"), headers=headers)
     if wanted is not DossierFormat.markdown:
         headers["Content-Disposition"] = (
             f'attachment; filename="article3-dossier-{person_id}.{SUFFIX[wanted]}"'
         )
-    body = dossier_service.render(dossier, provenance, wanted, include_score=include == "score")
+    body = dossier_service.render(dossier, provenance, wanted, include_score=include == "score", prose=prose)
     return Response(body, media_type=MEDIA_TYPE[wanted], headers=headers)
 
 

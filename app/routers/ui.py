@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from app.db import ReadSession, WriteSession
 from app.deps import READERS, Names
 from app.errors import Forbidden, NotFound
+from app.language import prose
 from app.models.document import DocumentKind
 from app.models.dossier import MEDIA_TYPE, SUFFIX, DossierFormat
 from app.models.flag import SEVERITY
@@ -43,6 +44,7 @@ from app.ui.pages import (
     delete_login_cookie,
     delete_session_cookie,
     error_page,
+    language,
     render,
     set_login_cookie,
     set_session_cookie,
@@ -175,10 +177,11 @@ def search_page(
 @router.get("/persons/{person_id}")
 def person_page(person_id: str, request: Request, session: WriteSession, caller: Reader) -> Response:
     """A person: facts, indicators with their evidence, timeline, and every record, with dossier downloads."""
+    words = prose(language(request))
     return render(
         request,
         "person.html",
-        view=views.person_page(session, person_id, by=caller),
+        view=views.person_page(session, person_id, by=caller, prose=words),
         document_kinds=[kind.value for kind in DocumentKind],
     )
 
@@ -188,16 +191,20 @@ def _download(
 ) -> Response:
     """A dossier download, generated and audited as the API's (`person.dossier_read`). The file is named by
     the record id, never the person's name: download folders get listed and synced."""
+    words = prose(language(request))
     dossier, provenance = dossier_service.generate(
-        session, person_id, by=caller, min_persons=request.state.pattern_min_persons
+        session, person_id, by=caller, min_persons=request.state.pattern_min_persons, prose=words
     )
     headers = {
-        "Content-Disposition": f'attachment; filename="article3-dossier-{dossier.person.id}.{SUFFIX[wanted]}"'
+        "Content-Disposition": f'attachment; filename="article3-dossier-{dossier.person.id}.{SUFFIX[wanted]}"',
+        "Content-Language": words.lang,
     }
     if wanted is DossierFormat.json:
         return JSONResponse(dossier.model_dump(mode="json"), headers=headers)
     return Response(
-        dossier_service.render(dossier, provenance, wanted), media_type=MEDIA_TYPE[wanted], headers=headers
+        dossier_service.render(dossier, provenance, wanted, prose=words),
+        media_type=MEDIA_TYPE[wanted],
+        headers=headers,
     )
 
 

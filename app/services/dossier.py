@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app import kinds
+from app.language import ENGLISH, Prose
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.detention import DetentionPublic
@@ -35,11 +36,13 @@ from app.services import records as records_service
 from app.services.quota import EXCEEDED, READ_ACTIONS
 
 
-def build(session: Session, person: Person, *, by: Principal, min_persons: int) -> Dossier:
+def build(
+    session: Session, person: Person, *, by: Principal, min_persons: int, prose: Prose = ENGLISH
+) -> Dossier:
     """Everything about one person of the caller's organisation (the caller's audit entry is the route's)."""
     records = records_service.for_person(session, person, kinds=kinds.in_dossier(), full=True)
     by_created = partial(sorted, key=lambda r: (r.created_at, r.id))
-    flags = flag_service.for_person(session, person)
+    flags = flag_service.for_person(session, person, prose)
     involved = sorted({f.requesting_state for f in flags} | set(records.states()))
     return Dossier(
         person=person_service.public(session, person),
@@ -52,7 +55,7 @@ def build(session: Session, person: Person, *, by: Principal, min_persons: int) 
         extraditions=[ExtraditionPublic.model_validate(e) for e in by_created(records.of("extradition"))],
         incidents=[IncidentPublic.model_validate(i) for i in by_created(records.of("incident"))],
         challenges=challenge_service.publics(session, by_created(records.of("challenge"))),
-        history=history_service.from_records(records),
+        history=history_service.from_records(records, prose),
         flags=flags,
         states=[pattern_service.pooled_state(session, s, min_persons=min_persons, by=by) for s in involved],
         documents=documents(session, person, records.by_kind),
@@ -86,12 +89,12 @@ def documents(
 
 
 def generate(
-    session: Session, person_id: str, *, by: Principal, min_persons: int
+    session: Session, person_id: str, *, by: Principal, min_persons: int, prose: Prose = ENGLISH
 ) -> tuple[Dossier, Provenance]:
     """The dossier of a person of the caller's organisation (the reading is audited as
-    `person.dossier_read`), and its provenance."""
+    `person.dossier_read`), and its provenance; its texts in `prose`'s language."""
     person = person_service.get(session, person_id, by=by, action="person.dossier_read")
-    dossier = build(session, person, by=by, min_persons=min_persons)
+    dossier = build(session, person, by=by, min_persons=min_persons, prose=prose)
     org = session.get(Org, by.org_id)
     return dossier, Provenance(
         prepared_by=org.name if org else by.org_id,
@@ -129,10 +132,15 @@ def digest(dossier: Dossier) -> str:
 
 
 def render(
-    dossier: Dossier, provenance: Provenance, wanted: DossierFormat, *, include_score: bool = False
+    dossier: Dossier,
+    provenance: Provenance,
+    wanted: DossierFormat,
+    *,
+    include_score: bool = False,
+    prose: Prose = ENGLISH,
 ) -> bytes:
-    """The dossier in a filing format (Markdown, PDF or Word), from one outline."""
-    filing = filing_outline.build(dossier, provenance, include_score=include_score)
+    """The dossier in a filing format (Markdown, PDF or Word), from one outline, in `prose`'s language."""
+    filing = filing_outline.build(dossier, provenance, include_score=include_score, prose=prose)
     if wanted is DossierFormat.pdf:
         return filing_pdf.render(filing)
     if wanted is DossierFormat.docx:
@@ -140,10 +148,16 @@ def render(
     return filing_markdown.render(filing).encode()
 
 
-def markdown(dossier: Dossier, provenance: Provenance | None = None, *, today: date | None = None) -> str:
+def markdown(
+    dossier: Dossier,
+    provenance: Provenance | None = None,
+    *,
+    today: date | None = None,
+    prose: Prose = ENGLISH,
+) -> str:
     """The dossier as Markdown. Without a provenance (a preview, a test) the header says it was not
     generated from an audited reading."""
     provenance = provenance or Provenance(
         prepared_by="—", prepared_on=today or date.today(), audit_seq=0, sha256=digest(dossier)
     )
-    return filing_markdown.render(filing_outline.build(dossier, provenance))
+    return filing_markdown.render(filing_outline.build(dossier, provenance, prose=prose))

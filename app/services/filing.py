@@ -8,9 +8,10 @@ record and the record to its sources. The text here is plain: each renderer esca
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from app.language import ENGLISH, LANGUAGE_NAMES, Prose
 from app.models.challenge import ChallengePublic
 from app.models.detention import DetentionPublic
 from app.models.dossier import Dossier, DossierDocument, Provenance
@@ -19,11 +20,10 @@ from app.models.flag import SEVERITY, StateDetail
 from app.models.incident import IncidentPublic
 from app.models.notice import NoticePublic
 from app.models.protection import ProtectionPublic
-from app.models.state import state_name
 from app.services import legal_rules
-from app.vocabulary import english
+from app.vocabulary import N_
 
-CONFIDENTIALITY = "Privileged and confidential"
+CONFIDENTIALITY = N_("Privileged and confidential")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ class Filing:
     subject: str  # whom it is about: user text
     header: Sequence[tuple[str, str]]  # prepared by, on, language, confidentiality, provenance
     blocks: Sequence[Block]
+    lang: str = "en"  # the language of our words (a BCP 47 tag)
+    words: Mapping[str, str] = field(default_factory=dict)  # the renderers' own: page, contents…
 
 
 @dataclass
@@ -82,10 +84,12 @@ class Exhibits:
     rows: list[list[Cell]] = field(default_factory=list)  # exhibit, record, document or source, what
     documents_of: dict[str, list[str]] = field(default_factory=dict)  # a record's exhibit -> its documents'
 
+    prose: Prose = ENGLISH
+
     def add(self, key: tuple[str, str], what: Cell) -> None:
         if key not in self.numbers:
             self.numbers[key] = len(self.numbers) + 1
-            kind = key[0] if key[0] in ("source", "document") else "record"
+            kind = self.prose.gettext(key[0] if key[0] in ("source", "document") else "record")
             self.rows.append([f"E-{self.numbers[key]}", kind, what])
 
     def of(self, kind: str, key: str) -> str | None:
@@ -106,65 +110,91 @@ def plain(value: str) -> str:
     return _CONTROL.sub(" ", unicodedata.normalize("NFC", value)).replace("\n", " ")
 
 
-def state(code: str) -> str:
+def state(code: str, p: Prose = ENGLISH) -> str:
     """`Belarus (BY)`; a code with no name (an INTERPOL code outside ISO) as it is."""
-    name = state_name(code)
+    name = p.state_name(code)
     return code if name == code else f"{name} ({code})"
 
 
-def build(dossier: Dossier, provenance: Provenance, *, include_score: bool = False) -> Filing:
-    """The outline of the filing. `include_score`: print each state's score, left out unless asked (a
-    court weighs the facts and the counts, not a figure of ours)."""
-    exhibits = _exhibits(dossier)
+def build(
+    dossier: Dossier, provenance: Provenance, *, include_score: bool = False, prose: Prose = ENGLISH
+) -> Filing:
+    """The outline of the filing, in `prose`'s language (what users typed stays as typed).
+    `include_score`: print each state's score, left out unless asked (a court weighs the facts and the
+    counts, not a figure of ours)."""
+    p = prose
+    _ = p.gettext
+    exhibits = _exhibits(dossier, p)
     blocks: list[Block] = []
-    blocks += _person(dossier, exhibits)
-    blocks += _chronology(dossier, exhibits)
-    blocks += _indicators(dossier, exhibits)
-    blocks.append(Heading("Requesting states", 2))
+    blocks += _person(dossier, exhibits, p)
+    blocks += _chronology(dossier, exhibits, p)
+    blocks += _indicators(dossier, exhibits, p)
+    blocks.append(Heading(_("Requesting states"), 2))
     for detail in dossier.states:
-        blocks += _state_section(detail, include_score=include_score)
+        blocks += _state_section(detail, p, include_score=include_score)
     if not dossier.states:
-        blocks.append(Paragraph("No requesting state is recorded."))
-    blocks += _records(dossier, exhibits)
-    blocks += _documents(dossier, exhibits)
-    blocks += _rules(dossier)
+        blocks.append(Paragraph(_("No requesting state is recorded.")))
+    blocks += _records(dossier, exhibits, p)
+    blocks += _documents(dossier, exhibits, p)
+    blocks += _rules(dossier, p)
     blocks += [
-        Heading("Exhibits", 2),
-        Table(["exhibit", "kind", "what"], exhibits.rows, wide=2),
+        Heading(_("Exhibits"), 2),
+        Table([_("exhibit"), _("kind"), _("what")], exhibits.rows, wide=2),
     ]
     header = [
-        ("Prepared by", provenance.prepared_by),
-        ("Prepared on", provenance.prepared_on.isoformat()),
-        ("Language", "English"),
-        ("Confidentiality", CONFIDENTIALITY),
+        (_("Prepared by"), provenance.prepared_by),
+        (_("Prepared on"), provenance.prepared_on.isoformat()),
+        (_("Language"), LANGUAGE_NAMES[p.lang]),
+        (_("Confidentiality"), _(CONFIDENTIALITY)),
         (
-            "Records as of",
-            f"audit entry No. {provenance.audit_seq} (the newest change recorded when it was generated)",
+            _("Records as of"),
+            _("audit entry No. {seq} (the newest change recorded when it was generated)").format(
+                seq=provenance.audit_seq
+            ),
         ),
-        ("SHA-256 of the JSON dossier", provenance.sha256),
+        (_("SHA-256 of the JSON dossier"), provenance.sha256),
     ]
-    return Filing(title="Dossier", subject=dossier.person.name, header=header, blocks=blocks)
+    words = {
+        "confidentiality": _(CONFIDENTIALITY),
+        "page": _("Page"),
+        "contents": _("Contents"),
+        "contents_placeholder": _("Word fills in the contents when the document is opened."),
+    }
+    return Filing(
+        title=_("Dossier"),
+        subject=dossier.person.name,
+        header=header,
+        blocks=blocks,
+        lang=p.lang,
+        words=words,
+    )
 
 
-def _rules(dossier: Dossier) -> list[Block]:
+def _rules(dossier: Dossier, p: Prose) -> list[Block]:
     """The rules the person's facts engage, each with its source; the refugee policy is named as not
     engaged when no protection is recorded (a reader should see it was considered, not forgotten)."""
+    _ = p.gettext
     items = [
-        Paragraph(f"{rule.text} Source: {rule.source_title}, {rule.source_url}.", lead=f"{rule.title}.")
+        Paragraph(
+            _("{text} Source: {source}, {url}.").format(
+                text=rule.text if p.english else rule.text_ru, source=rule.source_title, url=rule.source_url
+            ),
+            lead=f"{rule.title if p.english else rule.title_ru}.",
+        )
         for rule in legal_rules.engaged(dossier)
     ]
     if not dossier.protections:
         items.append(
             Paragraph(
-                "Not engaged: no refugee, asylum or other protection status is recorded for the person.",
-                lead="INTERPOL's refugee policy.",
+                _("Not engaged: no refugee, asylum or other protection status is recorded for the person."),
+                lead=_("INTERPOL's refugee policy."),
             )
         )
-    return [Heading("The rules these indicators rest on", 2), Items(items)]
+    return [Heading(_("The rules these indicators rest on"), 2), Items(items)]
 
 
-def _exhibits(dossier: Dossier) -> Exhibits:
-    exhibits = Exhibits()
+def _exhibits(dossier: Dossier, p: Prose) -> Exhibits:
+    exhibits = Exhibits(prose=p)
     records: list[tuple[str, Record]] = [
         *(("protection", r) for r in dossier.protections),
         *(("notice", r) for r in dossier.notices),
@@ -174,32 +204,37 @@ def _exhibits(dossier: Dossier) -> Exhibits:
         *(("challenge", r) for r in dossier.challenges),
     ]
     for kind, record in records:
-        exhibits.add((kind, record.id), _describe(record))
+        exhibits.add((kind, record.id), _describe(record, p))
     for sources in [dossier.person.sources, *(r.sources for _, r in records)]:
         for source in sources:
             exhibits.add(("source", source), Link(source))
     for document in dossier.documents:
-        exhibits.add(("document", document.id), _document(document))
+        exhibits.add(("document", document.id), _document(document, p))
         for ref in document.supports:
             if (cited := exhibits.of(ref.kind, ref.id)) is not None:
                 exhibits.documents_of.setdefault(cited, []).append(str(exhibits.of("document", document.id)))
     return exhibits
 
 
-def _document(d: DossierDocument) -> str:
-    dated = f", dated {d.dated}" if d.dated else ""
-    return f"{d.title} ({english('document_kind', d.kind)}{dated}; SHA-256 {d.sha256})"
+def _document(d: DossierDocument, p: Prose) -> str:
+    kind = p.label("document_kind", d.kind)
+    if d.dated:
+        return p.gettext("{title} ({kind}, dated {date}; SHA-256 {sha256})").format(
+            title=d.title, kind=kind, date=d.dated, sha256=d.sha256
+        )
+    return p.gettext("{title} ({kind}; SHA-256 {sha256})").format(title=d.title, kind=kind, sha256=d.sha256)
 
 
-def _documents(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
+def _documents(dossier: Dossier, exhibits: Exhibits, p: Prose) -> list[Block]:
     """The documents kept as exhibits, each with the records (facts) it supports."""
+    _ = p.gettext
     if not dossier.documents:
         return []
     rows: list[list[Cell]] = [
         [
             exhibits.of("document", d.id),
             d.title,
-            english("document_kind", d.kind),
+            p.label("document_kind", d.kind),
             d.dated,
             d.sha256,
             ", ".join(e for ref in d.supports if (e := exhibits.of(ref.kind, ref.id))) or None,
@@ -207,72 +242,90 @@ def _documents(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
         for d in dossier.documents
     ]
     return [
-        Heading("Documents", 2),
-        Table(["exhibit", "title", "kind", "dated", "SHA-256", "supports"], rows, wide=1),
+        Heading(_("Documents"), 2),
+        Table([_("exhibit"), _("title"), _("kind"), _("dated"), "SHA-256", _("supports")], rows, wide=1),
     ]
 
 
-def _describe(r: Record) -> str:
+def _describe(r: Record, p: Prose) -> str:
     """One line naming a record, as the exhibit list gives it."""
+    _ = p.gettext
     if isinstance(r, ProtectionPublic):
-        return _protection(r)
+        return _protection(r, p)
     if isinstance(r, NoticePublic):
-        return f"{english('channel', r.channel)} of {state_name(r.requesting_state)}" + (
-            f", {r.interpol_ref}" if r.interpol_ref else ""
-        )
+        return _("{channel} of {state}").format(
+            channel=p.label("channel", r.channel), state=p.state_name(r.requesting_state)
+        ) + (f", {r.interpol_ref}" if r.interpol_ref else "")
     if isinstance(r, DetentionPublic):
-        return f"detention in {state_name(r.host_state)} on {r.detained_on}"
+        return _("detention in {state} on {date}").format(
+            state=p.state_name(r.host_state), date=r.detained_on
+        )
     if isinstance(r, ExtraditionPublic):
-        return f"extradition proceeding, {state_name(r.requesting_state)} to {state_name(r.requested_state)}"
+        return _("extradition proceeding, {requesting} to {requested}").format(
+            requesting=p.state_name(r.requesting_state), requested=p.state_name(r.requested_state)
+        )
     if isinstance(r, IncidentPublic):
-        when = f" on {r.occurred_on}" if r.occurred_on else ""
-        return f"incident: {english('incident', r.kind)} by {state_name(r.perpetrator_state)}{when}"
-    return f"{r.forum.value.upper()} {english('challenge_kind', r.kind)}" + (
-        f", reference {r.reference}" if r.reference else ""
+        words = {"kind": p.label("incident", r.kind), "state": p.state_name(r.perpetrator_state)}
+        if r.occurred_on:
+            return _("incident: {kind} by {state} on {date}").format(date=r.occurred_on, **words)
+        return _("incident: {kind} by {state}").format(**words)
+    return f"{_forum(r.forum.value, p)} {p.label('challenge_kind', r.kind)}" + (
+        _(", reference {reference}").format(reference=r.reference) if r.reference else ""
     )
 
 
-def _protection(p: ProtectionPublic) -> str:
-    since = f" since {p.since}" if p.since else ""
-    until = f" until {p.until}" if p.until else ""
-    return f"{english('protection', p.kind)} in {state_name(p.host_state)}{since}{until}, against {state_name(p.against_state)}"
+def _forum(forum: str, p: Prose) -> str:
+    """`CCF`, `ECHR`…: the forum's code in English; in another language the vocabulary's words (ККФ)."""
+    return forum.upper() if p.english else p.label("forum", forum)
 
 
-def _person(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
-    p = dossier.person
+def _protection(pr: ProtectionPublic, p: Prose) -> str:
+    _ = p.gettext
+    text = _("{kind} in {host}").format(kind=p.label("protection", pr.kind), host=p.state_name(pr.host_state))
+    if pr.since:
+        text += _(" since {date}").format(date=pr.since)
+    if pr.until:
+        text += _(" until {date}").format(date=pr.until)
+    return text + _(", against {state}").format(state=p.state_name(pr.against_state))
+
+
+def _person(dossier: Dossier, exhibits: Exhibits, p: Prose) -> list[Block]:
+    _ = p.gettext
+    person = dossier.person
     facts = [
-        ("Name", p.name),
-        ("Also written", "; ".join(p.aliases) or None),
-        ("Born", p.birth_date),
-        ("Place of birth", p.place_of_birth),
-        ("Died", p.deceased_on),
-        ("Nationalities", ", ".join(state(n) for n in p.nationalities) or None),
-        ("Categories", ", ".join(english("category", c) for c in p.categories) or None),
-        ("Affiliations", "; ".join(p.affiliations) or None),
-        ("Notes", p.notes),
-        ("Sources", exhibits.cite(p.sources)),
+        (_("Name"), person.name),
+        (_("Also written"), "; ".join(person.aliases) or None),
+        (_("Born"), person.birth_date),
+        (_("Place of birth"), person.place_of_birth),
+        (_("Died"), person.deceased_on),
+        (_("Nationalities"), ", ".join(state(n, p) for n in person.nationalities) or None),
+        (_("Categories"), ", ".join(p.label("category", c) for c in person.categories) or None),
+        (_("Affiliations"), "; ".join(person.affiliations) or None),
+        (_("Notes"), person.notes),
+        (_("Sources"), exhibits.cite(person.sources)),
     ]
     items = [Paragraph(str(value), lead=f"{label}:") for label, value in facts if value]
     items += [
-        Paragraph(f"{_protection(pr)} [{exhibits.of('protection', pr.id)}]", lead="Protection:")
+        Paragraph(f"{_protection(pr, p)} [{exhibits.of('protection', pr.id)}]", lead=_("Protection:"))
         for pr in dossier.protections
     ]
-    return [Heading("Person", 2), Items(items)]
+    return [Heading(_("Person"), 2), Items(items)]
 
 
-def _chronology(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
+def _chronology(dossier: Dossier, exhibits: Exhibits, p: Prose) -> list[Block]:
     """The dated facts as a table; records with no dated fact in their own part, so none is dropped."""
-    blocks: list[Block] = [Heading("Chronology", 2)]
+    _ = p.gettext
+    blocks: list[Block] = [Heading(_("Chronology"), 2)]
     if dossier.history:
         blocks.append(
             Table(
-                ["date", "event", "exhibit"],
+                [_("date"), _("event"), _("exhibit")],
                 [[e.on, e.summary, exhibits.of(e.ref.kind, e.ref.id)] for e in dossier.history],
                 wide=1,
             )
         )
     else:
-        blocks.append(Paragraph("No dated facts are recorded."))
+        blocks.append(Paragraph(_("No dated facts are recorded.")))
     dated = {(e.ref.kind, e.ref.id) for e in dossier.history}
     undated = [
         exhibits.rows[number - 1]
@@ -280,192 +333,222 @@ def _chronology(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
         if kind not in ("source", "document") and (kind, key) not in dated
     ]
     if undated:
-        blocks += [Heading("Date unknown", 3), Table(["exhibit", "kind", "record"], undated, wide=2)]
+        blocks += [
+            Heading(_("Date unknown"), 3),
+            Table([_("exhibit"), _("kind"), _("record")], undated, wide=2),
+        ]
     return blocks
 
 
-def _indicators(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
-    blocks: list[Block] = [Heading("Indicators", 2)]
+def _indicators(dossier: Dossier, exhibits: Exhibits, p: Prose) -> list[Block]:
+    _ = p.gettext
+    blocks: list[Block] = [Heading(_("Indicators"), 2)]
     if not dossier.flags:
-        return [*blocks, Paragraph("No indicator holds on the recorded facts.")]
+        return [*blocks, Paragraph(_("No indicator holds on the recorded facts."))]
     blocks.append(
-        Paragraph("Each indicator is evidence for the court or the CCF to weigh, never a legal conclusion.")
+        Paragraph(
+            _("Each indicator is evidence for the court or the CCF to weigh, never a legal conclusion.")
+        )
     )
     for flag in dossier.flags:
         cited = [
-            exhibits.of(e.kind, e.id) or ("the person's record" if e.kind == "person" else e.kind)
+            exhibits.of(e.kind, e.id) or (_("the person's record") if e.kind == "person" else _(e.kind))
             for e in flag.evidence
         ]
         blocks += [
             Heading(
-                f"{english('flag', flag.code)} ({english('severity', flag.severity)}), {state_name(flag.requesting_state)}",
+                f"{p.label('flag', flag.code)} ({p.label('severity', flag.severity)}), "
+                f"{p.state_name(flag.requesting_state)}",
                 3,
             ),
             Paragraph(flag.explanation),
-            Paragraph(", ".join(dict.fromkeys(cited)) or "—", lead="Evidence:"),
+            Paragraph(", ".join(dict.fromkeys(cited)) or "—", lead=_("Evidence:")),
         ]
     return blocks
 
 
-def _state_section(detail: StateDetail, *, include_score: bool) -> list[Block]:
+def _state_section(detail: StateDetail, p: Prose, *, include_score: bool) -> list[Block]:
+    _ = p.gettext
     c = detail.counts
-    figures = (
-        f"Pooled across the organisations using article3: {_count(c.persons, 'person')} recorded, "
-        f"{_count(c.notices, 'notice')}, {_count(c.detentions, 'detention')} "
-        f"({c.released_without_extradition} of them ended in release without extradition), "
-        f"{_count(c.extraditions_refused, 'extradition proceeding')} refused, "
-        f"{_count(c.interpol_noncompliant, 'notice')} found non-compliant by INTERPOL."
+    figures = _(
+        "Pooled across the organisations using article3: {persons} recorded, {notices}, {detentions} "
+        "({released} of them ended in release without extradition), {refused} refused, "
+        "{noncompliant} found non-compliant by INTERPOL."
+    ).format(
+        persons=p.ngettext("{count} person", "{count} persons", c.persons).format(count=c.persons),
+        notices=p.ngettext("{count} notice", "{count} notices", c.notices).format(count=c.notices),
+        detentions=p.ngettext("{count} detention", "{count} detentions", c.detentions).format(
+            count=c.detentions
+        ),
+        released=c.released_without_extradition,
+        refused=p.ngettext(
+            "{count} extradition proceeding", "{count} extradition proceedings", c.extraditions_refused
+        ).format(count=c.extraditions_refused),
+        noncompliant=p.ngettext("{count} notice", "{count} notices", c.interpol_noncompliant).format(
+            count=c.interpol_noncompliant
+        ),
     )
     if include_score:
-        figures += f" Score {detail.score:.2f} (0–1, higher = stronger evidence of abuse)."
-    blocks: list[Block] = [Heading(state(detail.state), 3), Paragraph(figures)]
+        figures += _(" Score {score} (0–1, higher = stronger evidence of abuse).").format(
+            score=f"{detail.score:.2f}"
+        )
+    blocks: list[Block] = [Heading(state(detail.state, p), 3), Paragraph(figures)]
     if detail.patterns:
         blocks.append(
             Table(
-                ["indicator", "severity", "persons", "of the state's persons", "recurrent"],
+                [_("indicator"), _("severity"), _("persons"), _("of the state's persons"), _("recurrent")],
                 [
                     [
-                        english("flag", p.code),
-                        SEVERITY[p.code].value,
-                        str(p.persons),
-                        f"{p.persons} of {c.persons} ({p.rate:.0%})",
-                        "yes" if p.recurrent else "no",
+                        p.label("flag", x.code),
+                        p.label("severity", SEVERITY[x.code]) if not p.english else SEVERITY[x.code].value,
+                        str(x.persons),
+                        _("{persons} of {total} ({rate})").format(
+                            persons=x.persons, total=c.persons, rate=f"{x.rate:.0%}"
+                        ),
+                        _("yes") if x.recurrent else _("no"),
                     ]
-                    for p in detail.patterns
+                    for x in detail.patterns
                 ],
             )
         )
     return blocks
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
+def _records(dossier: Dossier, exhibits: Exhibits, p: Prose) -> list[Block]:
     """Each kind of record as a table of six columns (the exhibit first), then, exhibit by exhibit,
     what does not fit a column: notes, places, reasons, summaries and the sources."""
+    _ = p.gettext
     blocks: list[Block] = []
     parts: list[
         tuple[str, Sequence[str], list[tuple[str | None, list[Cell], list[tuple[str, str | None]]]]]
     ] = [
         (
-            "Notices",
-            ["exhibit", "channel", "state", "requested / issued", "status", "charges"],
+            _("Notices"),
+            [_("exhibit"), _("channel"), _("state"), _("requested / issued"), _("status"), _("charges")],
             [
                 (
                     exhibits.of("notice", n.id),
                     [
-                        english("channel", n.channel),
+                        p.label("channel", n.channel),
                         n.requesting_state,
                         f"{n.requested_on or '—'} / {n.issued_on or '—'}",
-                        english("notice_status", n.status),
-                        "; ".join(f"{c.text} ({english('charge', c.category)})" for c in n.charges) or None,
+                        p.label("notice_status", n.status),
+                        "; ".join(f"{c.text} ({p.label('charge', c.category)})" for c in n.charges) or None,
                     ],
                     [
-                        ("INTERPOL reference", n.interpol_ref),
-                        ("Case number", n.case_number),
-                        ("Note", n.note),
-                        ("Sources", exhibits.cite(n.sources)),
+                        (_("INTERPOL reference"), n.interpol_ref),
+                        (_("Case number"), n.case_number),
+                        (_("Note"), n.note),
+                        (_("Sources"), exhibits.cite(n.sources)),
                     ],
                 )
                 for n in dossier.notices
             ],
         ),
         (
-            "Detentions",
-            ["exhibit", "host", "requested by", "detained", "ended", "custody days"],
+            _("Detentions"),
+            [_("exhibit"), _("host"), _("requested by"), _("detained"), _("ended"), _("custody days")],
             [
                 (
                     exhibits.of("detention", d.id),
                     [
-                        state_name(d.host_state),
+                        p.state_name(d.host_state),
                         d.requesting_state,
                         d.detained_on,
-                        _detention_end(d),
-                        _days(d),
+                        _detention_end(d, p),
+                        _days(d, p),
                     ],
                     [
                         (
-                            "Custody",
-                            None if d.custody.value == "detention" else english("custody", d.custody),
+                            _("Custody"),
+                            None if d.custody.value == "detention" else p.label("custody", d.custody),
                         ),
-                        ("Place", d.place),
-                        ("Basis", english("detention_basis", d.basis)),
-                        ("Also on", ", ".join(english("detention_basis", b) for b in d.other_bases) or None),
-                        ("Court", d.court),
-                        ("Case number", d.case_number),
-                        ("Release", d.release_note),
-                        ("Surrender", d.surrender_note),
-                        ("Note", d.note),
-                        ("Sources", exhibits.cite(d.sources)),
+                        (_("Place"), d.place),
+                        (_("Basis"), p.label("detention_basis", d.basis)),
+                        (
+                            _("Also on"),
+                            ", ".join(p.label("detention_basis", b) for b in d.other_bases) or None,
+                        ),
+                        (_("Court"), d.court),
+                        (_("Case number"), d.case_number),
+                        (_("Release"), d.release_note),
+                        (_("Surrender"), d.surrender_note),
+                        (_("Note"), d.note),
+                        (_("Sources"), exhibits.cite(d.sources)),
                     ],
                 )
                 for d in dossier.detentions
             ],
         ),
         (
-            "Extradition proceedings",
-            ["exhibit", "requested by / of", "court", "stage and decision", "date", "grounds"],
+            _("Extradition proceedings"),
+            [
+                _("exhibit"),
+                _("requested by / of"),
+                _("court"),
+                _("stage and decision"),
+                _("date"),
+                _("grounds"),
+            ],
             [
                 (
                     exhibits.of("extradition", e.id),
                     [
                         f"{e.requesting_state} / {e.requested_state}",
                         e.court,
-                        f"{english('stage', e.stage)}, {english('decision', e.decision)}"
+                        f"{p.label('stage', e.stage)}, {p.label('decision', e.decision)}"
                         if e.stage
-                        else english("decision", e.decision),
+                        else p.label("decision", e.decision),
                         e.decided_on,
-                        ", ".join(english("ground", g) for g in e.grounds) or None,
+                        ", ".join(p.label("ground", g) for g in e.grounds) or None,
                     ],
                     [
-                        ("Opened", e.opened_on),
-                        ("Case number", e.case_number),
-                        ("Hearings", _hearings(e)),
-                        ("Note", e.note),
-                        ("Sources", exhibits.cite(e.sources)),
+                        (_("Opened"), e.opened_on),
+                        (_("Case number"), e.case_number),
+                        (_("Hearings"), _hearings(e)),
+                        (_("Note"), e.note),
+                        (_("Sources"), exhibits.cite(e.sources)),
                     ],
                 )
                 for e in dossier.extraditions
             ],
         ),
         (
-            "Incidents",
-            ["exhibit", "kind", "by", "where", "date", "certainty"],
+            _("Incidents"),
+            [_("exhibit"), _("kind"), _("by"), _("where"), _("date"), _("certainty")],
             [
                 (
                     exhibits.of("incident", i.id),
                     [
-                        english("incident", i.kind),
+                        p.label("incident", i.kind),
                         i.perpetrator_state,
                         i.host_state,
                         i.occurred_on,
-                        english("certainty", i.certainty),
+                        p.label("certainty", i.certainty),
                     ],
-                    [("Description", i.description), ("Sources", exhibits.cite(i.sources))],
+                    [(_("Description"), i.description), (_("Sources"), exhibits.cite(i.sources))],
                 )
                 for i in dossier.incidents
             ],
         ),
         (
-            "Challenges",
-            ["exhibit", "forum and kind", "reference", "status", "outcome", "deadline"],
+            _("Challenges"),
+            [_("exhibit"), _("forum and kind"), _("reference"), _("status"), _("outcome"), _("deadline")],
             [
                 (
                     exhibits.of("challenge", ch.id),
                     [
-                        f"{ch.forum.value.upper()} {english('challenge_kind', ch.kind)}",
+                        f"{_forum(ch.forum.value, p)} {p.label('challenge_kind', ch.kind)}",
                         ch.reference,
-                        english("challenge_status", ch.status),
-                        english("outcome", ch.outcome) if ch.outcome else None,
-                        f"{ch.deadline_on} (overdue)" if ch.overdue else ch.deadline_on,
+                        p.label("challenge_status", ch.status),
+                        p.label("outcome", ch.outcome) if ch.outcome else None,
+                        _("{date} (overdue)").format(date=ch.deadline_on) if ch.overdue else ch.deadline_on,
                     ],
                     [
-                        ("Against", state_name(ch.respondent_state) if ch.respondent_state else None),
-                        ("Reason", _reason(ch)),
-                        ("Summary", ch.summary),
-                        ("Sources", exhibits.cite(ch.sources)),
+                        (_("Against"), p.state_name(ch.respondent_state) if ch.respondent_state else None),
+                        (_("Reason"), _reason(ch, p)),
+                        (_("Summary"), ch.summary),
+                        (_("Sources"), exhibits.cite(ch.sources)),
                     ],
                 )
                 for ch in dossier.challenges
@@ -485,7 +568,7 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
                 (
                     exhibit,
                     cells,
-                    [*more, ("Documents", ", ".join(exhibits.documents_of.get(exhibit or "", [])))],
+                    [*more, (_("Documents"), ", ".join(exhibits.documents_of.get(exhibit or "", [])))],
                 )
                 for exhibit, cells, more in records
             )
@@ -496,22 +579,22 @@ def _records(dossier: Dossier, exhibits: Exhibits) -> list[Block]:
     return blocks
 
 
-def _detention_end(d: DetentionPublic) -> str:
+def _detention_end(d: DetentionPublic, p: Prose) -> str:
     ended = d.released_on or d.surrendered_on
-    how = english("detention_status", d.status)
+    how = p.label("detention_status", d.status)
     if d.release_reason:
-        how += f" ({english('release_reason', d.release_reason)})"
+        how += f" ({p.label('release_reason', d.release_reason)})"
     if ended is None and d.ended_on is not None:
-        return f"{how}, ended by {d.ended_on}"
+        return p.gettext("{how}, ended by {date}").format(how=how, date=d.ended_on)
     return f"{how} {ended}" if ended else how
 
 
-def _days(d: DetentionPublic) -> str | None:
+def _days(d: DetentionPublic, p: Prose) -> str | None:
     """Days of custody, of its own kind: detention, or house arrest and supervision named as such."""
     for days, kind in (
         (d.custody_days, ""),
-        (d.house_arrest_days, " (house arrest)"),
-        (d.supervision_days, " (supervision)"),
+        (d.house_arrest_days, p.gettext(" (house arrest)")),
+        (d.supervision_days, p.gettext(" (supervision)")),
     ):
         if days is not None:
             return f"{days}{kind}"
@@ -526,11 +609,11 @@ def _hearings(e: ExtraditionPublic) -> str | None:
     return "; ".join(parts) or None
 
 
-def _reason(ch: ChallengePublic) -> str | None:
+def _reason(ch: ChallengePublic, p: Prose) -> str | None:
     """The decision's reason and note, as the last decided event gives them."""
     decided = [e for e in ch.events if e.type.value == "decided"]
     if not decided:
         return None
     last = decided[-1]
-    parts = [english("reason", last.reason) if last.reason else None, last.note]
-    return "; ".join(p for p in parts if p) or None
+    parts = [p.label("reason", last.reason) if last.reason else None, last.note]
+    return "; ".join(x for x in parts if x) or None

@@ -85,8 +85,8 @@ def render(filing: Filing) -> bytes:
     _set_fonts(document)
     section = document.sections[0]
     section.left_margin = section.right_margin = Cm(1.8)
-    _footer_page_numbers(document)
-    _header_confidential(document)
+    _footer_page_numbers(document, filing.words.get("page", "Page"))
+    _header_confidential(document, filing.words.get("confidentiality", "Privileged and confidential"))
     title = f"{filing.title}: {plain(filing.subject)}"
     document.core_properties.title = title
     _styled(document, "Title").add_run(title)
@@ -95,11 +95,11 @@ def render(filing: Filing) -> bytes:
         row = header.add_row().cells
         row[0].paragraphs[0].add_run(plain(label)).bold = True
         row[1].text = plain(value)
-    _styled(document, "Heading1").add_run("Contents")
+    _styled(document, "Heading1").add_run(filing.words.get("contents", "Contents"))
     _field(
         document.add_paragraph(),
         'TOC \\o "1-2" \\h \\z \\u',
-        "Word fills in the contents when the document is opened.",
+        filing.words.get("contents_placeholder", "Word fills in the contents when the document is opened."),
     )
     for block in filing.blocks:
         if isinstance(block, Heading):
@@ -195,10 +195,10 @@ def _field(paragraph: WordParagraph, instruction: str, placeholder: str) -> None
             run._r.append(shown)
 
 
-def _footer_page_numbers(document: WordDocument) -> None:
+def _footer_page_numbers(document: WordDocument, page: str) -> None:
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.alignment = 1  # centred
-    paragraph.add_run("Page ")
+    paragraph.add_run(f"{page} ")
     _field(paragraph, "PAGE", "1")
     paragraph.add_run(" / ")
     _field(paragraph, "NUMPAGES", "1")
@@ -207,10 +207,10 @@ def _footer_page_numbers(document: WordDocument) -> None:
     _add_setting(document, update, before=_AFTER_UPDATE_FIELDS)
 
 
-def _header_confidential(document: WordDocument) -> None:
+def _header_confidential(document: WordDocument, confidentiality: str) -> None:
     paragraph = document.sections[0].header.paragraphs[0]
     paragraph.alignment = 2  # right
-    paragraph.add_run("Privileged and confidential").italic = True
+    paragraph.add_run(confidentiality).italic = True
 
 
 @cache

@@ -20,13 +20,13 @@ _FONTS = str(resources.files("app") / "fonts")
 _local = threading.local()
 
 
-def render(filing: Filing, *, language: str = "en") -> bytes:
+def render(filing: Filing) -> bytes:
     data = {
         "title": f"{filing.title}: {plain(filing.subject)}",
-        "lang": language,
-        "confidentiality": "Privileged and confidential",
-        "page_word": "Page",
-        "contents_word": "Contents",
+        "lang": filing.lang,
+        "confidentiality": filing.words.get("confidentiality", "Privileged and confidential"),
+        "page_word": filing.words.get("page", "Page"),
+        "contents_word": filing.words.get("contents", "Contents"),
         "header": [[plain(label), plain(value)] for label, value in filing.header],
         "blocks": [_block(block) for block in filing.blocks],
     }

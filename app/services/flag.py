@@ -10,6 +10,7 @@ Importing any of them installs nothing: the entry points call `flag_upkeep.insta
 
 from sqlmodel import Session
 
+from app.language import ENGLISH, Prose
 from app.models.flag import Flag
 from app.models.person import Person
 from app.models.token import Principal
@@ -33,13 +34,15 @@ from app.services.flag_upkeep import touch_erased as touch_erased
 from app.services.flag_upkeep import touch_groups as touch_groups
 
 
-def for_person(session: Session, person: Person) -> list[Flag]:
-    """The flags of one person of the caller's organisation, computed from the records as they are now."""
+def for_person(session: Session, person: Person, prose: Prose = ENGLISH) -> list[Flag]:
+    """The flags of one person of the caller's organisation, computed from the records as they are now,
+    their explanations in `prose`'s language (the stored rows of `person_flag` keep only the codes'
+    English explanations: a reader's language is rendered here, at read time)."""
     records = load(session, [person.id], key_name=lambda name: affiliation_key(session, name), known=[person])
-    return compute(records[person.id])
+    return compute(records[person.id], prose)
 
 
-def read(session: Session, person: Person, *, by: Principal) -> list[Flag]:
+def read(session: Session, person: Person, *, by: Principal, prose: Prose = ENGLISH) -> list[Flag]:
     """`for_person`, its reading audited as the API's."""
     audit.record(session, by=by, action="person.flags_read", kind="person", object_id=person.id)
-    return for_person(session, person)
+    return for_person(session, person, prose)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from app.language import ENGLISH, Prose
 from app.models.detention import Detention, DetentionStatus
 from app.models.extradition import POLITICAL_GROUNDS, Decision, Extradition, Ground
 from app.models.flag import SEVERITY, Evidence, Flag, FlagCode
@@ -21,9 +22,7 @@ from app.models.incident import AGAINST_RELATIVES, Incident, IncidentKind
 from app.models.notice import Channel, Charge, ChargeCategory, Notice, NoticeStatus, StatusEntry
 from app.models.person import Person, PersonCategory
 from app.models.protection import Protection, ProtectionKind
-from app.models.state import state_in_prose, state_name, states_possessive
-from app.vocabulary import capitalized, english
-from app.vocabulary import words as _words
+from app.vocabulary import N_, capitalized
 
 PROTECTING = frozenset(
     {
@@ -142,47 +141,46 @@ def _flag(
     )
 
 
-def _channel(notice: Notice) -> str:
-    return english("channel", notice.channel)
+def _channel(notice: Notice, p: Prose = ENGLISH) -> str:
+    return p.label("channel", notice.channel)
 
 
-def _notice_label(notice: Notice) -> str:
-    when = f" of {notice.date}" if notice.date else " (undated)"
-    return f"the {_channel(notice)}{when}"
+def _notice_label(notice: Notice, p: Prose = ENGLISH) -> str:
+    if notice.date:
+        return p.gettext("the {channel} of {date}").format(channel=_channel(notice, p), date=notice.date)
+    return p.gettext("the {channel} (undated)").format(channel=_channel(notice, p))
 
 
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _and(items: Sequence[str], p: Prose = ENGLISH) -> str:
+    return p.join(list(items))
 
 
-def _when(day: FuzzyDate | None) -> str:
+def _when(day: FuzzyDate | None, p: Prose = ENGLISH) -> str:
     """A date in a sentence: an exact day as recorded ("on 2016-03-05"), a month or a year in words
     ("in March 2016", "in 2013")."""
-    if day is None:
-        return "on a date not recorded"
-    return f"on {day}" if day.precision == "day" else day.in_words
+    return p.when(day)
 
 
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
+def _days(count: int, p: Prose = ENGLISH) -> str:
+    return p.ngettext("{count} day", "{count} days", count).format(count=count)
 
 
 # --- one function per indicator -----------------------------------------------------------------
 
 
 PROTECTION_PHRASES = {
-    ProtectionKind.asylum_applied: "an asylum application lodged in {host}",
-    ProtectionKind.refugee_status: "refugee status granted by {host}",
-    ProtectionKind.subsidiary_protection: "subsidiary protection granted by {host}",
-    ProtectionKind.humanitarian: "humanitarian protection granted by {host}",
-    ProtectionKind.unhcr_mandate: "refugee status recognised by UNHCR under its mandate in {host}",
+    ProtectionKind.asylum_applied: N_("an asylum application lodged in {host}"),
+    ProtectionKind.refugee_status: N_("refugee status granted by {host}"),
+    ProtectionKind.subsidiary_protection: N_("subsidiary protection granted by {host}"),
+    ProtectionKind.humanitarian: N_("humanitarian protection granted by {host}"),
+    ProtectionKind.unhcr_mandate: N_("refugee status recognised by UNHCR under its mandate in {host}"),
 }
 
 
-def _protection_phrase(p: Protection) -> str:
+def _protection_phrase(protection: Protection, p: Prose = ENGLISH) -> str:
     """What the person has, as a lawyer would write it: 'an asylum application lodged in Belarus in March 2016'."""
-    text = PROTECTION_PHRASES[p.kind].format(host=state_name(p.host_state))
-    return f"{text} {p.since.in_words}" if p.since else text
+    text = p.gettext(PROTECTION_PHRASES[protection.kind]).format(host=p.state_name(protection.host_state))
+    return f"{text} {p.in_words(protection.since)}" if protection.since else text
 
 
 def _rejected_later(application: Protection, protections: Iterable[Protection]) -> bool:
@@ -211,19 +209,19 @@ def counting_protections(r: Records, state: str) -> list[Protection]:
     ]
 
 
-def refugee_protection(r: Records, state: str) -> Flag | None:
+def refugee_protection(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     held = counting_protections(r, state)
     if not held:
         return None
-    facts = [_protection_phrase(p) for p in held]
-    text = (
-        f"The person has {_and(facts)}, against {state_in_prose(state)}, the requesting state; INTERPOL's refugee "
+    facts = [_protection_phrase(x, p) for x in held]
+    text = p.gettext(
+        "The person has {protections}, against {state}, the requesting state; INTERPOL's refugee "
         "policy bars, in general, notices and diffusions from the state a refugee fled."
-    )
-    return _flag(FlagCode.refugee_protection, state, text, [_ev("protection", p.id) for p in held])
+    ).format(protections=_and(facts, p), state=p.state(state))
+    return _flag(FlagCode.refugee_protection, state, text, [_ev("protection", x.id) for x in held])
 
 
-def issued_after_protection(r: Records, state: str) -> Flag | None:
+def issued_after_protection(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     for protection in counting_protections(r, state):
         if protection.since is None:
             continue
@@ -237,9 +235,22 @@ def issued_after_protection(r: Records, state: str) -> Flag | None:
             ]
             hit = next(((what, d) for what, d in dates if d.start >= since), None)
             if hit:
-                text = (
-                    f"{capitalized(states_possessive(state))} {_channel(n)} was {hit[0]} on {hit[1]}, on or after "
-                    f"{_protection_phrase(protection)}."
+                sentence = (
+                    p.gettext(
+                        "{state_possessive} {channel} was requested on {date}, on or after {protection}."
+                    )
+                    if hit[0] == "requested"
+                    else p.gettext(
+                        "{state_possessive} {channel} was issued on {date}, on or after {protection}."
+                    )
+                )
+                text = capitalized(
+                    sentence.format(
+                        state_possessive=p.states_possessive(state),
+                        channel=_channel(n, p),
+                        date=hit[1],
+                        protection=_protection_phrase(protection, p),
+                    )
                 )
                 return _flag(
                     FlagCode.issued_after_protection,
@@ -251,7 +262,7 @@ def issued_after_protection(r: Records, state: str) -> Flag | None:
     return None
 
 
-def extradition_refused_political(r: Records, state: str) -> Flag | None:
+def extradition_refused_political(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     refused = [
         e
         for e in r.extraditions
@@ -263,20 +274,26 @@ def extradition_refused_political(r: Records, state: str) -> Flag | None:
         return None
     facts = []
     for e in refused:
-        court = e.court or "a court"
-        when = f" {_when(e.decided_on)}" if e.decided_on else ""
-        grounds = ", ".join(english("ground", g) for g in e.grounds if Ground(g) in POLITICAL_GROUNDS)
-        facts.append(f"{court} in {state_in_prose(e.requested_state)} refused{when} ({grounds})")
-    text = (
-        f"Extradition to {state_in_prose(state)} was refused on political or human-rights grounds: "
-        f"{'; '.join(facts)}."
-    )
+        court = e.court or p.gettext("a court")
+        grounds = ", ".join(p.label("ground", g) for g in e.grounds if Ground(g) in POLITICAL_GROUNDS)
+        if e.decided_on:
+            fact = p.gettext("{court} in {state} refused {when} ({grounds})").format(
+                court=court, state=p.state(e.requested_state), when=_when(e.decided_on, p), grounds=grounds
+            )
+        else:
+            fact = p.gettext("{court} in {state} refused ({grounds})").format(
+                court=court, state=p.state(e.requested_state), grounds=grounds
+            )
+        facts.append(fact)
+    text = p.gettext(
+        "Extradition to {state} was refused on political or human-rights grounds: {facts}."
+    ).format(state=p.state(state), facts="; ".join(facts))
     return _flag(
         FlagCode.extradition_refused_political, state, text, [_ev("extradition", e.id) for e in refused]
     )
 
 
-def noncompliant_notices(r: Records, state: str) -> list[tuple[NoticeFacts, str]]:
+def noncompliant_notices(r: Records, state: str, p: Prose = ENGLISH) -> list[tuple[NoticeFacts, str]]:
     """Notices of `state` with a finding of INTERPOL's bodies (Art. 2, Art. 3, refugee policy), and the finding."""
     found = []
     for facts in r.notices_from(state):
@@ -289,31 +306,45 @@ def noncompliant_notices(r: Records, state: str) -> list[tuple[NoticeFacts, str]
             None,
         )
         if entry is not None:
-            when = f" {_when(entry.on)}" if entry.on else ""
-            status = english("notice_status", entry.status)
+            words = {
+                "notice": _notice_label(facts.notice, p),
+                "status": p.label("notice_status", entry.status),
+                "reason": p.label("reason", entry.reason),
+            }
+            text = (
+                p.gettext("{notice} was {status} {when} under {reason}").format(
+                    when=_when(entry.on, p), **words
+                )
+                if entry.on
+                else p.gettext("{notice} was {status} under {reason}").format(**words)
+            )
+            found.append((facts, text))
+        elif facts.ccf_deleted_by:
             found.append(
                 (
                     facts,
-                    f"{_notice_label(facts.notice)} was {status}{when} under {english('reason', entry.reason)}",
+                    p.gettext("{notice} was deleted on a CCF decision").format(
+                        notice=_notice_label(facts.notice, p)
+                    ),
                 )
             )
-        elif facts.ccf_deleted_by:
-            found.append((facts, f"{_notice_label(facts.notice)} was deleted on a CCF decision"))
     return found
 
 
-def interpol_found_noncompliant(r: Records, state: str) -> Flag | None:
-    found = noncompliant_notices(r, state)
+def interpol_found_noncompliant(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
+    found = noncompliant_notices(r, state, p)
     if not found:
         return None
-    text = f"INTERPOL found {states_possessive(state)} data non-compliant: {'; '.join(t for _, t in found)}."
+    text = p.gettext("INTERPOL found {state_possessive} data non-compliant: {findings}.").format(
+        state_possessive=p.states_possessive(state), findings="; ".join(t for _, t in found)
+    )
     evidence = [_ev("notice", f.notice.id) for f, _ in found] + [
         _ev("challenge", c) for f, _ in found for c in f.ccf_deleted_by
     ]
     return _flag(FlagCode.interpol_found_noncompliant, state, text, evidence, found[0][0].notice.id)
 
 
-def released_without_extradition(r: Records, state: str) -> Flag | None:
+def released_without_extradition(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     on_request = [d for d in r.detentions if d.requesting_state == state]
     if any(d.status is DetentionStatus.surrendered for d in on_request):
         return None
@@ -323,16 +354,19 @@ def released_without_extradition(r: Records, state: str) -> Flag | None:
         return None
     facts = []
     for d in released:
-        conditions = (
-            f", under {_words(d.release_conditions.value)}"
-            if d.release_conditions and d.release_conditions.value != "none"
-            else ""
+        fact = p.gettext("detained in {host} {when}, released").format(
+            host=p.state(d.host_state), when=_when(d.detained_on, p)
         )
-        days = f" after {_days(d.custody_days)}" if d.custody_days is not None else ""
-        facts.append(
-            f"detained in {state_in_prose(d.host_state)} {_when(d.detained_on)}, released{days}{conditions}"
-        )
-    text = f"Held at {states_possessive(state)} request and never surrendered to it: {'; '.join(facts)}."
+        if d.custody_days is not None:
+            fact += p.gettext(" after {days}").format(days=_days(d.custody_days, p))
+        if d.release_conditions and d.release_conditions.value != "none":
+            fact += p.gettext(", under {conditions}").format(
+                conditions=p.label("release_conditions", d.release_conditions)
+            )
+        facts.append(fact)
+    text = p.gettext("Held at {state_possessive} request and never surrendered to it: {facts}.").format(
+        state_possessive=p.states_possessive(state), facts="; ".join(facts)
+    )
     return _flag(
         FlagCode.released_without_extradition, state, text, [_ev("detention", d.id) for d in released]
     )
@@ -359,52 +393,65 @@ def _repeats(r: Records, state: str) -> list[tuple[NoticeFacts, StatusEntry, Not
     return found
 
 
-def repeat_after_refusal(r: Records, state: str) -> Flag | None:
+def repeat_after_refusal(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     found = _repeats(r, state)
     if not found:
         return None
     ended, ending, later, after = found[0]
     purpose = (
-        " (the earlier one was cancelled because its purpose was achieved)"
+        p.gettext(" (the earlier one was cancelled because its purpose was achieved)")
         if ending.reason == "purpose_achieved"
         else ""
     )
-    text = (
-        f"{capitalized(state_in_prose(state))} asked again after {_notice_label(ended.notice)} was "
-        f"{english('notice_status', ending.status)} {_when(ending.on)}: "
-        f"a {_channel(later.notice)} dated {after}{purpose}."
+    text = capitalized(
+        p.gettext(
+            "{state} asked again after {notice} was {status} {when}: a {channel} dated {date}{purpose}."
+        ).format(
+            state=p.state(state),
+            notice=_notice_label(ended.notice, p),
+            status=p.label("notice_status", ending.status),
+            when=_when(ending.on, p),
+            channel=_channel(later.notice, p),
+            date=after,
+            purpose=purpose,
+        )
     )
     evidence = [_ev("notice", x.notice.id) for e, _, l_, _ in found for x in (e, l_)]
     return _flag(FlagCode.repeat_after_refusal, state, text, evidence, later.notice.id)
 
 
-def channel_switch(r: Records, state: str) -> Flag | None:
+def channel_switch(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     switched = [(e, s, l_, a) for e, s, l_, a in _repeats(r, state) if e.notice.channel != l_.notice.channel]
     if not switched:
         return None
     ended, ending, later, after = switched[0]
-    text = (
-        f"After its {_channel(ended.notice)} was {english('notice_status', ending.status)} {_when(ending.on)}, "
-        f"{state_in_prose(state)} "
-        f"used another channel: a {_channel(later.notice)} dated {after}."
+    text = p.gettext(
+        "After its {channel} was {status} {when}, {state} used another channel: a {new_channel} dated {date}."
+    ).format(
+        channel=_channel(ended.notice, p),
+        status=p.label("notice_status", ending.status),
+        when=_when(ending.on, p),
+        state=p.state(state),
+        new_channel=_channel(later.notice, p),
+        date=after,
     )
     evidence = [_ev("notice", x.notice.id) for e, _, l_, _ in switched for x in (e, l_)]
     return _flag(FlagCode.channel_switch, state, text, evidence, later.notice.id)
 
 
-def escalation(r: Records, state: str) -> Flag | None:
+def escalation(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     earlier: list[tuple[date, str, Evidence]] = []
     for facts in r.notices_from(state):
         if facts.date is not None:
-            earlier.append(
-                (facts.date.start, f"{_notice_label(facts.notice)}", _ev("notice", facts.notice.id))
-            )
+            earlier.append((facts.date.start, _notice_label(facts.notice, p), _ev("notice", facts.notice.id)))
     for d in r.detentions:
         if d.requesting_state == state:
             earlier.append(
                 (
                     d.detained_on.start,
-                    f"the detention in {state_in_prose(d.host_state)} {_when(d.detained_on)}",
+                    p.gettext("the detention in {host} {when}").format(
+                        host=p.state(d.host_state), when=_when(d.detained_on, p)
+                    ),
                     _ev("detention", d.id),
                 )
             )
@@ -417,11 +464,21 @@ def escalation(r: Records, state: str) -> Flag | None:
             continue
         before = sorted((x for x in earlier if x[0] < incident.occurred_on.start), key=lambda x: x[0])
         if before:
-            where = f" in {state_in_prose(incident.host_state)}" if incident.host_state else ""
+            words = {
+                "kind": capitalized(p.label("incident", incident.kind)),
+                "date": incident.occurred_on,
+                "state": p.state(state),
+                "certainty": p.label("certainty", incident.certainty),
+                "earlier": _and([b[1] for b in before], p),
+            }
             text = (
-                f"{_words(incident.kind.value).capitalize()}{where} on {incident.occurred_on}, attributed to "
-                f"{state_in_prose(state)} ({english('certainty', incident.certainty)}), after "
-                f"{_and([b[1] for b in before])}."
+                p.gettext(
+                    "{kind} in {host} on {date}, attributed to {state} ({certainty}), after {earlier}."
+                ).format(host=p.state(incident.host_state), **words)
+                if incident.host_state
+                else p.gettext(
+                    "{kind} on {date}, attributed to {state} ({certainty}), after {earlier}."
+                ).format(**words)
             )
             return _flag(
                 FlagCode.escalation, state, text, [_ev("incident", incident.id), *(b[2] for b in before)]
@@ -460,11 +517,7 @@ def _group_window(ordered: list[GroupNotice], person_id: str) -> list[GroupNotic
     return None
 
 
-def _persons(count: int) -> str:
-    return f"{count} more person" + ("" if count == 1 else "s")
-
-
-def group_targeting(r: Records, state: str) -> Flag | None:
+def group_targeting(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     """The group is pooled across organisations, but what the flag says is not: it names the dates and ids
     of the caller's own records only, and counts the persons other organisations recorded (their dates
     would tell a probe when, and that, another organisation watches the group)."""
@@ -478,41 +531,88 @@ def group_targeting(r: Records, state: str) -> Flag | None:
         own = sorted({g.person_id for g in window if g.org_id == r.person.org_id} - {r.person.id})
         others = len(persons) - len(own) - 1
         name = r.affiliation_names.get(key)
-        group = f"'{name}'" if name else "a shared affiliation"
+        group = p.gettext("'{name}'").format(name=name) if name else p.gettext("a shared affiliation")
         by_id = {n.notice.id: n.notice for n in r.notices_from(state)}
         notices = [by_id[g.notice_id] for g in window if g.notice_id in by_id]
-        facts = [f"{_and([_notice_label(n) for n in notices])} on this person"] if notices else []
-        if own:
-            facts.append(f"{_persons(len(own))} recorded by this organisation")
-        if others:
-            facts.append(f"{_persons(others)} recorded elsewhere")
-        text = (
-            f"{len(persons)} persons sharing the affiliation {group}, this one included, have notices from "
-            f"{state_in_prose(state)} dated within {GROUP_SPAN_DAYS} days of each other: {'; '.join(facts)}."
+        facts = (
+            [
+                p.gettext("{notices} on this person").format(
+                    notices=_and([_notice_label(n, p) for n in notices], p)
+                )
+            ]
+            if notices
+            else []
         )
-        evidence = [_ev("notice", n.id) for n in notices] + [_ev("person", p) for p in own]
+        if own:
+            facts.append(
+                p.ngettext(
+                    "{count} more person recorded by this organisation",
+                    "{count} more persons recorded by this organisation",
+                    len(own),
+                ).format(count=len(own))
+            )
+        if others:
+            facts.append(
+                p.ngettext(
+                    "{count} more person recorded elsewhere",
+                    "{count} more persons recorded elsewhere",
+                    others,
+                ).format(count=others)
+            )
+        text = p.ngettext(
+            "{count} person sharing the affiliation {group}, this one included, has notices from "
+            "{state} dated within {days} days of each other: {facts}.",
+            "{count} persons sharing the affiliation {group}, this one included, have notices from "
+            "{state} dated within {days} days of each other: {facts}.",
+            len(persons),
+        ).format(
+            count=len(persons),
+            group=group,
+            state=p.state(state),
+            days=GROUP_SPAN_DAYS,
+            facts="; ".join(facts),
+        )
+        evidence = [_ev("notice", n.id) for n in notices] + [_ev("person", x) for x in own]
         return _flag(FlagCode.group_targeting, state, text, evidence)
     return None
 
 
-def relatives_targeted(r: Records, state: str) -> Flag | None:
+def relatives_targeted(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     intimidation = [i for i in r.incidents if i.kind in AGAINST_RELATIVES and i.perpetrator_state == state]
     relatives = r.relatives_states.get(state, [])
     if not intimidation and not relatives:
         return None
     parts = []
     if relatives:
-        kinds = sorted({f"{r.relatives.get(person, 'relative')} ({kind})" for kind, _, person in relatives})
-        parts.append(f"{capitalized(state_in_prose(state))} also pursues related persons: {_and(kinds)}")
-    for i in intimidation:
-        when = f" {_when(i.occurred_on)}" if i.occurred_on else ""
-        what = (
-            "intimidation of the family"
-            if i.kind is IncidentKind.family_intimidation
-            else english("incident", i.kind)
-        )
+        if p.english:  # the codes as they are, as the English explanation has always named them
+            kinds = sorted(
+                {f"{r.relatives.get(person, 'relative')} ({kind})" for kind, _, person in relatives}
+            )
+        else:
+            kinds = sorted(
+                {
+                    f"{p.label('relation', r.relatives.get(person, 'relative'))} ({p.gettext(kind)})"
+                    for kind, _, person in relatives
+                }
+            )
         parts.append(
-            f"{what} by {state_in_prose(state)} is recorded{when} ({english('certainty', i.certainty)})"
+            p.gettext("{state} also pursues related persons: {relatives}").format(
+                state=capitalized(p.state(state)), relatives=_and(kinds, p)
+            )
+        )
+    for i in intimidation:
+        what = (
+            p.gettext("intimidation of the family")
+            if i.kind is IncidentKind.family_intimidation
+            else p.label("incident", i.kind)
+        )
+        words = {"what": what, "state": p.state(state), "certainty": p.label("certainty", i.certainty)}
+        parts.append(
+            p.gettext("{what} by {state} is recorded {when} ({certainty})").format(
+                when=_when(i.occurred_on, p), **words
+            )
+            if i.occurred_on
+            else p.gettext("{what} by {state} is recorded ({certainty})").format(**words)
         )
     text = "; ".join(parts) + "."
     evidence = [_ev(kind, id_) for kind, id_, _ in relatives] + [_ev("incident", i.id) for i in intimidation]
@@ -525,12 +625,16 @@ def _charges(
     return [(n, c) for n in r.notices_from(state) for c in n.charges if c.category in categories]
 
 
-def security_charge(r: Records, state: str) -> Flag | None:
+def security_charge(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     found = _charges(r, state, SECURITY_CATEGORIES)
     if not found:
         return None
-    labels = _and(sorted({english("charge", c.category) for _, c in found}))
-    text = f"{capitalized(state_in_prose(state))} charges the person with offences recorded as {labels}."
+    labels = _and(sorted({p.label("charge", c.category) for _, c in found}), p)
+    text = capitalized(
+        p.gettext("{state} charges the person with offences recorded as {categories}.").format(
+            state=p.state(state), categories=labels
+        )
+    )
     return _flag(
         FlagCode.security_charge,
         state,
@@ -540,20 +644,19 @@ def security_charge(r: Records, state: str) -> Flag | None:
     )
 
 
-def economic_charge_dissident(r: Records, state: str) -> Flag | None:
+def economic_charge_dissident(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     roles = [c for c in r.person.categories if c in DISSIDENT_CATEGORIES]
     found = _charges(r, state, frozenset({ChargeCategory.economic}))
     if not roles or not found:
         return None
-    roles_words = _and([english("category", x) for x in roles])
     count = len(found)
-    charges = (
-        "a charge recorded as an economic offence"
-        if count == 1
-        else f"{count} charges recorded as economic offences"
-    )
-    text = (
-        f"{capitalized(state_in_prose(state))} brings {charges} against a person recorded as {roles_words}."
+    charges = p.ngettext(
+        "a charge recorded as an economic offence", "{count} charges recorded as economic offences", count
+    ).format(count=count)
+    text = capitalized(
+        p.gettext("{state} brings {charges} against a person recorded as {categories}.").format(
+            state=p.state(state), charges=charges, categories=_and([p.label("category", x) for x in roles], p)
+        )
     )
     return _flag(
         FlagCode.economic_charge_dissident,
@@ -564,20 +667,22 @@ def economic_charge_dissident(r: Records, state: str) -> Flag | None:
     )
 
 
-def in_absentia(r: Records, state: str) -> Flag | None:
+def in_absentia(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     found = [n for n in r.notices_from(state) if n.notice.in_absentia]
     if not found:
         return None
-    text = (
-        f"{capitalized(states_possessive(state))} {_and([_notice_label(n.notice) for n in found])} "
-        "rests on a conviction in absentia."
+    text = capitalized(
+        p.gettext("{state_possessive} {notices} rests on a conviction in absentia.").format(
+            state_possessive=p.states_possessive(state),
+            notices=_and([_notice_label(n.notice, p) for n in found], p),
+        )
     )
     return _flag(
         FlagCode.in_absentia, state, text, [_ev("notice", n.notice.id) for n in found], found[0].notice.id
     )
 
 
-def travel_triggered(r: Records, state: str) -> Flag | None:
+def travel_triggered(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     for d in r.detentions:
         if d.requesting_state != state or d.detained_on.exact is None:
             continue
@@ -587,9 +692,15 @@ def travel_triggered(r: Records, state: str) -> Flag | None:
                 continue
             days = (d.detained_on.exact - issued.exact).days
             if 0 <= days <= TRAVEL_WINDOW_DAYS:
-                text = (
-                    f"Detained in {state_in_prose(d.host_state)} {_when(d.detained_on)}, {_days(days)} after "
-                    f"{states_possessive(state)} {_channel(facts.notice)} was issued on {issued}."
+                text = p.gettext(
+                    "Detained in {host} {when}, {days} after {state_possessive} {channel} was issued on {date}."
+                ).format(
+                    host=p.state(d.host_state),
+                    when=_when(d.detained_on, p),
+                    days=_days(days, p),
+                    state_possessive=p.states_possessive(state),
+                    channel=_channel(facts.notice, p),
+                    date=issued,
                 )
                 return _flag(
                     FlagCode.travel_triggered,
@@ -601,7 +712,7 @@ def travel_triggered(r: Records, state: str) -> Flag | None:
     return None
 
 
-def mobility_controls(r: Records, state: str) -> Flag | None:
+def mobility_controls(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     cancelled = [
         i
         for i in r.incidents
@@ -611,21 +722,21 @@ def mobility_controls(r: Records, state: str) -> Flag | None:
     if not cancelled and not sltd:
         return None
     parts = [
-        f"passport cancellation by {state_in_prose(state)}"
-        + (f" {_when(i.occurred_on)}" if i.occurred_on else "")
+        p.gettext("passport cancellation by {state}").format(state=p.state(state))
+        + (f" {_when(i.occurred_on, p)}" if i.occurred_on else "")
         for i in cancelled
     ]
     parts += [
-        f"an SLTD lost-or-stolen passport entry from {state_in_prose(state)}"
+        p.gettext("an SLTD lost-or-stolen passport entry from {state}").format(state=p.state(state))
         + (f" ({n.date})" if n.date else "")
         for n in sltd
     ]
-    text = f"Controls on the person's travel: {_and(parts)}."
+    text = p.gettext("Controls on the person's travel: {controls}.").format(controls=_and(parts, p))
     evidence = [_ev("incident", i.id) for i in cancelled] + [_ev("notice", n.notice.id) for n in sltd]
     return _flag(FlagCode.mobility_controls, state, text, evidence, sltd[0].notice.id if sltd else None)
 
 
-INDICATORS: dict[FlagCode, Callable[[Records, str], Flag | None]] = {
+INDICATORS: dict[FlagCode, Callable[[Records, str, Prose], Flag | None]] = {
     FlagCode.refugee_protection: refugee_protection,
     FlagCode.issued_after_protection: issued_after_protection,
     FlagCode.extradition_refused_political: extradition_refused_political,
@@ -644,8 +755,12 @@ INDICATORS: dict[FlagCode, Callable[[Records, str], Flag | None]] = {
 }
 
 
-def compute(records: Records) -> list[Flag]:
-    """Every flag of the person: by state, then in the contract's order of codes."""
+def compute(records: Records, prose: Prose = ENGLISH) -> list[Flag]:
+    """Every flag of the person: by state, then in the contract's order of codes; the explanations in
+    `prose`'s language (the derived tables keep the English ones)."""
     return [
-        flag for state in records.states() for check in INDICATORS.values() if (flag := check(records, state))
+        flag
+        for state in records.states()
+        for check in INDICATORS.values()
+        if (flag := check(records, state, prose))
     ]

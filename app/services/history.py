@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.kinds import KINDS, ORDER
 from app.kinds.kind import Fact
+from app.language import ENGLISH, Prose
 from app.models.person import Person
 from app.models.timeline import HistoryEvent, RecordRef
 from app.models.token import Principal
@@ -26,21 +27,24 @@ def _key(kind: str, fact: Fact) -> tuple[date, int, int, datetime, str]:
     return (fact.on.start, ORDER.get(kind, len(ORDER)), fact.step, fact.recorded_at, fact.record_id)
 
 
-def person_facts(person: Person) -> list[Fact]:
+def person_facts(person: Person, prose: Prose = ENGLISH) -> list[Fact]:
     """The person's own dated facts: their death (`person.deceased`), after the records of its day."""
     if person.deceased_on is None:
         return []
-    return [Fact(person.deceased_on, 0, person.created_at, person.id, "person.deceased", "Died")]
+    return [
+        Fact(person.deceased_on, 0, person.created_at, person.id, "person.deceased", prose.gettext("Died"))
+    ]
 
 
-def from_records(records: PersonRecords) -> list[HistoryEvent]:
-    """Every dated fact of these records, oldest first (undated facts have no place on a timeline)."""
+def from_records(records: PersonRecords, prose: Prose = ENGLISH) -> list[HistoryEvent]:
+    """Every dated fact of these records, oldest first (undated facts have no place on a timeline), each
+    summed up in `prose`'s language."""
     facts = [
         (kind.name, fact)
         for kind in KINDS
         for record in records.of(kind.name)
-        for fact in kind.facts(record, records.children_of(record.id))
-    ] + [("person", fact) for fact in person_facts(records.person)]
+        for fact in kind.facts(record, records.children_of(record.id), prose)
+    ] + [("person", fact) for fact in person_facts(records.person, prose)]
     facts.sort(key=lambda found: _key(*found))
     # Built from values already validated on their way out of the database: no second validation.
     return [
@@ -51,12 +55,14 @@ def from_records(records: PersonRecords) -> list[HistoryEvent]:
     ]
 
 
-def read(session: Session, person: Person, *, by: Principal, records: PersonRecords) -> list[HistoryEvent]:
+def read(
+    session: Session, person: Person, *, by: Principal, records: PersonRecords, prose: Prose = ENGLISH
+) -> list[HistoryEvent]:
     """The timeline of these (already loaded) records of the person, its reading audited as the API's."""
     audit.record(session, by=by, action="person.history_read", kind="person", object_id=person.id)
-    return from_records(records)
+    return from_records(records, prose)
 
 
-def events(session: Session, person: Person) -> list[HistoryEvent]:
+def events(session: Session, person: Person, prose: Prose = ENGLISH) -> list[HistoryEvent]:
     """Every dated fact about the person, oldest first."""
-    return from_records(records_service.for_person(session, person))
+    return from_records(records_service.for_person(session, person), prose)

@@ -96,7 +96,13 @@ OBJECT_LISTS = frozenset({("interpol_check", "hits"), ("extradition", "hearings"
 ADDED_LATER: dict[str, dict[str, Any]] = {
     "interpol_check": {"source": "interpol", "dataset": None, "dataset_date": None, "screening_id": None},
     "person": {"place_of_birth": None, "deceased_on": None},
-    "detention": {"custody": "detention", "ended_on": None, "court": None, "case_number": None, "other_bases": []},
+    "detention": {
+        "custody": "detention",
+        "ended_on": None,
+        "court": None,
+        "case_number": None,
+        "other_bases": [],
+    },
     "notice": {"case_number": None},
     "extradition": {"case_number": None, "hearings": []},
     "challenge": {"respondent_state": None},

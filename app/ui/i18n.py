@@ -6,61 +6,31 @@ installed, so concurrent requests in different languages never share translation
 Catalogs: `app/locale/<lang>/LC_MESSAGES/messages.po`, compiled to `.mo` (see babel.cfg).
 """
 
-import gettext
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
-from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from app import kinds, vocabulary
+from app.language import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
+from app.language import LANGUAGE_NAMES as LANGUAGE_NAMES
+from app.language import LANGUAGES as LANGUAGES
+from app.language import LOCALE_DIR as LOCALE_DIR
+from app.language import from_accept_language as from_accept_language
+from app.language import supported as supported
+from app.language import translations as translations
 from app.models.flag import Pattern
 from app.models.state import state_name
 from app.ui import charts
 
-LANGUAGES = ("en", "ru")
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
-DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "a3_lang"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-MAX_ACCEPT_LANGUAGE_CHARS = 500
-
-
-def supported(value: str | None) -> str | None:
-    code = (value or "").strip().lower()
-    return code if code in LANGUAGES else None
-
-
-def from_accept_language(header: str | None) -> str | None:
-    """The first supported language in an Accept-Language header, by its q weight (ties: order given)."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate((header or "")[:MAX_ACCEPT_LANGUAGE_CHARS].split(",")):
-        tag, _, params = part.strip().partition(";")
-        weight = 1.0
-        if params.strip().startswith("q="):
-            try:
-                weight = float(params.strip()[2:])
-            except ValueError:
-                continue
-        primary = tag.strip().split("-")[0].lower()
-        if primary in LANGUAGES and weight > 0:
-            ranked.append((-weight, position, primary))
-    return min(ranked)[2] if ranked else None
 
 
 def choose(*, query: str | None, cookie: str | None, accept_language: str | None) -> str:
     return supported(query) or supported(cookie) or from_accept_language(accept_language) or DEFAULT_LANGUAGE
-
-
-@cache
-def translations(lang: str) -> gettext.NullTranslations:
-    if lang == DEFAULT_LANGUAGE:
-        return gettext.NullTranslations()  # the templates are written in English
-    return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
 
 
 def _filters(lang: str) -> dict[str, Callable[..., str]]:

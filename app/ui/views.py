@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app import kinds
 from app.kinds.kind import RecordKind
+from app.language import ENGLISH, Prose
 from app.models.challenge import ChallengePublic
 from app.models.flag import Flag
 from app.models.person import PersonPublic
@@ -82,8 +83,9 @@ class PersonPage:
         return next((r for r in rows if r.id == record_id), None)
 
 
-def person_page(session: Session, person_id: str, *, by: Principal) -> PersonPage:
-    """Everything the person's page shows (one 404 for unknown and foreign ids, before any entry is written)."""
+def person_page(session: Session, person_id: str, *, by: Principal, prose: Prose = ENGLISH) -> PersonPage:
+    """Everything the person's page shows (one 404 for unknown and foreign ids, before any entry is written),
+    the timeline and the explanations in `prose`'s language."""
     person = person_service.get(session, person_id, by=by)
     shown = kinds.on_page()
     records = records_service.read(session, person, by=by, kinds=shown)
@@ -94,8 +96,8 @@ def person_page(session: Session, person_id: str, *, by: Principal) -> PersonPag
     for kind in unshown:
         records.by_kind[kind.name] = more.of(kind.name)
     records.children.update(more.children)
-    events = history_service.read(session, person, by=by, records=records)
-    flags = flag_service.read(session, person, by=by)
+    events = history_service.read(session, person, by=by, records=records, prose=prose)
+    flags = flag_service.read(session, person, by=by, prose=prose)
     watch = watch_service.of_person(session, person.id, org_id=by.org_id)
     sections = []
     for kind in shown:
