@@ -96,6 +96,10 @@ class Prose:
     def gettext(self, message: str) -> str:
         return translations(self.lang).gettext(message)
 
+    def pgettext(self, context: str, message: str) -> str:
+        """A message whose words depend on where it stands (`"timeline", "Died"`: an event, not a label)."""
+        return translations(self.lang).pgettext(context, message)
+
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         """The form for `count` by the language's plural rule (Russian has three)."""
         return translations(self.lang).ngettext(singular, plural, count)

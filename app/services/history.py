@@ -32,7 +32,14 @@ def person_facts(person: Person, prose: Prose = ENGLISH) -> list[Fact]:
     if person.deceased_on is None:
         return []
     return [
-        Fact(person.deceased_on, 0, person.created_at, person.id, "person.deceased", prose.gettext("Died"))
+        Fact(
+            person.deceased_on,
+            0,
+            person.created_at,
+            person.id,
+            "person.deceased",
+            prose.pgettext("timeline", "Died"),
+        )
     ]
 
 
