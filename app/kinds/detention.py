@@ -19,11 +19,12 @@ def facts(d: Detention, _children: Sequence[Any], words: Prose = ENGLISH) -> Ite
     _ = words.gettext
     where = words.state_name(d.host_state) + (f" ({d.place})" if d.place else "")
     ref = (d.created_at, d.id)
-    basis = (
-        ""
-        if d.basis.value == "unknown"
-        else _(" on a {basis}").format(basis=words.label("detention_basis", d.basis))
-    )
+    if d.basis.value == "unknown":
+        basis = ""
+    elif d.basis.value == "immigration":  # grounds, not "a grounds"
+        basis = _(" on {basis}").format(basis=words.label("detention_basis", d.basis))
+    else:
+        basis = _(" on a {basis}").format(basis=words.label("detention_basis", d.basis))
     text = _(HELD[d.custody.value]).format(
         where=where, state=words.state_name(d.requesting_state), basis=basis
     )

@@ -182,9 +182,9 @@ def test_a_lawyers_journey(browser: Browser, origin: str, demo: Demo, org_b: Org
     # The person: timeline, indicators, records.
     result.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Umarali Kuvvatov")
-    expect(page.locator(".timeline li")).to_have_count(
-        11
-    )  # the 9 facts of the case, the challenge's 2 events
+    # The 9 facts of the case, the end of his Istanbul custody by his death, his death, the
+    # challenge's 2 events.
+    expect(page.locator(".timeline li")).to_have_count(13)
     expect(page.locator(".timeline li").first.locator("time")).to_have_text("2012")
     expect(page.locator(".overdue").first).to_contain_text("overdue")
     tab.shot("05-person")
