@@ -92,6 +92,7 @@ LiveFeed = Annotated[str, Depends(_live_feed)]
             "description": "No such feed: unknown, revoked or malformed addresses answer alike.",
             **PROBLEM,
         },
+        422: {"description": "`names` is neither `initials` nor `full`.", **PROBLEM},
         429: {"description": "Too many fetches of this feed; see Retry-After.", **PROBLEM},
     },
 )
