@@ -1,6 +1,6 @@
 """/ui: the web interface for lawyers and advocates, server-rendered, with every asset in the package.
 
-Pages: `/ui/` (search, `?q=`), `/ui/login`, `/ui/logout`, `/ui/persons/{person_id}` (and its dossier
+Pages: `/ui/` (home: what needs attention, and search, `?q=`), `/ui/login`, `/ui/logout`, `/ui/persons/{person_id}` (and its dossier
 as `.md` or `.json`), `/ui/documents/{document_id}/content` (a document's bytes), `/ui/states`, `/ui/states/{state}`, `/ui/challenges`. The same roles, tenancy,
 audit entries and daily read quota as the API; see `app/ui/` for sessions, languages and charts.
 """
@@ -145,7 +145,9 @@ def search_page(
     q: Annotated[str | None, Query(max_length=2000)] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
-    """Search the organisation's persons by name in any spelling or script; without `q`, the newest."""
+    """The home page: what needs attention (challenges due, watches with unseen changes, deadlines within
+    30 days), then the organisation's newest persons; with `q`, the persons matching a name in any
+    spelling or script."""
     text = (q or "").strip()
     if len(text) > SEARCH_MAX_CHARS:
         return render(
@@ -157,14 +159,21 @@ def search_page(
             next_cursor=None,
             next_query="",
             error="too_long",
+            home=None,
+            within_days=DUE_WITHIN_DAYS,
         )
     items, next_cursor = person_service.search_page(
         session, names=names, by=caller, q=text or None, nationality=None, limit=SEARCH_PAGE, cursor=cursor
     )
     keep = {"q": text} if text else {}
+    landing = not text and cursor is None
     return render(
         request,
         "search.html",
+        home=views.home_page(session, by=caller, within_days=DUE_WITHIN_DAYS, today=date.today())
+        if landing
+        else None,
+        within_days=DUE_WITHIN_DAYS,
         keep=keep,
         q=text,
         items=items,

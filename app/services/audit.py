@@ -8,6 +8,7 @@ file can neither edit nor delete an entry, nor re-forge the rest of the chain to
 import hashlib
 import hmac
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -119,3 +120,23 @@ def verify(session: Session, *, org_id: str | None = None) -> tuple[int | None, 
     if org_id is not None:
         counted = counted.where(AuditEntry.org_id == org_id)
     return bad, int(session.exec(counted).one())
+
+
+def last_at(
+    session: Session, *, org_id: str, action: str, kind: str, object_ids: Iterable[str]
+) -> dict[str, datetime]:
+    """When each of these objects last had an entry with this action in the organisation (absent: never)."""
+    ids = sorted(set(object_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(AuditEntry.object_id, func.max(AuditEntry.at))
+        .where(
+            AuditEntry.org_id == org_id,
+            AuditEntry.action == action,
+            AuditEntry.object_kind == kind,
+            col(AuditEntry.object_id).in_(ids),
+        )
+        .group_by(col(AuditEntry.object_id))
+    ).all()
+    return {object_id: at for object_id, at in rows if object_id is not None}

@@ -180,6 +180,56 @@ def _of_person(session: Session, person_id: str, *, org_id: str, for_update: boo
     return session.exec(query).first()  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class Unseen:
+    """A watched person's changes found since their timeline, which shows them, was last read."""
+
+    person_id: str
+    changes: list[WatchChange]  # newest first
+    since: datetime | None  # when the timeline was last read (None: never)
+
+
+UNSEEN_PERSONS = 50  # the home page lists at most this many persons, the most recently changed first
+
+
+def unseen_changes(session: Session, *, by: Principal) -> list[Unseen]:
+    """The organisation's watched persons with changes found since the person's timeline was last read in
+    the organisation (the person's page or `GET /persons/{id}/history`, audited as `person.history_read`),
+    the most recent change first. Reading the timeline is what marks a change seen: it lists them."""
+    rows = session.exec(
+        owned(InterpolChange, by.org_id).order_by(
+            col(InterpolChange.at).desc(), col(InterpolChange.position).desc()
+        )
+    ).all()
+    if not rows:
+        return []
+    watches = session.exec(
+        owned(Watch, by.org_id).where(col(Watch.id).in_(sorted({r.watch_id for r in rows})))
+    ).all()
+    person_of = {w.id: w.person_id for w in watches}
+    read_at = audit.last_at(
+        session,
+        org_id=by.org_id,
+        action="person.history_read",
+        kind="person",
+        object_ids=person_of.values(),
+    )
+    found: dict[str, Unseen] = {}
+    for row in rows:
+        person_id = person_of.get(row.watch_id)
+        since = read_at.get(person_id) if person_id else None
+        if person_id is None or (since is not None and row.at <= since):
+            continue
+        if person_id not in found:
+            if len(found) == UNSEEN_PERSONS:
+                continue
+            found[person_id] = Unseen(person_id=person_id, changes=[], since=since)
+        found[person_id].changes.append(
+            WatchChange(at=row.at, change=row.change, entity_id=row.entity_id, check_id=row.check_id)
+        )
+    return list(found.values())
+
+
 # --- What changed ---------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ A page that shows a person's data therefore writes exactly the audit entries a s
 same data through the API would write, under the same action names, in the page's transaction.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -16,12 +16,14 @@ from app import kinds
 from app.kinds.kind import RecordKind
 from app.language import ENGLISH, Prose
 from app.models.challenge import ChallengePublic
+from app.models.deadline import DeadlineKind, DeadlinePublic
 from app.models.flag import Flag
 from app.models.person import PersonPublic
 from app.models.timeline import HistoryEvent
 from app.models.token import Principal
 from app.models.watch import WatchPublic
 from app.services import challenge as challenge_service
+from app.services import deadline as deadline_service
 from app.services import detention as detention_service
 from app.services import flag as flag_service
 from app.services import history as history_service
@@ -112,6 +114,15 @@ def person_page(session: Session, person_id: str, *, by: Principal, prose: Prose
     )
 
 
+def _names(session: Session, person_ids: Iterable[str], *, by: Principal) -> dict[str, str]:
+    """The names of these persons (each name shown is a person read, audited as the API's)."""
+    names: dict[str, str] = {}
+    for person_id in person_ids:
+        if person_id not in names:
+            names[person_id] = person_service.get(session, person_id, by=by).name
+    return names
+
+
 @dataclass(frozen=True)
 class DueChallenge:
     challenge: ChallengePublic
@@ -143,10 +154,7 @@ def due_challenges(session: Session, *, by: Principal, within_days: int, today: 
         (c for c in rows if c.id in deadlines and (deadlines[c.id] - today).days <= within_days),
         key=lambda c: (deadlines[c.id], c.id),
     )
-    names: dict[str, str] = {}
-    for challenge in due:
-        if challenge.person_id not in names:
-            names[challenge.person_id] = person_service.get(session, challenge.person_id, by=by).name
+    names = _names(session, (c.person_id for c in due), by=by)
     return [
         DueChallenge(
             challenge=public,
@@ -155,3 +163,53 @@ def due_challenges(session: Session, *, by: Principal, within_days: int, today: 
         )
         for public in challenge_service.publics(session, due, today=today)
     ]
+
+
+@dataclass(frozen=True)
+class DueDeadline:
+    deadline: DeadlinePublic
+    person_name: str
+    days_left: int
+
+
+@dataclass(frozen=True)
+class WatchNews:
+    unseen: watch_service.Unseen
+    person_name: str
+
+
+@dataclass(frozen=True)
+class HomePage:
+    challenges: list[DueChallenge]
+    watches: list[WatchNews]
+    deadlines: list[DueDeadline]
+
+
+def home_page(session: Session, *, by: Principal, within_days: int, today: date) -> HomePage:
+    """What needs attention, for the landing page: challenges due or overdue, watches whose INTERPOL changes
+    nobody has seen yet, and the other deadlines (hearings, protections ending, the ECHR time limit) due
+    within `within_days` or overdue. CCF decisions are deadlines too; they are listed once, as challenges."""
+    challenges = due_challenges(session, by=by, within_days=within_days, today=today)
+    deadlines = [
+        d
+        for d in _every(
+            lambda cursor: deadline_service.list_page(
+                session, by=by, within_days=within_days, limit=PAGE, cursor=cursor, today=today
+            )
+        )
+        if d.kind is not DeadlineKind.ccf_decision
+    ]
+    unseen = watch_service.unseen_changes(session, by=by)
+    names = _names(session, [*(d.person_id for d in deadlines), *(u.person_id for u in unseen)], by=by)
+    return HomePage(
+        challenges=challenges,
+        watches=[WatchNews(unseen=u, person_name=names[u.person_id]) for u in unseen],
+        deadlines=[
+            DueDeadline(
+                deadline=d,
+                person_name=names[d.person_id],
+                days_left=(date.fromisoformat(d.due_on) - today).days,
+            )
+            for d in deadlines
+        ],
+    )
