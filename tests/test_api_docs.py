@@ -13,8 +13,8 @@ from playwright.sync_api import Route, expect, sync_playwright
 import app
 from app.main import create_app
 from app.settings import Settings
-from tests.ui.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.ui.test_browser import _serving as serving_in_thread
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.ui.browser import serving as serving_in_thread
 
 SWAGGER = Path(app.__file__).parent / "swagger"
 TYPES = {

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 from sqlmodel import Session, col, select
 from starlette.routing import NoMatchFound
 
@@ -22,6 +23,7 @@ from app.routers import ui
 from app.services import demo as demo_service
 from app.services import token as token_service
 from tests.conftest import SECRET, OrgTokens, truncate_all
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS, serving
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -127,3 +129,21 @@ def audit_since(db: sa.Engine, seq: int) -> list[AuditEntry]:
 def last_seq(db: sa.Engine) -> int:
     with Session(db) as session:
         return int(session.exec(select(sa.func.coalesce(sa.func.max(AuditEntry.seq), 0))).one())
+
+
+@pytest.fixture
+def origin(app: FastAPI) -> Iterator[str]:
+    """The app with its UI under uvicorn, for a real browser: its origin."""
+    with serving(with_ui(app)) as base:
+        yield base
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's chromium (skipped when absent: `apt-get install chromium`; Playwright never downloads one)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -6,121 +6,18 @@ Screenshots of every page go to test-artifacts/ui/. Skipped only when /usr/bin/c
 """
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from app.models.token import Role
 from tests.conftest import OrgTokens
-from tests.ui.conftest import Demo, plain_token, with_ui
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-EXPECTED_STATUS_LOG = "Failed to load resource: the server responded with a status of"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
+from tests.ui.browser import ARTIFACTS, Watched
+from tests.ui.conftest import Demo, plain_token
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _chromium() -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _serving(app: FastAPI) -> Iterator[str]:
-    """The app under uvicorn in a thread, on a free port of 127.0.0.1; yields its origin."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=_free_port(), log_level="warning", ws="none", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(300):
-        if server.started:
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("uvicorn did not start")
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
-@pytest.fixture
-def origin(app: FastAPI) -> Iterator[str]:
-    with _serving(with_ui(app)) as base:
-        yield base
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-class Watched:
-    """A browser context whose every request and console error is kept, to prove nothing left the app."""
-
-    def __init__(self, browser: Browser, origin: str, **options: Any) -> None:
-        self.origin = origin
-        self.requests: list[str] = []
-        self.console_errors: list[str] = []
-        self.context: BrowserContext = browser.new_context(accept_downloads=True, **options)
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.page: Page = self.context.new_page()
-        self.page.on("console", self._console)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        # The status of a page we asked for (401 at a refused sign-in, 404) is logged too: not a fault.
-        if message.type == "error" and not message.text.startswith(EXPECTED_STATUS_LOG):
-            self.console_errors.append(message.text)
-
-    def shot(self, name: str, *, full_page: bool = True) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
-
-    def sign_in(self, token: str) -> None:
-        self.page.goto(f"{self.origin}/ui/login")
-        self.page.get_by_label("Access token").fill(token)
-        self.page.get_by_role("button", name="Sign in").click()
-        expect(self.page).to_have_url(f"{self.origin}/ui/")
-
-    def assert_stayed_home(self) -> None:
-        assert self.requests, "no request was seen"
-        elsewhere = [url for url in self.requests if not url.startswith(self.origin + "/")]
-        assert elsewhere == []
-        assert self.console_errors == []  # a CSP violation ("Refused to load…") would be reported here
 
 
 def _overdue_challenge(origin: str, demo: Demo) -> None:
@@ -255,6 +152,7 @@ def test_a_lawyers_journey(browser: Browser, origin: str, demo: Demo, org_b: Org
     expect(page.get_by_text("Umarali Kuvvatov")).to_have_count(0)
     tab.shot("13-other-organisation-deadlines")
 
+    tab.assert_accessible()
     tab.assert_stayed_home()
     tab.context.close()
 
@@ -289,5 +187,110 @@ def test_reading_works_with_javascript_off_on_a_phone_in_russian(
     page.goto(f"{origin}/ui/states/TJ")
     expect(page.locator("svg.chart")).to_have_count(2)
     tab.shot("22-phone-state-ru")
+    tab.assert_stayed_home()
+    tab.context.close()
+
+
+LANGUAGES = {"en": "en-GB,en;q=0.9", "ru": "ru-RU,ru;q=0.9"}
+
+
+def _sign_in_any_language(tab: Watched, token: str, *, landing: str = "/ui/") -> None:
+    tab.page.goto(f"{tab.origin}/ui/login")
+    tab.page.locator("#token").fill(token)
+    tab.page.locator("form[action='/ui/login'] button[type=submit]").click()
+    expect(tab.page).to_have_url(f"{tab.origin}{landing}")
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_every_page_passes_axe_core(browser: Browser, origin: str, demo: Demo, lang: str) -> None:
+    """No serious or critical accessibility violation on any page, in either language: sign-in (and its
+    refusal), home, search, person, states, state, deadlines, sign-out, and the error pages."""
+    _overdue_challenge(origin, demo)
+    tab = Watched(
+        browser, origin, locale=LANGUAGES[lang][:5], extra_http_headers={"Accept-Language": LANGUAGES[lang]}
+    )
+    page = tab.page
+    page.goto(f"{origin}/ui/login")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    tab.shot(f"axe-{lang}-01-sign-in")
+    page.locator("#token").fill("a3_not-a-real-token")
+    page.locator("form[action='/ui/login'] button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    tab.shot(f"axe-{lang}-02-sign-in-refused")
+    _sign_in_any_language(tab, demo.tokens[Role.editor])
+    person = demo.persons["Umarali Kuvvatov"]
+    for name, path in (
+        ("03-home", "/ui/"),
+        ("04-search", "/ui/?q=Кувватов"),
+        ("05-search-nothing", "/ui/?q=Nobody+Atall"),
+        ("06-person", f"/ui/persons/{person}"),
+        ("07-states", "/ui/states"),
+        ("08-state", "/ui/states/TJ"),
+        ("09-deadlines", "/ui/challenges"),
+        ("10-sign-out", "/ui/logout"),
+        ("11-not-found", "/ui/no-such-page"),
+    ):
+        page.goto(f"{origin}{path}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        tab.shot(f"axe-{lang}-{name}")
+    page.goto(f"{origin}/ui/logout")
+    page.locator("main form[action='/ui/logout'] button[type=submit]").click()
+    _sign_in_any_language(tab, demo.tokens[Role.analyst], landing="/ui/states")
+    answer = page.goto(f"{origin}/ui/persons/{person}")
+    assert answer is not None
+    assert answer.status == 403
+    tab.shot(f"axe-{lang}-12-forbidden")
+    tab.assert_accessible()
+    tab.assert_stayed_home()
+    tab.context.close()
+
+
+_FOCUS_SHOWN = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+}"""
+
+
+def _tab_to(tab: Watched, selector: str, *, most: int = 30) -> None:
+    """Press Tab until the focus reaches `selector`; every element passed on the way shows its focus."""
+    page = tab.page
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        assert page.evaluate(_FOCUS_SHOWN), page.evaluate("document.activeElement.outerHTML")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def test_the_keyboard_alone_signs_in_searches_and_opens_a_person(
+    browser: Browser, origin: str, demo: Demo
+) -> None:
+    tab = Watched(browser, origin, viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = tab.page
+    page.goto(f"{origin}/ui/login")
+    _tab_to(tab, "a.skip-link")
+    assert page.locator("a.skip-link").is_visible()  # shown while it has the focus
+    _tab_to(tab, "#token")
+    page.keyboard.type(demo.tokens[Role.viewer])
+    _tab_to(tab, "form[action='/ui/login'] button[type=submit]")
+    tab.shot("keyboard-01-sign-in-button-focused", full_page=False)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{origin}/ui/")
+
+    _tab_to(tab, "a.skip-link")
+    page.keyboard.press("Enter")  # past the header, straight to the search field
+    _tab_to(tab, "#q", most=3)
+    page.keyboard.type("Кувватов")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{origin}/ui/?q=%D0%9A%D1%83%D0%B2%D0%B2%D0%B0%D1%82%D0%BE%D0%B2")
+    _tab_to(tab, "a[href^='/ui/persons/']")
+    tab.shot("keyboard-02-result-focused", full_page=False)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Umarali Kuvvatov")
+    _tab_to(tab, "a[href$='/dossier.pdf']")
+    tab.shot("keyboard-03-dossier-focused", full_page=False)
+    page.keyboard.press("Shift+Tab")  # and back
+    assert page.evaluate(_FOCUS_SHOWN)
+    tab.assert_accessible()
     tab.assert_stayed_home()
     tab.context.close()
