@@ -285,9 +285,131 @@ def test_audit_entries_name_the_user(
     assert {e.actor for e in entries} == {user_id}
     listed = ui_client.get("/api/v1/audit", headers=demo.headers(Role.admin)).json()["items"]
     assert listed[0]["actor"] == user_id
-    signed_in = [e for e in audit_since(db, 0) if e.action in {"user.created", "user.password_set", "user.signed_in"}]
+    signed_in = [
+        e for e in audit_since(db, 0) if e.action in {"user.created", "user.password_set", "user.signed_in"}
+    ]
     assert [(e.action, e.actor) for e in signed_in] == [
         ("user.created", "cli"),
         ("user.password_set", user_id),
         ("user.signed_in", user_id),
     ]
+
+
+def signed_in_admin(client: TestClient, database_url: str, keyring: Keyring, org_id: str, now: float) -> str:
+    assert (
+        set_password(client, invite(database_url, keyring, org_id, "root.admin", Role.admin))
+        == "/ui/account/totp"
+    )
+    return enrol(client, now)
+
+
+def test_an_admin_invites_resets_and_disables_users_from_the_users_page(
+    app: FastAPI, demo: Demo, database_url: str, keyring: Keyring, db: sa.Engine, clock: list[float]
+) -> None:
+    with (
+        TestClient(with_ui(app), base_url="https://testserver") as admin,
+        TestClient(with_ui(app), base_url="https://testserver") as newcomer,
+    ):
+        signed_in_admin(admin, database_url, keyring, demo.org_id, clock[0])
+        page = admin.get("/ui/users")
+        assert page.status_code == 200 and "root.admin" in page.text
+        csrf = csrf_of(page.text)
+        assert admin.post("/ui/users", data={"username": "x", "role": "editor"}).status_code == 403  # no CSRF
+        bad = admin.post("/ui/users", data={"username": "a b", "role": "editor", "csrf": csrf})
+        assert bad.status_code == 422
+        assert "Use 2 to 64 letters" in bad.text.split('id="username-error"', 1)[1]
+        taken = admin.post(
+            "/ui/users",
+            data={"username": "ROOT.admin", "role": "editor", "csrf": csrf},
+            headers={"Accept-Language": "ru"},
+        )
+        assert taken.status_code == 422 and "Это имя пользователя уже занято." in taken.text
+        created = admin.post("/ui/users", data={"username": "Hanna", "role": "editor", "csrf": csrf})
+        assert created.status_code == 200
+        link = re.search(
+            r'<code class="secret">https://testserver(/ui/invitations/[^<]+)</code>', created.text
+        )
+        assert link, "the invitation link is shown once"
+        assert link.group(1) not in admin.get("/ui/users").text
+        assert set_password(newcomer, link.group(1)) == "/ui/"
+        assert newcomer.get("/ui/users").status_code == 403  # an editor is no admin
+
+        # The editor enrols TOTP from their account page; the admin resets it: the editor's session ends.
+        assert newcomer.get("/ui/account").status_code == 200
+        enrol(newcomer, clock[0])
+        hanna = account(database_url, keyring, "hanna")
+        assert hanna.totp_secret is not None
+        seq = last_seq(db)
+        reset = admin.post(f"/ui/users/{hanna.id}/totp-reset", data={"csrf": csrf}, follow_redirects=False)
+        assert (reset.status_code, reset.headers["location"]) == (303, "/ui/users?m=totp_reset")
+        assert account(database_url, keyring, "hanna").totp_secret is None
+        assert newcomer.get("/ui/", follow_redirects=False).headers["location"] == "/ui/login?m=ended"
+        admin_id = account(database_url, keyring, "root.admin").id
+        assert [(e.action, e.actor, e.object_id) for e in audit_since(db, seq)] == [
+            ("user.totp_reset", admin_id, hanna.id)
+        ]
+        # A new link (a lost password) replaces the password; disabling ends everything.
+        again = admin.post(f"/ui/users/{hanna.id}/invitation", data={"csrf": csrf})
+        assert "/ui/invitations/" in again.text
+        assert password_step(newcomer, "hanna").status_code == 401
+        disabled = admin.post(f"/ui/users/{hanna.id}/disable", data={"csrf": csrf}, follow_redirects=False)
+        assert disabled.status_code == 303
+        listing = admin.get("/ui/users").text
+        assert "Disabled" in listing
+        other_org_user = admin.post(f"/ui/users/{demo.org_id}/disable", data={"csrf": csrf})
+        assert other_org_user.status_code == 404
+
+
+def test_a_user_changes_their_password_and_turns_totp_on_and_off(
+    app: FastAPI, demo: Demo, database_url: str, keyring: Keyring, clock: list[float]
+) -> None:
+    with (
+        TestClient(with_ui(app), base_url="https://testserver") as browser,
+        TestClient(with_ui(app), base_url="https://testserver") as elsewhere,
+    ):
+        set_password(browser, invite(database_url, keyring, demo.org_id, "ivan", Role.viewer))
+        assert password_step(elsewhere, "ivan").status_code == 303
+        page = browser.get("/ui/account")
+        csrf = csrf_of(page.text)
+        new = "quiet river under stone"
+        wrong = browser.post(
+            "/ui/account/password",
+            data={"current_password": "not it at all", "password": new, "password_repeat": new, "csrf": csrf},
+        )
+        assert wrong.status_code == 422
+        assert "This is not your current password." in wrong.text.split('id="current_password-error"', 1)[1]
+        changed = browser.post(
+            "/ui/account/password",
+            data={"current_password": PASSWORD, "password": new, "password_repeat": new, "csrf": csrf},
+            follow_redirects=False,
+        )
+        assert (changed.status_code, changed.headers["location"]) == (303, "/ui/account?m=password")
+        assert browser.get("/ui/account").status_code == 200  # this session goes on
+        assert elsewhere.get("/ui/", follow_redirects=False).headers["location"] == "/ui/login?m=ended"
+        assert password_step(elsewhere, "ivan").status_code == 401
+        assert password_step(elsewhere, "ivan", new).status_code == 303
+
+        secret = enrol(browser, clock[0])
+        clock[0] += 30
+        csrf = csrf_of(browser.get("/ui/account").text)
+        refused = browser.post("/ui/account/totp/remove", data={"code": "12345", "csrf": csrf})
+        assert refused.status_code == 422
+        off = browser.post(
+            "/ui/account/totp/remove",
+            data={"code": pyotp.TOTP(secret).at(clock[0]), "csrf": csrf},
+            follow_redirects=False,
+        )
+        assert off.headers["location"] == "/ui/account?m=totp_off"
+        assert account(database_url, keyring, "ivan").totp_secret is None
+
+
+def test_a_token_still_signs_in_and_has_no_account_page(ui_client: TestClient, demo: Demo) -> None:
+    form = ui_client.get("/ui/login")
+    answer = ui_client.post(
+        "/ui/login",
+        data={"token": demo.tokens[Role.editor], "csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/ui/"
+    assert ui_client.get("/ui/").status_code == 200
+    assert ui_client.get("/ui/account").status_code == 404
