@@ -12,7 +12,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from app.db import make_engine, unit_of_work
+from app.keyring import Keyring
 from app.models.token import Role
+from app.services import user_account as user_service
 from tests.conftest import OrgTokens
 from tests.ui.browser import ARTIFACTS, Watched
 from tests.ui.conftest import Demo, plain_token
@@ -52,8 +55,9 @@ def test_a_lawyers_journey(browser: Browser, origin: str, demo: Demo, org_b: Org
     page.goto(f"{origin}/ui/")
     expect(page).to_have_url(f"{origin}/ui/login")
     tab.shot("01-sign-in")
+    page.get_by_text("Sign in with an access token").click()
     page.get_by_label("Access token").fill("a3_not-a-real-token")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with the token").click()
     expect(page.get_by_role("alert")).to_contain_text("That token was not accepted.")
     tab.shot("02-sign-in-refused")
     tab.sign_in(demo.tokens[Role.viewer])
@@ -174,8 +178,9 @@ def test_reading_works_with_javascript_off_on_a_phone_in_russian(
     page.goto(f"{origin}/ui/login")
     expect(page.get_by_role("heading", level=1)).to_have_text("Вход")
     tab.shot("20-phone-sign-in-ru")
+    page.get_by_text("Войти с токеном доступа").click()  # a <details>: opens without JavaScript
     page.get_by_label("Токен доступа").fill(demo.tokens[Role.viewer])
-    page.get_by_role("button", name="Вход").click()
+    page.get_by_role("button", name="Войти с токеном").click()
     page.get_by_label("Имя в любом написании и алфавите").fill("Quvvatov")
     page.get_by_role("button", name="Поиск").click()
     page.get_by_role("link", name="Umarali Kuvvatov").click()
@@ -194,13 +199,6 @@ def test_reading_works_with_javascript_off_on_a_phone_in_russian(
 LANGUAGES = {"en": "en-GB,en;q=0.9", "ru": "ru-RU,ru;q=0.9"}
 
 
-def _sign_in_any_language(tab: Watched, token: str, *, landing: str = "/ui/") -> None:
-    tab.page.goto(f"{tab.origin}/ui/login")
-    tab.page.locator("#token").fill(token)
-    tab.page.locator("form[action='/ui/login'] button[type=submit]").click()
-    expect(tab.page).to_have_url(f"{tab.origin}{landing}")
-
-
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))
 def test_every_page_passes_axe_core(browser: Browser, origin: str, demo: Demo, lang: str) -> None:
     """No serious or critical accessibility violation on any page, in either language: sign-in (and its
@@ -213,11 +211,12 @@ def test_every_page_passes_axe_core(browser: Browser, origin: str, demo: Demo, l
     page.goto(f"{origin}/ui/login")
     expect(page.locator("html")).to_have_attribute("lang", lang)
     tab.shot(f"axe-{lang}-01-sign-in")
+    tab.open_token_form()
     page.locator("#token").fill("a3_not-a-real-token")
-    page.locator("form[action='/ui/login'] button[type=submit]").click()
+    page.locator("form:has(#token) button[type=submit]").click()
     expect(page.get_by_role("alert")).to_be_visible()
     tab.shot(f"axe-{lang}-02-sign-in-refused")
-    _sign_in_any_language(tab, demo.tokens[Role.editor])
+    tab.sign_in(demo.tokens[Role.editor])
     person = demo.persons["Umarali Kuvvatov"]
     for name, path in (
         ("03-home", "/ui/"),
@@ -235,7 +234,7 @@ def test_every_page_passes_axe_core(browser: Browser, origin: str, demo: Demo, l
         tab.shot(f"axe-{lang}-{name}")
     page.goto(f"{origin}/ui/logout")
     page.locator("main form[action='/ui/logout'] button[type=submit]").click()
-    _sign_in_any_language(tab, demo.tokens[Role.analyst], landing="/ui/states")
+    tab.sign_in(demo.tokens[Role.analyst], landing="/ui/states")
     answer = page.goto(f"{origin}/ui/persons/{person}")
     assert answer is not None
     assert answer.status == 403
@@ -263,16 +262,25 @@ def _tab_to(tab: Watched, selector: str, *, most: int = 30) -> None:
 
 
 def test_the_keyboard_alone_signs_in_searches_and_opens_a_person(
-    browser: Browser, origin: str, demo: Demo
+    browser: Browser, origin: str, demo: Demo, database_url: str, keyring: Keyring
 ) -> None:
+    engine = make_engine(database_url, writer=True, pooled=False)
+    with unit_of_work(engine, keyring) as session:
+        user, _ = user_service.create(
+            session, org_id=demo.org_id, username="vera", role=Role.viewer, hours=1, by=None
+        )
+        user_service.set_password(session, user, "a long enough passphrase for vera")
+    engine.dispose()
     tab = Watched(browser, origin, viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = tab.page
     page.goto(f"{origin}/ui/login")
     _tab_to(tab, "a.skip-link")
     assert page.locator("a.skip-link").is_visible()  # shown while it has the focus
-    _tab_to(tab, "#token")
-    page.keyboard.type(demo.tokens[Role.viewer])
-    _tab_to(tab, "form[action='/ui/login'] button[type=submit]")
+    _tab_to(tab, "#username")
+    page.keyboard.type("vera")
+    _tab_to(tab, "#password", most=1)
+    page.keyboard.type("a long enough passphrase for vera")
+    _tab_to(tab, "form:has(#password) button[type=submit]", most=1)
     tab.shot("keyboard-01-sign-in-button-focused", full_page=False)
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{origin}/ui/")
