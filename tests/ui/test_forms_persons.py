@@ -68,7 +68,7 @@ def test_a_bad_date_is_shown_beside_its_field_keeping_what_was_typed(
     assert "Enter a date as 2016, 2016-03 or 2016-03-14." in html
     assert 'aria-invalid="true"' in html and 'aria-describedby="f-birth_date-hint f-birth_date-error"' in html
     assert 'value="Алишер Рахимов"' in html and 'value="14.03.2016"' in html
-    assert '<a href="#f-birth_date">' in html  # the error summary links to the field
+    assert '<a href="#f-birth_date">Date of birth: Enter a date' in html  # the summary links to the field
     assert not [e for e in audit_since(db, seq) if e.action == "person.created"]
 
 
