@@ -14,13 +14,12 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import ReadSession, WriteSession
 from app.deps import READERS, Names
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.language import prose
 from app.models.document import DocumentKind
 from app.models.dossier import MEDIA_TYPE, SUFFIX, DossierFormat
 from app.models.flag import SEVERITY
 from app.models.state import parse_state
-from app.models.token import Role
 from app.routers import document as document_router
 from app.routers import ui_documents, ui_persons, ui_records
 from app.services import document as document_service
@@ -28,7 +27,6 @@ from app.services import dossier as dossier_service
 from app.services import pattern as pattern_service
 from app.services import person as person_service
 from app.ui import charts, views
-from app.ui.record_forms import FORMS
 from app.ui import session as ui_session
 from app.ui.auth import (
     LandingReader,
@@ -53,6 +51,7 @@ from app.ui.pages import (
     set_session_cookie,
     static_response,
 )
+from app.ui.record_forms import FORMS
 
 router = APIRouter(prefix="/ui", route_class=UIRoute, include_in_schema=False)
 # The forms, before `/persons/{person_id}` and the catch-all below claim their addresses.

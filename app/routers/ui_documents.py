@@ -33,7 +33,9 @@ FILE_MESSAGES = {
 }
 
 
-def _page(request: Request, session: WriteSession, person_id: str, by: Principal, raw: Raw | None) -> FormPage:
+def _page(
+    request: Request, session: WriteSession, person_id: str, by: Principal, raw: Raw | None
+) -> FormPage:
     person = person_service.get(session, person_id, by=by)
     page = FormPage(
         N_("Add a document"),
@@ -68,7 +70,9 @@ def upload_document(
         )
     except (TooLarge, UnsupportedType, Unprocessable) as error:
         page = _page(request, session, person_id, caller, {})
-        page.problems = Problems(fields={"file": translate(FILE_MESSAGES.get(error.status, FILE_MESSAGES[422]))})
+        page.problems = Problems(
+            fields={"file": translate(FILE_MESSAGES.get(error.status, FILE_MESSAGES[422]))}
+        )
         return form_pages.show(request, page, status_code=error.status)
     try:
         raw: Raw = {k: list(v) for k, v in upload.fields.items()}

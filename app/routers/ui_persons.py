@@ -25,7 +25,9 @@ NEW_FIELDS = forms.specs(PersonCreate)
 EDIT_FIELDS = forms.specs(PersonUpdate)
 
 
-def _related(page: FormPage, session: WriteSession, names: LiveNameIndex, by: Principal, me: str | None) -> None:
+def _related(
+    page: FormPage, session: WriteSession, names: LiveNameIndex, by: Principal, me: str | None
+) -> None:
     spec = next(s for s in page.fields if s.name == "related_persons")
     sub = next(s for s in spec.rows if s.name == "person_id")
     page.find = forms.first(page.raw, "_find")
@@ -34,9 +36,7 @@ def _related(page: FormPage, session: WriteSession, names: LiveNameIndex, by: Pr
         session, page.raw, sub, names=names, by=by, find=page.find, me=me
     )
     if page.found:  # an empty row to put one of those found in
-        filled = all(
-            forms.first(page.raw, f"related_persons-{i}-person_id") for i in page.rows(spec)
-        )
+        filled = all(forms.first(page.raw, f"related_persons-{i}-person_id") for i in page.rows(spec))
         if filled:
             form_pages.add_row(page, "related_persons")
 
@@ -77,7 +77,12 @@ def create_person(
         return form_pages.show(request, page)
     data = forms.parse(NEW_FIELDS, raw)
     person, failed = form_pages.save(
-        request, session, page, PersonCreate, data, lambda d: person_service.create(session, data=d, by=caller)
+        request,
+        session,
+        page,
+        PersonCreate,
+        data,
+        lambda d: person_service.create(session, data=d, by=caller),
     )
     if failed is not None:
         _related(page, session, names, caller, None)
@@ -168,7 +173,9 @@ def erase_person_form(person_id: str, request: Request, session: WriteSession, c
         request,
         "confirm.html",
         title=N_("Erase this person"),
-        question=N_("Erase this person and every record about them? This cannot be undone; the audit trail keeps only the ids."),
+        question=N_(
+            "Erase this person and every record about them? This cannot be undone; the audit trail keeps only the ids."
+        ),
         subject=person.name,
         action=f"/ui/persons/{person_id}/erase",
         cancel=f"/ui/persons/{person_id}",

@@ -93,11 +93,16 @@ def create_record(
     data = forms.parse(page.fields, raw)
     if "person_id" in spec.omit:
         data["person_id"] = person_id
-    assert spec.create is not None and spec.add is not None  # noqa: S101 - _new_page checked
-    add = spec.add
-    record, failed = form_pages.save(request, session, page, spec.create, data, lambda d: add(session, person_id, d, caller))
+    add, model = spec.add, spec.create
+    if add is None or model is None:  # _new_page refused it already
+        raise NotFound("This kind has a form of its own.")
+    record, failed = form_pages.save(
+        request, session, page, model, data, lambda d: add(session, person_id, d, caller)
+    )
     if failed is not None:
-        page.choices = form_pages.record_choices(request, session, _person(session, person_id, caller), page.fields, caller)
+        page.choices = form_pages.record_choices(
+            request, session, _person(session, person_id, caller), page.fields, caller
+        )
         return failed
     return form_pages.done(person_id, "created", _anchor(spec.kind, record.id))
 
@@ -179,9 +184,8 @@ def update_record(
 
 
 def _action_page(
-    request: Request, session: WriteSession, spec: RecordForms, record_id: str, name: str, by: Principal,
-    raw: Raw | None,
-) -> tuple[FormPage, Any]:  # fmt: skip
+    session: WriteSession, spec: RecordForms, record_id: str, name: str, by: Principal, raw: Raw | None
+) -> tuple[FormPage, Any]:
     action = spec.action(name)
     if action is None:
         raise NotFound("No such action.")
@@ -204,7 +208,7 @@ def action_form(
     plural: str, record_id: str, action: str, request: Request, session: WriteSession, caller: Writer
 ) -> Response:
     """The form of one of the record's actions."""
-    page, _ = _action_page(request, session, _forms(plural), record_id, action, caller, None)
+    page, _ = _action_page(session, _forms(plural), record_id, action, caller, None)
     return form_pages.show(request, page)
 
 
@@ -221,9 +225,10 @@ def run_action(
     """Post the action (as the API's POST on the record): a 409 (it already ended; not from this status)
     or a 422 (dated before) is shown above the form."""
     spec = _forms(plural)
-    page, record = _action_page(request, session, spec, record_id, action, caller, raw)
+    page, record = _action_page(session, spec, record_id, action, caller, raw)
     found = spec.action(action)
-    assert found is not None  # noqa: S101 - _action_page checked
+    if found is None:  # _action_page refused it already
+        raise NotFound("No such action.")
     person_id = record.person_id
     data = forms.parse(page.fields, raw)
     _, failed = form_pages.save(
@@ -260,12 +265,20 @@ DELETE_QUESTION = N_(
 
 
 @router.get("/{plural}/{record_id}/delete")
-def delete_form(plural: str, record_id: str, request: Request, session: WriteSession, caller: Writer) -> Response:
+def delete_form(
+    plural: str, record_id: str, request: Request, session: WriteSession, caller: Writer
+) -> Response:
     """Asks to confirm the deletion of a record entered in error."""
     spec = _forms(plural)
     record = spec.read(session, record_id, caller)
     return _confirm(
-        request, spec, record, title=DELETE_TITLE, question=DELETE_QUESTION, button=N_("Delete"), path="delete"
+        request,
+        spec,
+        record,
+        title=DELETE_TITLE,
+        question=DELETE_QUESTION,
+        button=N_("Delete"),
+        path="delete",
     )
 
 
@@ -296,7 +309,13 @@ def undo_form(
         raise NotFound("No such entry.")
     record = spec.read(session, record_id, caller)
     return _confirm(
-        request, spec, record, title=undo.title, question=undo.question, button=undo.title, path=f"undo/{what}"
+        request,
+        spec,
+        record,
+        title=undo.title,
+        question=undo.question,
+        button=undo.title,
+        path=f"undo/{what}",
     )
 
 

@@ -100,7 +100,9 @@ def done(person_id: str, what: str, anchor: str = "") -> Response:
     return RedirectResponse(f"/ui/persons/{person_id}?done={what}{anchor}", status_code=303)
 
 
-def record_words(translate: Callable[[str], str], kind_name: str, record: Any, state: Callable[[str], str]) -> str:
+def record_words(
+    translate: Callable[[str], str], kind_name: str, record: Any, state: Callable[[str], str]
+) -> str:
     """A record named in a list of choices: its kind, the states it involves, its first date."""
     kind = kinds.BY_NAME[kind_name]
     parts = [translate(kind.label)]
@@ -131,9 +133,7 @@ def record_choices(
     translate = translator(request)
     state = i18n.environment(language(request)).filters["state"]
     return {
-        name: [
-            (r.id, record_words(translate, k, r, state)) for k in ks for r in loaded.of(k)
-        ]
+        name: [(r.id, record_words(translate, k, r, state)) for k in ks for r in loaded.of(k)]
         for name, ks in wanted.items()
     }
 
@@ -175,7 +175,8 @@ def base_of(raw: Raw, fallback: Raw) -> Raw:
     except ValueError:
         return fallback
     if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v) for k, v in value.items()
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v)
+        for k, v in value.items()
     ):
         return fallback
     return value
@@ -211,7 +212,10 @@ def _display(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
-        return [", ".join(f"{v}" for v in item.values()) if isinstance(item, dict) else str(item) for item in value]
+        return [
+            ", ".join(f"{v}" for v in item.values()) if isinstance(item, dict) else str(item)
+            for item in value
+        ]
     return [str(value)]
 
 

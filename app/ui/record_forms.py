@@ -146,7 +146,9 @@ FORMS: Mapping[str, RecordForms] = {
                 Undo(
                     "retract-status",
                     N_("Retract the last status change"),
-                    N_("Retract the status change recorded last? The notice's status follows the earlier ones."),
+                    N_(
+                        "Retract the status change recorded last? The notice's status follows the earlier ones."
+                    ),
                     lambda s, rid, v, by: notice_service.retract_latest(s, rid, by=by, expected_version=v),
                     when=lambda public: len(public.status_history) > 1,
                 ),
@@ -241,8 +243,12 @@ FORMS: Mapping[str, RecordForms] = {
                 Undo(
                     "undo-event",
                     N_("Remove the last event"),
-                    N_("Remove the challenge's last event? Its status, dates and deadline return to what the earlier events give."),
-                    lambda s, rid, v, by: challenge_service.delete_last_event(s, rid, by=by, expected_version=v),
+                    N_(
+                        "Remove the challenge's last event? Its status, dates and deadline return to what the earlier events give."
+                    ),
+                    lambda s, rid, v, by: challenge_service.delete_last_event(
+                        s, rid, by=by, expected_version=v
+                    ),
                     when=lambda public: bool(public.events),
                 ),
             ),

@@ -19,7 +19,11 @@ def _csrf(client: TestClient, url: str) -> str:
 
 def _post(client: TestClient, url: str, data: dict[str, object]) -> str:
     """Post a form as the page shows it; the address the 303 leads to."""
-    answer = client.post(url, data={"csrf": _csrf(client, url.replace("/documents", "/documents/new")), **data}, follow_redirects=False)
+    answer = client.post(
+        url,
+        data={"csrf": _csrf(client, url.replace("/documents", "/documents/new")), **data},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text
     return str(answer.headers["location"])
 
@@ -54,7 +58,8 @@ def test_an_intake_through_the_forms(ui_client: TestClient, demo: Demo, db: sa.E
     assert notice_at.startswith(f"/ui/persons/{person_id}?done=created#notice-")
     notice_id = notice_at.rsplit("#notice-", 1)[1]
     notice = _api(ui_client, demo, f"/notices/{notice_id}")
-    assert notice["channel"] == "red_notice" and notice["charges"][0]["text"] == "Extremism (Art. 307)"
+    assert notice["channel"] == "red_notice"
+    assert notice["charges"][0]["text"] == "Extremism (Art. 307)"
 
     detention_at = _post(
         ui_client,
@@ -62,9 +67,14 @@ def test_an_intake_through_the_forms(ui_client: TestClient, demo: Demo, db: sa.E
         {"host_state": "DE", "notice_id": notice_id, "detained_on": "2016-05-10"},
     )
     detention_id = detention_at.rsplit("#detention-", 1)[1]
-    _post(ui_client, f"/ui/detentions/{detention_id}/do/release", {"released_on": "2016-06-01", "reason": "extradition_refused"})
+    _post(
+        ui_client,
+        f"/ui/detentions/{detention_id}/do/release",
+        {"released_on": "2016-06-01", "reason": "extradition_refused"},
+    )
     detention = _api(ui_client, demo, f"/detentions/{detention_id}")
-    assert detention["status"] == "released" and detention["custody_days"] == 22
+    assert detention["status"] == "released"
+    assert detention["custody_days"] == 22
     flags = {f["code"] for f in _api(ui_client, demo, f"/persons/{person_id}/flags")["items"]}
     assert "released_without_extradition" in flags
 
@@ -106,10 +116,17 @@ def test_an_intake_through_the_forms(ui_client: TestClient, demo: Demo, db: sa.E
     _post(ui_client, f"/ui/challenges/{challenge_id}/do/event", {"type": "filed", "on": "2023-11-03"})
     _post(ui_client, f"/ui/challenges/{challenge_id}/do/event", {"type": "admissible", "on": "2024-01-15"})
     challenge = _api(ui_client, demo, f"/challenges/{challenge_id}")
-    assert challenge["status"] == "admissible" and challenge["deadline_on"] == "2024-10-15"
+    assert challenge["status"] == "admissible"
+    assert challenge["deadline_on"] == "2024-10-15"
     actions = [e.action for e in audit_since(db, seq)]
-    for action in ("notice.created", "detention.created", "detention.released", "detention.updated",
-                   "document.created", "challenge.created"):
+    for action in (
+        "notice.created",
+        "detention.created",
+        "detention.released",
+        "detention.updated",
+        "document.created",
+        "challenge.created",
+    ):
         assert action in actions, action
 
 
