@@ -159,6 +159,7 @@ Widget = typing.Literal[
     "text", "textarea", "date", "state", "states", "select", "checks", "lines", "check", "number", "rows",
     "record", "records", "hidden", "person",
 ]  # fmt: skip
+ALWAYS_SENT = frozenset({"text", "textarea", "date", "state", "states", "select", "lines", "number", "record"})
 TEXTAREAS = frozenset({"note", "notes", "summary", "description", "release_note", "surrender_note"})
 RECORD_KINDS = {"notice_id": "notice", "detention_id": "detention"}
 
@@ -342,7 +343,9 @@ def parse(fields: Sequence[Spec], raw: Raw, *, patch: bool = False) -> dict[str,
 def changed(fields: Sequence[Spec], raw: Raw, current: Raw) -> dict[str, Any]:
     """A correction's body: the fields whose posted value differs from the record's as it stands now."""
     mine, theirs = parse(fields, raw, patch=True), parse(fields, current, patch=True)
-    return {name: value for name, value in mine.items() if theirs.get(name) != value}
+    # A browser sends every text box and list even when empty: one not sent at all was not on the form.
+    absent = {s.name for s in fields if s.widget in ALWAYS_SENT and s.name not in raw}
+    return {name: value for name, value in mine.items() if theirs.get(name) != value and name not in absent}
 
 
 def prefill(fields: Sequence[Spec], record: Mapping[str, Any]) -> Raw:
