@@ -12,6 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -21,10 +22,12 @@ from app.main import create_app
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.token import Role
+from app.routers import ui_documents, ui_persons, ui_records
 from app.services import quota
 from app.settings import Settings
 from tests.conftest import SECRET, OrgTokens
 from tests.factories import make_one_of_each
+from tests.ui.conftest import csrf_of, plain_token, sign_in, with_ui
 
 PATHS = create_app(Settings(_env_file=None, secret_key=SECRET)).openapi()["paths"]
 ROUTES = {(m.upper(), p) for p, ops in PATHS.items() if p.startswith("/api/v1") for m in ops}
@@ -328,3 +331,61 @@ def test_each_post_that_writes_replays_its_first_answer(
     assert again.headers.get("location") == first.headers.get("location")
     assert again.headers.get("etag") == first.headers.get("etag")
     assert again.headers["idempotent-replayed"] == "true"
+
+
+# --- the web interface's forms ----------------------------------------------------------------------------
+# Not in the OpenAPI document. Each form shows or writes persons' data through the service call of the API
+# route it stands for, so it is audited (and counted) as that call: how, for each.
+UI_FORMS: dict[tuple[str, str], str] = {
+    ("GET", "/ui/persons/new"): "an empty form; a search for relatives is GET /persons?q= (person.listed)",
+    ("POST", "/ui/persons/new"): "POST /persons: person.created (a search for relatives as above)",
+    ("GET", "/ui/persons/{person_id}/edit"): "GET /persons/{id}: person.read",
+    ("POST", "/ui/persons/{person_id}/edit"): "PATCH /persons/{id}: person.read, then person.updated",
+    ("GET", "/ui/persons/{person_id}/erase"): "GET /persons/{id}: person.read (the name asked about)",
+    ("POST", "/ui/persons/{person_id}/erase"): "DELETE /persons/{id}: person.erased; answers a redirect",
+    ("GET", "/ui/persons/{person_id}/documents/new"): "person.read and the lists of the person's records",
+    ("POST", "/ui/persons/{person_id}/documents"): "POST …/documents: document.created",
+    ("GET", "/ui/persons/{person_id}/{plural}/new"): "person.read and the lists of records it may name",
+    ("POST", "/ui/persons/{person_id}/{plural}/new"): "the kind's POST: <kind>.created",
+    ("GET", "/ui/{plural}/{record_id}/edit"): "the kind's GET: <kind>.read, person.read",
+    ("POST", "/ui/{plural}/{record_id}/edit"): "the kind's PATCH: <kind>.read, then <kind>.updated",
+    ("GET", "/ui/{plural}/{record_id}/do/{action}"): "the kind's GET: <kind>.read, person.read",
+    ("POST", "/ui/{plural}/{record_id}/do/{action}"): "the action's POST (detention.released, …)",
+    ("GET", "/ui/{plural}/{record_id}/delete"): "the kind's GET: <kind>.read (no data shown but its id)",
+    ("POST", "/ui/{plural}/{record_id}/delete"): "the kind's DELETE: <kind>.deleted; answers a redirect",
+    ("GET", "/ui/{plural}/{record_id}/undo/{what}"): "the kind's GET: <kind>.read",
+    ("POST", "/ui/{plural}/{record_id}/undo/{what}"): "the kind's DELETE …/latest; answers a redirect",
+}
+
+
+def test_every_form_route_is_sorted() -> None:
+    routes = {
+        (method, "/ui" + route.path)
+        for module in (ui_persons, ui_records, ui_documents)
+        for route in module.router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    assert routes == set(UI_FORMS), "say how each form is audited"
+
+
+def test_a_form_page_and_its_save_are_audited_as_the_api_calls(
+    app: FastAPI, org_a: OrgTokens, ids: dict[str, str], db: sa.Engine
+) -> None:
+    token_id = org_a.token_ids[Role.editor]
+    with TestClient(with_ui(app), base_url="https://testserver") as ui:
+        sign_in(ui, plain_token(org_a, Role.editor))
+        _, before = _count(db, token_id)
+        form = ui.get(f"/ui/detentions/{ids['detention_id']}/edit")
+        assert form.status_code == 200
+        _, after = _count(db, token_id)
+        shown = {e.action for e in after[len(before) :]}
+        assert {"detention.read", "person.read"} <= shown
+        saved = ui.post(
+            f"/ui/detentions/{ids['detention_id']}/edit",
+            data={"csrf": csrf_of(form.text), "version": "1", "place": "Frankfurt"},
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303, saved.text
+        _, written = _count(db, token_id)
+        assert "detention.updated" in {e.action for e in written[len(after) :]}

@@ -4,15 +4,22 @@ exactly like an unknown one. Routes are read from the OpenAPI document, so a new
 
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from app.models.token import Role
+from app.routers import ui_documents, ui_persons, ui_records
 from app.settings import Settings
+from app.ui.record_forms import FORMS
 from tests.conftest import SECRET, OrgTokens
 from tests.factories import make_one_of_each
+from tests.ui.conftest import csrf_of, plain_token, sign_in, with_ui
 
 PATHS = create_app(Settings(_env_file=None, secret_key=SECRET)).openapi()["paths"]
 ROUTES = sorted((m.upper(), p) for p, ops in PATHS.items() if p.startswith("/api/v1") for m in ops)
@@ -89,3 +96,68 @@ def test_foreign_ids_answer_like_unknown_ones(
     assert dict(foreign.headers) == dict(unknown.headers) | {
         "content-length": foreign.headers["content-length"]
     }
+
+
+# --- the web interface's forms -----------------------------------------------------------------------
+# Not in the OpenAPI document: read from their routers. Each kind's actions and undos are spelled out.
+FORM_ROUTES = sorted(
+    (method, "/ui" + route.path)
+    for module in (ui_persons, ui_records, ui_documents)
+    for route in module.router.routes
+    if isinstance(route, APIRoute)
+    for method in route.methods
+)
+
+
+def _form_urls(ids: dict[str, str]) -> list[tuple[str, str]]:
+    """Every form address, each kind, action and undo filled in, with these records' ids."""
+    urls = []
+    for method, path in FORM_ROUTES:
+        for plural in FORMS if "{plural}" in path else [""]:
+            spec = FORMS.get(plural)
+            names: list[str] = [""]
+            if spec is not None and "{action}" in path:
+                names = [a.name for a in spec.actions]
+            elif spec is not None and "{what}" in path:
+                names = [u.name for u in spec.undos]
+            for name in names:
+                filled = path.replace("{plural}", plural).replace("{action}", name).replace("{what}", name)
+                kind = spec.kind if spec is not None else "person"
+                filled = filled.replace("{record_id}", ids[f"{kind}_id"]).replace(
+                    "{person_id}", ids["person_id"]
+                )
+                urls.append((method, filled))
+    return urls
+
+
+@pytest.fixture
+def ui_https(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(with_ui(app), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+def test_every_form_route_needs_a_session(ui_https: TestClient) -> None:
+    ids = {f"{name}_id": str(uuid.uuid4()) for name in ["person", *(f.kind for f in FORMS.values())]}
+    urls = _form_urls(ids)
+    assert len(urls) > len(FORM_ROUTES), "the forms' addresses were not expanded"
+    for method, url in urls:
+        answer = ui_https.request(method, url, data={"csrf": "x"}, follow_redirects=False)
+        assert answer.status_code == 303, (method, url)
+        assert answer.headers["location"] == "/ui/login", (method, url)
+
+
+def test_every_form_answers_another_organisations_ids_as_unknown_ones(
+    ui_https: TestClient, org_a: OrgTokens, their_ids: dict[str, str]
+) -> None:
+    sign_in(ui_https, plain_token(org_a, Role.admin))  # an admin: the erasure form too
+    csrf = csrf_of(ui_https.get("/ui/persons/new").text)
+    unknown_ids = {name: str(uuid.uuid4()) for name in their_ids}
+    for (method, foreign_url), (_, unknown_url) in zip(
+        _form_urls(their_ids), _form_urls(unknown_ids), strict=True
+    ):
+        if foreign_url == "/ui/persons/new":
+            continue
+        foreign = ui_https.request(method, foreign_url, data={"csrf": csrf}, follow_redirects=False)
+        unknown = ui_https.request(method, unknown_url, data={"csrf": csrf}, follow_redirects=False)
+        assert foreign.status_code == unknown.status_code == 404, (method, foreign_url)
+        assert foreign.content == unknown.content

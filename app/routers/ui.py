@@ -14,15 +14,15 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import ReadSession, WriteSession
 from app.deps import READERS, Names
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.language import prose
 from app.models.document import DocumentKind
 from app.models.dossier import MEDIA_TYPE, SUFFIX, DossierFormat
 from app.models.flag import SEVERITY
 from app.models.state import parse_state
-from app.models.token import Role
 from app.routers import document as document_router
 from app.routers import ui_account as account_pages
+from app.routers import ui_documents, ui_persons, ui_records
 from app.services import document as document_service
 from app.services import dossier as dossier_service
 from app.services import pattern as pattern_service
@@ -38,6 +38,7 @@ from app.ui.auth import (
     keyring,
     secure,
 )
+from app.ui.form_pages import DONE
 from app.ui.pages import (
     CsrfRejected,
     UIRoute,
@@ -50,8 +51,12 @@ from app.ui.pages import (
     set_session_cookie,
     static_response,
 )
+from app.ui.record_forms import FORMS
 
 router = APIRouter(prefix="/ui", route_class=UIRoute, include_in_schema=False)
+# The forms, before `/persons/{person_id}` and the catch-all below claim their addresses.
+for forms_router in (ui_persons.router, ui_documents.router, ui_records.router):
+    router.include_router(forms_router)
 
 SEARCH_MAX_CHARS = 200
 SEARCH_PAGE = 50
@@ -184,11 +189,14 @@ def search_page(
 def person_page(person_id: str, request: Request, session: WriteSession, caller: Reader) -> Response:
     """A person: facts, indicators with their evidence, timeline, and every record, with dossier downloads."""
     words = prose(language(request))
+    done = request.query_params.get("done")
     return render(
         request,
         "person.html",
         view=views.person_page(session, person_id, by=caller, prose=words),
         document_kinds=[kind.value for kind in DocumentKind],
+        record_forms=FORMS,
+        done=DONE.get(done or ""),
     )
 
 
@@ -212,30 +220,6 @@ def _download(
         media_type=MEDIA_TYPE[wanted],
         headers=headers,
     )
-
-
-@router.post("/persons/{person_id}/documents")
-def upload_document(
-    person_id: str, request: Request, looking: ReadSession, session: WriteSession, caller: Reader
-) -> Response:
-    """The person's page's upload form (editor+): read as it arrives like the API's upload, its CSRF
-    field checked before anything is stored; back to the page, at the new document."""
-    if caller.role not in (Role.admin, Role.editor):
-        raise Forbidden("Adding a document needs one of the roles: admin, editor.")
-    document_service.person_of(looking, person_id, by=caller)
-    upload = document_service.receive(
-        document_router.request_body(request), content_type=request.headers.get("content-type")
-    )
-    try:
-        state = current_session(request, session)
-        given = (upload.fields.pop("csrf", None) or [""])[-1]
-        if state is None or not ui_session.csrf_matches(state.csrf, given):
-            request.state.ui_session = state
-            raise CsrfRejected()
-        document = document_service.create(session, person_id, upload=upload, by=caller)
-    finally:
-        upload.close()
-    return RedirectResponse(f"/ui/persons/{person_id}#document-{document.id}", status_code=303)
 
 
 @router.get("/documents/{document_id}/content")

@@ -69,7 +69,7 @@ def test_an_editor_adds_a_document_from_the_page_with_the_csrf_field(
     assert [(d["title"], d["kind"], d["dated"], d["content_type"]) for d in listed] == [
         ("Extradition request", "warrant", "2016-02", "application/pdf")
     ]
-    assert added.headers["location"] == f"/ui/persons/{pid}#document-{listed[0]['id']}"
+    assert added.headers["location"] == f"/ui/persons/{pid}?done=created#document-{listed[0]['id']}"
     refused = ui_client.post(
         url,
         data={**fields, "csrf": csrf},
