@@ -234,11 +234,16 @@ def test_every_page_passes_axe_core(browser: Browser, origin: str, demo: Demo, l
         tab.shot(f"axe-{lang}-{name}")
     page.goto(f"{origin}/ui/logout")
     page.locator("main form[action='/ui/logout'] button[type=submit]").click()
+    tab.sign_in(demo.tokens[Role.admin])
+    page.goto(f"{origin}/ui/users")
+    expect(page.locator("#username")).to_be_visible()
+    tab.shot(f"axe-{lang}-12-users")
+    page.locator("form.signout button[type=submit]").click()
     tab.sign_in(demo.tokens[Role.analyst], landing="/ui/states")
     answer = page.goto(f"{origin}/ui/persons/{person}")
     assert answer is not None
     assert answer.status == 403
-    tab.shot(f"axe-{lang}-12-forbidden")
+    tab.shot(f"axe-{lang}-13-forbidden")
     tab.assert_accessible()
     tab.assert_stayed_home()
     tab.context.close()

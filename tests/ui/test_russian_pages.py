@@ -161,6 +161,9 @@ def _walk(client: TestClient, demo: Demo) -> Iterator[tuple[str, str]]:
     ]
     for path in paths:
         yield path, client.get(path).text
+    sign_in(client, demo.tokens[Role.admin])
+    for path in ("/ui/users", "/ui/persons/new", f"/ui/persons/{demo.persons['Dolkun Isa']}/notices/new"):
+        yield path, client.get(path).text
     sign_in(client, demo.tokens[Role.analyst])
     yield "/ui/persons/… (analyst: forbidden)", client.get(f"/ui/persons/{demo.persons['Dolkun Isa']}").text
 
