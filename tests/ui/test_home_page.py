@@ -125,9 +125,3 @@ def test_the_home_page_in_russian(ui_client: TestClient, demo: Demo) -> None:
     assert "Challenges due" not in page
     assert "INTERPOL watches with changes" not in page
 
-
-def test_editors_find_the_new_client_form_on_the_home_page(ui_client: TestClient, demo: Demo) -> None:
-    sign_in(ui_client, demo.tokens[Role.editor])
-    assert 'href="/ui/persons/new"' in ui_client.get("/ui/").text
-    sign_in(ui_client, demo.tokens[Role.viewer])
-    assert 'href="/ui/persons/new"' not in ui_client.get("/ui/").text

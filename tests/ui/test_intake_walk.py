@@ -203,7 +203,7 @@ def _intake(walk: Walk, origin: str, invitation: str, clock: Clock, downloads: P
     walk.shot("home")
 
     # A new client with a Cyrillic name; a date of birth typed the local way is refused beside its field.
-    walk.follow("main a[href='/ui/persons/new']")
+    walk.follow("header a[href='/ui/persons/new']")
     walk.fill("#f-name", NAME)
     walk.fill("#f-aliases", "Alisher Rakhimov")
     walk.fill("#f-birth_date", "14.03.1979")
