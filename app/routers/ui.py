@@ -3,6 +3,11 @@
 Pages: `/ui/` (search, `?q=`), `/ui/login`, `/ui/logout`, `/ui/persons/{person_id}` (and its dossier
 as `.md` or `.json`), `/ui/documents/{document_id}/content` (a document's bytes), `/ui/states`, `/ui/states/{state}`, `/ui/challenges`. The same roles, tenancy,
 audit entries and daily read quota as the API; see `app/ui/` for sessions, languages and charts.
+
+The forms that enter and correct records are routers of their own, included here before the
+addresses below can claim theirs: `ui_persons` (`/ui/persons/new`, a person's correction and erasure),
+`ui_documents` (the upload with the records it supports) and `ui_records` (every other kind's forms,
+read from app/ui/record_forms.py), on the form machinery of app/ui/forms.py and app/ui/form_pages.py.
 """
 
 from datetime import date
