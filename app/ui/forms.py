@@ -159,7 +159,9 @@ Widget = typing.Literal[
     "text", "textarea", "date", "state", "states", "select", "checks", "lines", "check", "number", "rows",
     "record", "records", "hidden", "person",
 ]  # fmt: skip
-ALWAYS_SENT = frozenset({"text", "textarea", "date", "state", "states", "select", "lines", "number", "record"})
+ALWAYS_SENT = frozenset(
+    {"text", "textarea", "date", "state", "states", "select", "lines", "number", "record"}
+)
 TEXTAREAS = frozenset({"note", "notes", "summary", "description", "release_note", "surrender_note"})
 RECORD_KINDS = {"notice_id": "notice", "detention_id": "detention"}
 
