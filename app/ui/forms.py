@@ -143,6 +143,7 @@ KNOWN: Mapping[str, str] = {
     "must not be before": N_("The dates are out of order: a later step is dated before an earlier one."),
     "must not precede": N_("The dates are out of order: a later step is dated before an earlier one."),
     "is dated before": N_("The dates are out of order: a later step is dated before an earlier one."),
+    "cannot be null": MESSAGES["missing"],
     "required unless notice_id": N_("Fill this in, or choose the notice it rests on."),
     "give released_on": N_(
         "Give the date of the release or, when nobody recorded it, the date by which the custody had ended: "
