@@ -113,6 +113,7 @@ LABELS: Mapping[str, str] = {
     "dated": N_("Dated"),
     "language": N_("Language"),
     "records": N_("Records it supports"),
+    "interval_hours": N_("Hours between checks"),
 }
 DATE_HINT = N_("A year, a month or a day: 2016, 2016-03 or 2016-03-14.")
 HINTS: Mapping[str, str] = {
@@ -135,6 +136,8 @@ MESSAGES: Mapping[str, str] = {
     "string_too_long": N_("Shorten this to at most %(n)s characters."),
     "too_long": N_("Give at most %(n)s entries."),
     "int_parsing": N_("Enter a whole number."),
+    "greater_than_equal": N_("Enter at least %(n)s."),
+    "less_than_equal": N_("Enter at most %(n)s."),
     "string_pattern_mismatch": N_("This is not in the expected form."),
 }
 # Our own validators' rules, by a part of their English text, in words the catalog translates.
@@ -434,7 +437,7 @@ def message(
     if spec is not None and spec.widget == "date" and kind in ("value_error", "fuzzy_date"):
         return translate(MESSAGES["fuzzy_date"])
     if kind in MESSAGES:
-        n = ctx.get("max_length", ctx.get("min_length", ""))
+        n = next((ctx[k] for k in ("max_length", "min_length", "ge", "le") if k in ctx), "")
         return (
             translate(MESSAGES[kind]) % {"n": n} if "%(n)s" in MESSAGES[kind] else translate(MESSAGES[kind])
         )

@@ -189,3 +189,30 @@ def test_only_an_admin_erases_a_person_after_a_confirmation(
     assert answer.status_code == 303
     assert "person.erased" in [e.action for e in audit_since(db, seq)]
     assert ui_client.get(f"/ui/persons/{person_id}").status_code == 404
+
+
+def test_a_watch_started_and_stopped_from_the_person_page(ui_client: TestClient, demo: Demo) -> None:
+    sign_in(ui_client, demo.tokens[Role.editor])
+    person_id = demo.persons["Umarali Kuvvatov"]
+    page = ui_client.get(f"/ui/persons/{person_id}")
+    assert f"/ui/persons/{person_id}/watch/new" in page.text
+    csrf = _form(ui_client, f"/ui/persons/{person_id}/watch/new")
+    wrong = ui_client.post(f"/ui/persons/{person_id}/watch/new", data={"csrf": csrf, "interval_hours": "500"})
+    assert wrong.status_code == 422
+    assert "Enter at most 168." in wrong.text
+    answer = ui_client.post(
+        f"/ui/persons/{person_id}/watch/new",
+        data={"csrf": csrf, "interval_hours": "24"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    watch = ui_client.get(f"/api/v1/persons/{person_id}/watch", headers=demo.headers(Role.viewer)).json()
+    assert watch["interval_hours"] == 24
+    again = ui_client.post(f"/ui/persons/{person_id}/watch/new", data={"csrf": csrf, "interval_hours": "24"})
+    assert again.status_code == 409
+    answer = ui_client.post(
+        f"/ui/persons/{person_id}/watch/delete", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    gone = ui_client.get(f"/api/v1/persons/{person_id}/watch", headers=demo.headers(Role.viewer))
+    assert gone.status_code == 404

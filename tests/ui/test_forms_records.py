@@ -136,7 +136,7 @@ def test_an_intake_through_the_forms(ui_client: TestClient, demo: Demo, db: sa.E
 def client_page(client: TestClient, person_id: str) -> str:
     page = client.get(f"/ui/persons/{person_id}")
     assert page.status_code == 200
-    return page.text
+    return str(page.text)
 
 
 def _fields(html: str) -> dict[str, str]:
