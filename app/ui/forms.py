@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -441,7 +442,12 @@ def message(
         return (
             translate(MESSAGES[kind]) % {"n": n} if "%(n)s" in MESSAGES[kind] else translate(MESSAGES[kind])
         )
-    return f"{translate(OTHER_MESSAGE)} {text.removeprefix('Value error, ')}"
+    return in_english(translate(OTHER_MESSAGE), text.removeprefix("Value error, "))
+
+
+def in_english(words: str, detail: str) -> str:
+    """The reader's words, then the rule's own English text, marked as English for screen readers."""
+    return Markup('{} <span lang="en">{}</span>').format(words, detail)
 
 
 def from_service(fields: Sequence[Spec], error: AppError, translate: Callable[[str], str]) -> Problems:
@@ -455,7 +461,7 @@ def from_service(fields: Sequence[Spec], error: AppError, translate: Callable[[s
     if key is not None and spec is not None:
         problems.add(key, message("value_error", error.detail, {}, spec, translate))
     else:
-        problems.add(None, f"{translate(CONFLICT_MESSAGE)} {error.detail}")
+        problems.add(None, in_english(translate(CONFLICT_MESSAGE), error.detail))
     return problems
 
 
