@@ -22,7 +22,7 @@ from app.main import create_app
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.token import Role
-from app.routers import ui_documents, ui_persons, ui_records
+from app.routers import ui_documents, ui_persons, ui_records, ui_watches
 from app.services import quota
 from app.settings import Settings
 from tests.conftest import SECRET, OrgTokens
@@ -345,6 +345,13 @@ UI_FORMS: dict[tuple[str, str], str] = {
     ("POST", "/ui/persons/{person_id}/erase"): "DELETE /persons/{id}: person.erased; answers a redirect",
     ("GET", "/ui/persons/{person_id}/documents/new"): "person.read and the lists of the person's records",
     ("POST", "/ui/persons/{person_id}/documents"): "POST …/documents: document.created",
+    ("GET", "/ui/persons/{person_id}/watch/new"): "GET /persons/{id}: person.read (the name)",
+    (
+        "POST",
+        "/ui/persons/{person_id}/watch/new",
+    ): "POST …/watch: no data in the answer but a redirect; person.read",
+    ("GET", "/ui/persons/{person_id}/watch/delete"): "GET /persons/{id}: person.read (the name asked about)",
+    ("POST", "/ui/persons/{person_id}/watch/delete"): "DELETE …/watch; answers a redirect",
     ("GET", "/ui/persons/{person_id}/{plural}/new"): "person.read and the lists of records it may name",
     ("POST", "/ui/persons/{person_id}/{plural}/new"): "the kind's POST: <kind>.created",
     ("GET", "/ui/{plural}/{record_id}/edit"): "the kind's GET: <kind>.read, person.read",
@@ -361,10 +368,10 @@ UI_FORMS: dict[tuple[str, str], str] = {
 def test_every_form_route_is_sorted() -> None:
     routes = {
         (method, "/ui" + route.path)
-        for module in (ui_persons, ui_records, ui_documents)
+        for module in (ui_persons, ui_records, ui_documents, ui_watches)
         for route in module.router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     assert routes == set(UI_FORMS), "say how each form is audited"
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.models.token import Role
-from app.routers import ui_documents, ui_persons, ui_records
+from app.routers import ui_documents, ui_persons, ui_records, ui_watches
 from app.settings import Settings
 from app.ui.record_forms import FORMS
 from tests.conftest import SECRET, OrgTokens
@@ -102,10 +102,10 @@ def test_foreign_ids_answer_like_unknown_ones(
 # Not in the OpenAPI document: read from their routers. Each kind's actions and undos are spelled out.
 FORM_ROUTES = sorted(
     (method, "/ui" + route.path)
-    for module in (ui_persons, ui_records, ui_documents)
+    for module in (ui_persons, ui_records, ui_documents, ui_watches)
     for route in module.router.routes
     if isinstance(route, APIRoute)
-    for method in route.methods
+    for method in route.methods or ()
 )
 
 

@@ -3,6 +3,11 @@
 Pages: `/ui/` (home: what needs attention, and search, `?q=`), `/ui/login`, `/ui/logout`, `/ui/persons/{person_id}` (and its dossier
 as `.md` or `.json`), `/ui/documents/{document_id}/content` (a document's bytes), `/ui/states`, `/ui/states/{state}`, `/ui/challenges`. The same roles, tenancy,
 audit entries and daily read quota as the API; see `app/ui/` for sessions, languages and charts.
+
+The forms that enter and correct records are routers of their own, included here before the
+addresses below can claim theirs: `ui_persons` (`/ui/persons/new`, a person's correction and erasure),
+`ui_documents` (the upload with the records it supports), `ui_watches` (a watch at INTERPOL) and `ui_records` (every other kind's forms,
+read from app/ui/record_forms.py), on the form machinery of app/ui/forms.py and app/ui/form_pages.py.
 """
 
 from datetime import date
@@ -22,7 +27,7 @@ from app.models.flag import SEVERITY
 from app.models.state import parse_state
 from app.routers import document as document_router
 from app.routers import ui_account as account_pages
-from app.routers import ui_documents, ui_persons, ui_records
+from app.routers import ui_documents, ui_persons, ui_records, ui_watches
 from app.services import document as document_service
 from app.services import dossier as dossier_service
 from app.services import pattern as pattern_service
@@ -55,7 +60,7 @@ from app.ui.record_forms import FORMS
 
 router = APIRouter(prefix="/ui", route_class=UIRoute, include_in_schema=False)
 # The forms, before `/persons/{person_id}` and the catch-all below claim their addresses.
-for forms_router in (ui_persons.router, ui_documents.router, ui_records.router):
+for forms_router in (ui_persons.router, ui_documents.router, ui_watches.router, ui_records.router):
     router.include_router(forms_router)
 
 SEARCH_MAX_CHARS = 200

@@ -16,10 +16,10 @@ from app.models.token import Principal
 from app.routers.ui_forms import Posted, PostingWriter, Writer
 from app.services import person as person_service
 from app.services.tenancy import get_owned
-from app.ui import form_pages, forms
+from app.ui import form_pages, forms, i18n
 from app.ui.form_pages import FormPage
 from app.ui.forms import Raw
-from app.ui.pages import UIRoute, error_page, render
+from app.ui.pages import UIRoute, error_page, language, render
 from app.ui.record_forms import FORMS, RecordForms
 from app.vocabulary import N_
 
@@ -245,12 +245,18 @@ def run_action(
 def _confirm(
     request: Request, spec: RecordForms, record: Any, *, title: str, question: str, button: str, path: str
 ) -> Response:
+    words = form_pages.record_words(
+        form_pages.translator(request),
+        spec.kind,
+        record,
+        i18n.environment(language(request)).filters["state"],
+    )
     return render(
         request,
         "confirm.html",
         title=title,
         question=question,
-        subject=None,
+        subject=words,
         action=f"/ui/{spec.plural}/{record.id}/{path}",
         cancel=f"/ui/persons/{record.person_id}{_anchor(spec.kind, record.id)}",
         version=record.version,

@@ -36,6 +36,8 @@ DONE = {
     "action": N_("Saved: what happened was recorded."),
     "undone": N_("The last entry was taken back."),
     "person": N_("Saved: the person was added."),
+    "watched": N_("Saved: the person will be re-checked at INTERPOL."),
+    "unwatched": N_("The person is no longer re-checked at INTERPOL."),
 }
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -113,6 +114,7 @@ LABELS: Mapping[str, str] = {
     "dated": N_("Dated"),
     "language": N_("Language"),
     "records": N_("Records it supports"),
+    "interval_hours": N_("Hours between checks"),
 }
 DATE_HINT = N_("A year, a month or a day: 2016, 2016-03 or 2016-03-14.")
 HINTS: Mapping[str, str] = {
@@ -135,6 +137,8 @@ MESSAGES: Mapping[str, str] = {
     "string_too_long": N_("Shorten this to at most %(n)s characters."),
     "too_long": N_("Give at most %(n)s entries."),
     "int_parsing": N_("Enter a whole number."),
+    "greater_than_equal": N_("Enter at least %(n)s."),
+    "less_than_equal": N_("Enter at most %(n)s."),
     "string_pattern_mismatch": N_("This is not in the expected form."),
 }
 # Our own validators' rules, by a part of their English text, in words the catalog translates.
@@ -143,6 +147,7 @@ KNOWN: Mapping[str, str] = {
     "must not be before": N_("The dates are out of order: a later step is dated before an earlier one."),
     "must not precede": N_("The dates are out of order: a later step is dated before an earlier one."),
     "is dated before": N_("The dates are out of order: a later step is dated before an earlier one."),
+    "cannot be null": MESSAGES["missing"],
     "required unless notice_id": N_("Fill this in, or choose the notice it rests on."),
     "give released_on": N_(
         "Give the date of the release or, when nobody recorded it, the date by which the custody had ended: "
@@ -159,7 +164,9 @@ Widget = typing.Literal[
     "text", "textarea", "date", "state", "states", "select", "checks", "lines", "check", "number", "rows",
     "record", "records", "hidden", "person",
 ]  # fmt: skip
-ALWAYS_SENT = frozenset({"text", "textarea", "date", "state", "states", "select", "lines", "number", "record"})
+ALWAYS_SENT = frozenset(
+    {"text", "textarea", "date", "state", "states", "select", "lines", "number", "record"}
+)
 TEXTAREAS = frozenset({"note", "notes", "summary", "description", "release_note", "surrender_note"})
 RECORD_KINDS = {"notice_id": "notice", "detention_id": "detention"}
 
@@ -431,11 +438,16 @@ def message(
     if spec is not None and spec.widget == "date" and kind in ("value_error", "fuzzy_date"):
         return translate(MESSAGES["fuzzy_date"])
     if kind in MESSAGES:
-        n = ctx.get("max_length", ctx.get("min_length", ""))
+        n = next((ctx[k] for k in ("max_length", "min_length", "ge", "le") if k in ctx), "")
         return (
             translate(MESSAGES[kind]) % {"n": n} if "%(n)s" in MESSAGES[kind] else translate(MESSAGES[kind])
         )
-    return f"{translate(OTHER_MESSAGE)} {text.removeprefix('Value error, ')}"
+    return in_english(translate(OTHER_MESSAGE), text.removeprefix("Value error, "))
+
+
+def in_english(words: str, detail: str) -> str:
+    """The reader's words, then the rule's own English text, marked as English for screen readers."""
+    return Markup('{} <span lang="en">{}</span>').format(words, detail)
 
 
 def from_service(fields: Sequence[Spec], error: AppError, translate: Callable[[str], str]) -> Problems:
@@ -449,7 +461,7 @@ def from_service(fields: Sequence[Spec], error: AppError, translate: Callable[[s
     if key is not None and spec is not None:
         problems.add(key, message("value_error", error.detail, {}, spec, translate))
     else:
-        problems.add(None, f"{translate(CONFLICT_MESSAGE)} {error.detail}")
+        problems.add(None, in_english(translate(CONFLICT_MESSAGE), error.detail))
     return problems
 
 

@@ -264,3 +264,37 @@ def test_forms_answer_another_organisations_ids_as_unknown_ones(ui_client: TestC
     ):
         assert ui_client.get(url).status_code == 404
     assert re.search(r"Not found", ui_client.get("/ui/persons/nobody/notices/new").text)
+
+
+def test_a_surrender_and_a_viewer_refused_on_every_record_form(
+    ui_client: TestClient, demo: Demo, db: sa.Engine
+) -> None:
+    sign_in(ui_client, demo.tokens[Role.editor])
+    person_id = _new_person(ui_client)
+    at = _post(
+        ui_client,
+        f"/ui/persons/{person_id}/detentions/new",
+        {"host_state": "TR", "requesting_state": "TJ", "detained_on": "2015-01"},
+    )
+    detention_id = at.rsplit("#detention-", 1)[1]
+    seq = last_seq(db)
+    _post(
+        ui_client,
+        f"/ui/detentions/{detention_id}/do/surrender",
+        {"surrendered_on": "2015-03", "kind": "extradited"},
+    )
+    assert _api(ui_client, demo, f"/detentions/{detention_id}")["status"] == "surrendered"
+    assert "detention.surrendered" in [e.action for e in audit_since(db, seq)]
+    ui_client.cookies.clear()
+    sign_in(ui_client, demo.tokens[Role.viewer])
+    csrf = csrf_of(ui_client.get(f"/ui/persons/{person_id}").text)
+    seq = last_seq(db)
+    for url in (
+        f"/ui/persons/{person_id}/notices/new",
+        f"/ui/detentions/{detention_id}/edit",
+        f"/ui/detentions/{detention_id}/delete",
+        f"/ui/persons/{person_id}/documents/new",
+    ):
+        assert ui_client.get(url).status_code == 403, url
+        assert ui_client.post(url, data={"csrf": csrf, "channel": "red_notice"}).status_code == 403, url
+    assert not [e for e in audit_since(db, seq) if not e.action.endswith((".read", ".listed"))]

@@ -149,3 +149,70 @@ def test_a_conflicting_edit_shows_both_versions_and_can_be_saved_on_top(
     stored = ui_client.get(f"/api/v1/persons/{person_id}", headers=demo.headers(Role.viewer)).json()
     assert stored["notes"] == "Met in Berlin."
     assert stored["place_of_birth"] == "Kulob"
+
+
+def test_a_relative_is_found_by_name_and_chosen_without_javascript(ui_client: TestClient, demo: Demo) -> None:
+    sign_in(ui_client, demo.tokens[Role.editor])
+    csrf = _form(ui_client, "/ui/persons/new")
+    typed = {"csrf": csrf, "name": "Шахноза Кувватова", "_find": "Кувватов"}
+    found = ui_client.post("/ui/persons/new", data={**typed, "_search": "1"})
+    assert found.status_code == 200
+    kuvvatov = demo.persons["Umarali Kuvvatov"]
+    assert f'<option value="{kuvvatov}">Umarali Kuvvatov</option>' in found.text
+    assert 'value="Шахноза Кувватова"' in found.text  # what was typed is kept
+    answer = ui_client.post(
+        "/ui/persons/new",
+        data={**typed, "related_persons-0-person_id": kuvvatov, "related_persons-0-relation": "spouse"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    person_id = answer.headers["location"].split("/ui/persons/", 1)[1].split("?", 1)[0]
+    stored = ui_client.get(f"/api/v1/persons/{person_id}", headers=demo.headers(Role.viewer)).json()
+    assert stored["related_persons"] == [{"person_id": kuvvatov, "relation": "spouse"}]
+
+
+def test_only_an_admin_erases_a_person_after_a_confirmation(
+    ui_client: TestClient, demo: Demo, db: sa.Engine
+) -> None:
+    person_id = demo.persons["Umarali Kuvvatov"]
+    sign_in(ui_client, demo.tokens[Role.editor])
+    assert ui_client.get(f"/ui/persons/{person_id}/erase").status_code == 403
+    ui_client.cookies.clear()
+    sign_in(ui_client, demo.tokens[Role.admin])
+    confirm = ui_client.get(f"/ui/persons/{person_id}/erase")
+    assert confirm.status_code == 200
+    assert "This cannot be undone" in confirm.text
+    seq = last_seq(db)
+    answer = ui_client.post(
+        f"/ui/persons/{person_id}/erase", data={"csrf": csrf_of(confirm.text)}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert "person.erased" in [e.action for e in audit_since(db, seq)]
+    assert ui_client.get(f"/ui/persons/{person_id}").status_code == 404
+
+
+def test_a_watch_started_and_stopped_from_the_person_page(ui_client: TestClient, demo: Demo) -> None:
+    sign_in(ui_client, demo.tokens[Role.editor])
+    person_id = demo.persons["Umarali Kuvvatov"]
+    page = ui_client.get(f"/ui/persons/{person_id}")
+    assert f"/ui/persons/{person_id}/watch/new" in page.text
+    csrf = _form(ui_client, f"/ui/persons/{person_id}/watch/new")
+    wrong = ui_client.post(f"/ui/persons/{person_id}/watch/new", data={"csrf": csrf, "interval_hours": "500"})
+    assert wrong.status_code == 422
+    assert "Enter at most 168." in wrong.text
+    answer = ui_client.post(
+        f"/ui/persons/{person_id}/watch/new",
+        data={"csrf": csrf, "interval_hours": "24"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    watch = ui_client.get(f"/api/v1/persons/{person_id}/watch", headers=demo.headers(Role.viewer)).json()
+    assert watch["interval_hours"] == 24
+    again = ui_client.post(f"/ui/persons/{person_id}/watch/new", data={"csrf": csrf, "interval_hours": "24"})
+    assert again.status_code == 409
+    answer = ui_client.post(
+        f"/ui/persons/{person_id}/watch/delete", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    gone = ui_client.get(f"/api/v1/persons/{person_id}/watch", headers=demo.headers(Role.viewer))
+    assert gone.status_code == 404

@@ -67,11 +67,14 @@ def test_an_intake_through_the_forms(ui_client: TestClient, demo: Demo, db: sa.E
         {"host_state": "DE", "notice_id": notice_id, "detained_on": "2016-05-10"},
     )
     detention_id = detention_at.rsplit("#detention-", 1)[1]
+    release = f"/ui/detentions/{detention_id}/do/release"
+    assert release in client_page(ui_client, person_id)
     _post(
         ui_client,
         f"/ui/detentions/{detention_id}/do/release",
         {"released_on": "2016-06-01", "reason": "extradition_refused"},
     )
+    assert release not in client_page(ui_client, person_id)  # released: no second release offered
     detention = _api(ui_client, demo, f"/detentions/{detention_id}")
     assert detention["status"] == "released"
     assert detention["custody_days"] == 22
@@ -128,6 +131,12 @@ def test_an_intake_through_the_forms(ui_client: TestClient, demo: Demo, db: sa.E
         "challenge.created",
     ):
         assert action in actions, action
+
+
+def client_page(client: TestClient, person_id: str) -> str:
+    page = client.get(f"/ui/persons/{person_id}")
+    assert page.status_code == 200
+    return str(page.text)
 
 
 def _fields(html: str) -> dict[str, str]:
