@@ -4,8 +4,8 @@ TOTP (codes computed with pyotp as an authenticator app would), wrong and replay
 per account and per address, idle expiry, disabled accounts, and the audit trail naming the user."""
 
 import re
-from collections.abc import Iterator
 
+import httpx
 import pyotp
 import pytest
 import sqlalchemy as sa
@@ -27,11 +27,11 @@ SESSION_COOKIE = "__Host-a3_session"
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The web interface's clock (sessions and TOTP steps), moved by the test."""
     now = [NOW]
     monkeypatch.setattr(ui_session, "now_s", lambda: now[0])
-    yield now
+    return now
 
 
 def invite(database_url: str, keyring: Keyring, org_id: str, username: str, role: Role) -> str:
@@ -67,7 +67,7 @@ def set_password(client: TestClient, path: str, password: str = PASSWORD) -> str
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
-    return answer.headers["location"]
+    return str(answer.headers["location"])
 
 
 def enrol(client: TestClient, now: float) -> str:
@@ -93,22 +93,23 @@ def sign_out(client: TestClient) -> None:
     client.cookies.clear()
 
 
-def password_step(client: TestClient, username: str, password: str = PASSWORD, **headers: str):  # type: ignore[no-untyped-def]
+def password_step(client: TestClient, username: str, password: str = PASSWORD) -> httpx.Response:
     form = client.get("/ui/login")
-    return client.post(
+    answer: httpx.Response = client.post(
         "/ui/login",
         data={"username": username, "password": password, "csrf": csrf_of(form.text)},
-        headers=headers,
         follow_redirects=False,
     )
+    return answer
 
 
-def code_step(client: TestClient, code: str):  # type: ignore[no-untyped-def]
+def code_step(client: TestClient, code: str) -> httpx.Response:
     form = client.get("/ui/login/second-factor")
     assert form.status_code == 200, form.headers.get("location")
-    return client.post(
+    answer: httpx.Response = client.post(
         "/ui/login/second-factor", data={"code": code, "csrf": csrf_of(form.text)}, follow_redirects=False
     )
+    return answer
 
 
 def test_an_admin_is_invited_chooses_a_password_enrols_totp_and_signs_in_with_it(
@@ -128,7 +129,8 @@ def test_an_admin_is_invited_chooses_a_password_enrols_totp_and_signs_in_with_it
         answer = ui_client.get(page, follow_redirects=False)
         assert (answer.status_code, answer.headers["location"]) == (303, "/ui/account/totp"), page
     enrolment = ui_client.get("/ui/account/totp")
-    assert "<svg" in enrolment.text and "http" not in enrolment.text.split("<svg", 1)[1].split("</svg>")[0]
+    assert "<svg" in enrolment.text
+    assert "http" not in enrolment.text.split("<svg", 1)[1].split("</svg>")[0]
     assert enrolment.headers["content-security-policy"] == CSP
     secret = enrol(ui_client, clock[0])
     assert account(database_url, keyring, "anna.admin").totp_secret == secret
@@ -264,8 +266,8 @@ def test_a_disabled_or_demoted_user_loses_access_at_once(
     engine = make_engine(database_url, writer=True, pooled=False)
     with unit_of_work(engine, keyring) as session:
         user_service.disable(
-            session, session.get(UserAccount, account(database_url, keyring, "fyodor").id), by=None
-        )  # type: ignore[arg-type]
+            session, session.get_one(UserAccount, account(database_url, keyring, "fyodor").id), by=None
+        )
     engine.dispose()
     ended = ui_client.get("/ui/states", follow_redirects=False)
     assert (ended.status_code, ended.headers["location"]) == (303, "/ui/login?m=ended")
@@ -312,7 +314,8 @@ def test_an_admin_invites_resets_and_disables_users_from_the_users_page(
     ):
         signed_in_admin(admin, database_url, keyring, demo.org_id, clock[0])
         page = admin.get("/ui/users")
-        assert page.status_code == 200 and "root.admin" in page.text
+        assert page.status_code == 200
+        assert "root.admin" in page.text
         csrf = csrf_of(page.text)
         assert admin.post("/ui/users", data={"username": "x", "role": "editor"}).status_code == 403  # no CSRF
         bad = admin.post("/ui/users", data={"username": "a b", "role": "editor", "csrf": csrf})
@@ -323,7 +326,8 @@ def test_an_admin_invites_resets_and_disables_users_from_the_users_page(
             data={"username": "ROOT.admin", "role": "editor", "csrf": csrf},
             headers={"Accept-Language": "ru"},
         )
-        assert taken.status_code == 422 and "Это имя пользователя уже занято." in taken.text
+        assert taken.status_code == 422
+        assert "Это имя пользователя уже занято." in taken.text
         created = admin.post("/ui/users", data={"username": "Hanna", "role": "editor", "csrf": csrf})
         assert created.status_code == 200
         link = re.search(
