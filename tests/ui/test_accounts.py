@@ -417,3 +417,32 @@ def test_a_token_still_signs_in_and_has_no_account_page(ui_client: TestClient, d
     assert answer.headers["location"] == "/ui/"
     assert ui_client.get("/ui/").status_code == 200
     assert ui_client.get("/ui/account").status_code == 404
+
+
+def test_an_expired_invitation_and_a_slow_second_factor_say_so(
+    ui_client: TestClient, demo: Demo, database_url: str, keyring: Keyring, db: sa.Engine, clock: list[float]
+) -> None:
+    path = invite(database_url, keyring, demo.org_id, "Jana", Role.editor)
+    with db.begin() as conn:
+        conn.execute(sa.text("UPDATE user_account SET invitation_expires_at = '2020-01-01 00:00:00.000000'"))
+    expired = ui_client.get(path)
+    assert expired.status_code == 404
+    assert "The link has expired, has already been used, or was replaced by a newer one." in expired.text
+    assert ui_client.get("/ui/invitations/not-a-real-one").status_code == 404
+
+    path = invite(database_url, keyring, demo.org_id, "Karl", Role.editor)
+    set_password(ui_client, path)
+    secret = enrol(ui_client, clock[0])
+    sign_out(ui_client)
+    assert password_step(ui_client, "karl").headers["location"] == "/ui/login/second-factor"
+    clock[0] += ui_session.PENDING_TTL_S + 1  # the code comes too late: sign in again
+    late = ui_client.get("/ui/login/second-factor", follow_redirects=False)
+    assert (late.status_code, late.headers["location"]) == (303, "/ui/login?m=expired")
+    form = ui_client.get("/ui/login")
+    posted = ui_client.post(
+        "/ui/login/second-factor",
+        data={"code": pyotp.TOTP(secret).at(clock[0]), "csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert posted.headers["location"] == "/ui/login?m=expired"
+    assert "The sign-in took too long." in ui_client.get("/ui/login?m=expired").text
