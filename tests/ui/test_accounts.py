@@ -286,7 +286,10 @@ def test_audit_entries_name_the_user(
     assert entries[0].action == "person.read"
     assert {e.actor for e in entries} == {user_id}
     listed = ui_client.get("/api/v1/audit", headers=demo.headers(Role.admin)).json()["items"]
-    assert listed[0]["actor"] == user_id
+    assert (listed[0]["actor"], listed[0]["actor_username"]) == (user_id, "galina")
+    assert {e["action"] for e in listed if e["actor"] == user_id} >= {"person.read", "user.signed_in"}
+    tokens_own = [e for e in listed if e["actor"] == demo.token_ids[Role.admin]]
+    assert all(e["actor_username"] is None for e in tokens_own)
     signed_in = [
         e for e in audit_since(db, 0) if e.action in {"user.created", "user.password_set", "user.signed_in"}
     ]
