@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.db import ReadSession, WriteSession
-from app.errors import NotFound, Unprocessable
+from app.errors import Forbidden, NotFound, Unprocessable
 from app.models.base import utcnow
 from app.models.token import Principal, Role
 from app.models.user_account import UserAccount
@@ -453,6 +453,10 @@ def invite_user(
 
 
 def _member(session: Session, user_id: str, caller: Principal) -> UserAccount:
+    """Another account of the caller's organisation (one's own is managed at /ui/account: an admin who
+    disabled or re-invited themselves would be locked out)."""
+    if user_id == caller.user_id:
+        raise Forbidden("Manage your own account at /ui/account.")
     return user_service.get(session, user_id, org_id=caller.org_id, for_update=True)
 
 

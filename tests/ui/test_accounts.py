@@ -9,6 +9,7 @@ import httpx
 import pyotp
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -365,6 +366,9 @@ def test_an_admin_invites_resets_and_disables_users_from_the_users_page(
         assert "Disabled" in listing
         other_org_user = admin.post(f"/ui/users/{demo.org_id}/disable", data={"csrf": csrf})
         assert other_org_user.status_code == 404
+        assert (
+            admin.post(f"/ui/users/{admin_id}/disable", data={"csrf": csrf}).status_code == 403
+        )  # not oneself
 
 
 def test_a_user_changes_their_password_and_turns_totp_on_and_off(
@@ -449,3 +453,19 @@ def test_an_expired_invitation_and_a_slow_second_factor_say_so(
     )
     assert posted.headers["location"] == "/ui/login?m=expired"
     assert "The sign-in took too long." in ui_client.get("/ui/login?m=expired").text
+
+
+def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(
+    ui_client: TestClient, demo: Demo, database_url: str, keyring: Keyring, db: sa.Engine
+) -> None:
+    set_password(ui_client, invite(database_url, keyring, demo.org_id, "lena", Role.viewer))
+    sign_out(ui_client)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    with db.begin() as conn:
+        conn.execute(sa.text("UPDATE user_account SET password_hash = :h"), {"h": weak})
+    assert password_step(ui_client, "lena").status_code == 303
+    stored = account(database_url, keyring, "lena").password_hash
+    assert stored is not None
+    assert stored != weak
+    assert stored.startswith("$argon2id$")
+    assert not PasswordHasher().check_needs_rehash(stored)
