@@ -16,11 +16,14 @@ from sqlmodel import Session, select
 
 from app.db import make_engine, unit_of_work
 from app.keyring import Keyring
+from app.main import create_app
 from app.models.token import Role
 from app.models.user_account import UserAccount
 from app.services import user_account as user_service
+from app.settings import Settings
 from app.ui import session as ui_session
-from tests.ui.conftest import CSP, Demo, audit_since, csrf_of, last_seq, with_ui
+from tests.conftest import SECRET
+from tests.ui.conftest import CSP, Demo, audit_since, csrf_of, invite, last_seq, with_ui
 
 PASSWORD = "violet kettle harbour 42"
 NOW = 1_900_000_020.0  # the start of a 30-second step
@@ -33,17 +36,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     now = [NOW]
     monkeypatch.setattr(ui_session, "now_s", lambda: now[0])
     return now
-
-
-def invite(database_url: str, keyring: Keyring, org_id: str, username: str, role: Role) -> str:
-    """A new account's invitation path, as `article3 users create` makes it."""
-    engine = make_engine(database_url, writer=True, pooled=False)
-    with unit_of_work(engine, keyring) as session:
-        _, plain = user_service.create(
-            session, org_id=org_id, username=username, role=role, hours=72, by=None
-        )
-    engine.dispose()
-    return f"/ui/invitations/{plain}"
 
 
 def account(database_url: str, keyring: Keyring, username: str) -> UserAccount:
@@ -469,3 +461,28 @@ def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(
     assert stored != weak
     assert stored.startswith("$argon2id$")
     assert not PasswordHasher().check_needs_rehash(stored)
+
+
+def test_the_daily_quota_and_the_rate_limit_count_per_user(
+    database_url: str, demo: Demo, keyring: Keyring, db: sa.Engine
+) -> None:
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        secret_key=SECRET,
+        interpol_url="http://127.0.0.1:9",
+        daily_read_quota=5,
+    )
+    with (
+        TestClient(with_ui(create_app(settings)), base_url="https://testserver") as limited,
+        TestClient(with_ui(create_app(settings)), base_url="https://testserver") as colleague,
+    ):
+        set_password(limited, invite(database_url, keyring, demo.org_id, "mila", Role.viewer))
+        set_password(colleague, invite(database_url, keyring, demo.org_id, "nadia", Role.viewer))
+        person = next(iter(demo.persons.values()))
+        assert limited.get(f"/ui/persons/{person}").status_code == 200
+        assert limited.get(f"/ui/persons/{person}").status_code == 429
+        assert colleague.get(f"/ui/persons/{person}").status_code == 200  # her own allowance
+    mila = account(database_url, keyring, "mila").id
+    entries = [e for e in audit_since(db, 0) if e.action == "quota.exceeded"]
+    assert [(e.actor, e.object_kind, e.object_id) for e in entries] == [(mila, "user", mila)]
