@@ -486,3 +486,17 @@ def test_the_daily_quota_and_the_rate_limit_count_per_user(
     mila = account(database_url, keyring, "mila").id
     entries = [e for e in audit_since(db, 0) if e.action == "quota.exceeded"]
     assert [(e.actor, e.object_kind, e.object_id) for e in entries] == [(mila, "user", mila)]
+
+
+def test_a_right_password_does_not_buy_fresh_guesses_at_the_code(
+    ui_client: TestClient, demo: Demo, database_url: str, keyring: Keyring, clock: list[float]
+) -> None:
+    set_password(ui_client, invite(database_url, keyring, demo.org_id, "olga", Role.editor))
+    secret = enrol(ui_client, clock[0])
+    sign_out(ui_client)
+    clock[0] += 60
+    wrong = "000000" if pyotp.TOTP(secret).at(clock[0]) != "000000" else "111111"
+    for _ in range(5):
+        assert password_step(ui_client, "olga").status_code == 303
+        assert code_step(ui_client, wrong).status_code == 401
+    assert password_step(ui_client, "olga").status_code == 429
