@@ -232,7 +232,9 @@ def test_users_create_list_invite_and_disable(env: str, monkeypatch: pytest.Monk
     assert bad.exit_code == 1
     listed = runner.invoke(cli, ["users", "list", "--org", "Helsinki Lawyers"])
     assert listed.exit_code == 0
-    assert "Maria.K" in listed.stdout and "invited" in listed.stdout and "admin" in listed.stdout
+    assert "Maria.K" in listed.stdout
+    assert "invited" in listed.stdout
+    assert "admin" in listed.stdout
 
     settings = Settings(
         _env_file=None, database_url=env, secret_key="cli-test-secret-key-0123456789-abcdefghijklmnop"

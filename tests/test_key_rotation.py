@@ -645,12 +645,14 @@ def test_a_totp_secret_is_rotated_and_still_verifies(
         assert user_service.confirm_totp(session, user, pyotp.TOTP(secret).at(now - 30), now=now)
     engine.dispose()
     stored = _rows(database_url, "SELECT totp_secret FROM user_account")[0][0]
-    assert key_id(stored) == 1 and secret not in stored
+    assert key_id(stored) == 1
+    assert secret not in stored
 
     result = rotate(database_url, monkeypatch)
     assert result.exit_code == 0, result.output
     rotated = _rows(database_url, "SELECT totp_secret FROM user_account")[0][0]
-    assert key_id(rotated) == 2 and rotated != stored
+    assert key_id(rotated) == 2
+    assert rotated != stored
     assert "user_account.totp_secret" not in left_under_older_keys(database_url, 2)
 
     with TestClient(app, base_url="https://testserver") as browser:

@@ -35,6 +35,7 @@ from app.services import person as person_service
 from app.ui import charts, views
 from app.ui import session as ui_session
 from app.ui.auth import (
+    Enrolling,
     LandingReader,
     Reader,
     SignedIn,
@@ -114,7 +115,7 @@ def sign_in(
 
 
 @router.get("/logout")
-def logout_form(request: Request, _caller: SignedIn) -> Response:
+def logout_form(request: Request, _caller: Enrolling) -> Response:
     """A page with the sign-out button, for those who type the address."""
     return render(request, "logout.html")
 

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.db import ReadSession, WriteSession
-from app.errors import NotFound, Unprocessable
+from app.errors import Forbidden, NotFound, Unprocessable
 from app.models.base import utcnow
 from app.models.token import Principal, Role
 from app.models.user_account import UserAccount
@@ -94,7 +94,10 @@ def login_page(
 
 
 def _open_session(request: Request, session: Session, user: UserAccount, *, to: str = "/ui/") -> Response:
-    """Signed in: a new session for the account (an administrator without TOTP goes to enrol first)."""
+    """Signed in: a new session for the account (an administrator without TOTP goes to enrol first).
+    Only now is the account's failure count cleared: a right password alone must not buy fresh guesses
+    at the code."""
+    throttle.clear_account(session, username=user.username)
     user_service.signed_in(session, user)
     if user.role is Role.admin and not user.has_totp:
         to = ENROLMENT_PAGE
@@ -121,7 +124,6 @@ def password_sign_in(
     if user is None:
         throttle.record_failure(session, username=username, address=address, now=now)
         return login_page(request, nonce, status_code=401, error="credentials", username=username)
-    throttle.clear_account(session, username=username)
     if not user.has_totp:
         return _open_session(request, session, user)
     response = RedirectResponse("/ui/login/second-factor", status_code=303)
@@ -196,7 +198,6 @@ def second_factor(
     if not user_service.accept_code(session, user, code, now=ui_session.now_s()):
         throttle.record_failure(session, username=user.username, address=address, now=now)
         return _second_factor_page(request, nonce, status_code=401, error="code")
-    throttle.clear_account(session, username=user.username)
     return _open_session(request, session, user)
 
 
@@ -453,6 +454,10 @@ def invite_user(
 
 
 def _member(session: Session, user_id: str, caller: Principal) -> UserAccount:
+    """Another account of the caller's organisation (one's own is managed at /ui/account: an admin who
+    disabled or re-invited themselves would be locked out)."""
+    if user_id == caller.user_id:
+        raise Forbidden("Manage your own account at /ui/account.")
     return user_service.get(session, user_id, org_id=caller.org_id, for_update=True)
 
 

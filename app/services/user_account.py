@@ -123,6 +123,16 @@ def list_accounts(session: Session, *, org_id: str) -> list[UserAccount]:
     return list(session.exec(query))
 
 
+def usernames(session: Session, ids: set[str], *, org_id: str) -> dict[str, str]:
+    """The usernames of those of `ids` that are user accounts of `org_id` (the audit listing's actors)."""
+    if not ids:
+        return {}
+    query = select(UserAccount.id, UserAccount.username).where(
+        col(UserAccount.id).in_(ids), UserAccount.org_id == org_id
+    )
+    return dict(session.exec(query).all())
+
+
 def by_invitation(session: Session, invitation: str, *, now: datetime) -> UserAccount | None:
     """The account an invitation link is for, while the link is valid (unused, unexpired, not disabled)."""
     if not INVITATION_SHAPE.match(invitation):

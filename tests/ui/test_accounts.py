@@ -4,22 +4,26 @@ TOTP (codes computed with pyotp as an authenticator app would), wrong and replay
 per account and per address, idle expiry, disabled accounts, and the audit trail naming the user."""
 
 import re
-from collections.abc import Iterator
 
+import httpx
 import pyotp
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.db import make_engine, unit_of_work
 from app.keyring import Keyring
+from app.main import create_app
 from app.models.token import Role
 from app.models.user_account import UserAccount
 from app.services import user_account as user_service
+from app.settings import Settings
 from app.ui import session as ui_session
-from tests.ui.conftest import CSP, Demo, audit_since, csrf_of, last_seq, with_ui
+from tests.conftest import SECRET
+from tests.ui.conftest import CSP, Demo, audit_since, csrf_of, invite, last_seq, with_ui
 
 PASSWORD = "violet kettle harbour 42"
 NOW = 1_900_000_020.0  # the start of a 30-second step
@@ -27,22 +31,11 @@ SESSION_COOKIE = "__Host-a3_session"
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The web interface's clock (sessions and TOTP steps), moved by the test."""
     now = [NOW]
     monkeypatch.setattr(ui_session, "now_s", lambda: now[0])
-    yield now
-
-
-def invite(database_url: str, keyring: Keyring, org_id: str, username: str, role: Role) -> str:
-    """A new account's invitation path, as `article3 users create` makes it."""
-    engine = make_engine(database_url, writer=True, pooled=False)
-    with unit_of_work(engine, keyring) as session:
-        _, plain = user_service.create(
-            session, org_id=org_id, username=username, role=role, hours=72, by=None
-        )
-    engine.dispose()
-    return f"/ui/invitations/{plain}"
+    return now
 
 
 def account(database_url: str, keyring: Keyring, username: str) -> UserAccount:
@@ -67,7 +60,7 @@ def set_password(client: TestClient, path: str, password: str = PASSWORD) -> str
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
-    return answer.headers["location"]
+    return str(answer.headers["location"])
 
 
 def enrol(client: TestClient, now: float) -> str:
@@ -93,22 +86,23 @@ def sign_out(client: TestClient) -> None:
     client.cookies.clear()
 
 
-def password_step(client: TestClient, username: str, password: str = PASSWORD, **headers: str):  # type: ignore[no-untyped-def]
+def password_step(client: TestClient, username: str, password: str = PASSWORD) -> httpx.Response:
     form = client.get("/ui/login")
-    return client.post(
+    answer: httpx.Response = client.post(
         "/ui/login",
         data={"username": username, "password": password, "csrf": csrf_of(form.text)},
-        headers=headers,
         follow_redirects=False,
     )
+    return answer
 
 
-def code_step(client: TestClient, code: str):  # type: ignore[no-untyped-def]
+def code_step(client: TestClient, code: str) -> httpx.Response:
     form = client.get("/ui/login/second-factor")
     assert form.status_code == 200, form.headers.get("location")
-    return client.post(
+    answer: httpx.Response = client.post(
         "/ui/login/second-factor", data={"code": code, "csrf": csrf_of(form.text)}, follow_redirects=False
     )
+    return answer
 
 
 def test_an_admin_is_invited_chooses_a_password_enrols_totp_and_signs_in_with_it(
@@ -128,7 +122,8 @@ def test_an_admin_is_invited_chooses_a_password_enrols_totp_and_signs_in_with_it
         answer = ui_client.get(page, follow_redirects=False)
         assert (answer.status_code, answer.headers["location"]) == (303, "/ui/account/totp"), page
     enrolment = ui_client.get("/ui/account/totp")
-    assert "<svg" in enrolment.text and "http" not in enrolment.text.split("<svg", 1)[1].split("</svg>")[0]
+    assert "<svg" in enrolment.text
+    assert "http" not in enrolment.text.split("<svg", 1)[1].split("</svg>")[0]
     assert enrolment.headers["content-security-policy"] == CSP
     secret = enrol(ui_client, clock[0])
     assert account(database_url, keyring, "anna.admin").totp_secret == secret
@@ -264,8 +259,8 @@ def test_a_disabled_or_demoted_user_loses_access_at_once(
     engine = make_engine(database_url, writer=True, pooled=False)
     with unit_of_work(engine, keyring) as session:
         user_service.disable(
-            session, session.get(UserAccount, account(database_url, keyring, "fyodor").id), by=None
-        )  # type: ignore[arg-type]
+            session, session.get_one(UserAccount, account(database_url, keyring, "fyodor").id), by=None
+        )
     engine.dispose()
     ended = ui_client.get("/ui/states", follow_redirects=False)
     assert (ended.status_code, ended.headers["location"]) == (303, "/ui/login?m=ended")
@@ -284,7 +279,10 @@ def test_audit_entries_name_the_user(
     assert entries[0].action == "person.read"
     assert {e.actor for e in entries} == {user_id}
     listed = ui_client.get("/api/v1/audit", headers=demo.headers(Role.admin)).json()["items"]
-    assert listed[0]["actor"] == user_id
+    assert (listed[0]["actor"], listed[0]["actor_username"]) == (user_id, "galina")
+    assert {e["action"] for e in listed if e["actor"] == user_id} >= {"person.read", "user.signed_in"}
+    tokens_own = [e for e in listed if e["actor"] == demo.token_ids[Role.admin]]
+    assert all(e["actor_username"] is None for e in tokens_own)
     signed_in = [
         e for e in audit_since(db, 0) if e.action in {"user.created", "user.password_set", "user.signed_in"}
     ]
@@ -312,7 +310,8 @@ def test_an_admin_invites_resets_and_disables_users_from_the_users_page(
     ):
         signed_in_admin(admin, database_url, keyring, demo.org_id, clock[0])
         page = admin.get("/ui/users")
-        assert page.status_code == 200 and "root.admin" in page.text
+        assert page.status_code == 200
+        assert "root.admin" in page.text
         csrf = csrf_of(page.text)
         assert admin.post("/ui/users", data={"username": "x", "role": "editor"}).status_code == 403  # no CSRF
         bad = admin.post("/ui/users", data={"username": "a b", "role": "editor", "csrf": csrf})
@@ -323,7 +322,8 @@ def test_an_admin_invites_resets_and_disables_users_from_the_users_page(
             data={"username": "ROOT.admin", "role": "editor", "csrf": csrf},
             headers={"Accept-Language": "ru"},
         )
-        assert taken.status_code == 422 and "Это имя пользователя уже занято." in taken.text
+        assert taken.status_code == 422
+        assert "Это имя пользователя уже занято." in taken.text
         created = admin.post("/ui/users", data={"username": "Hanna", "role": "editor", "csrf": csrf})
         assert created.status_code == 200
         link = re.search(
@@ -358,6 +358,9 @@ def test_an_admin_invites_resets_and_disables_users_from_the_users_page(
         assert "Disabled" in listing
         other_org_user = admin.post(f"/ui/users/{demo.org_id}/disable", data={"csrf": csrf})
         assert other_org_user.status_code == 404
+        assert (
+            admin.post(f"/ui/users/{admin_id}/disable", data={"csrf": csrf}).status_code == 403
+        )  # not oneself
 
 
 def test_a_user_changes_their_password_and_turns_totp_on_and_off(
@@ -413,3 +416,87 @@ def test_a_token_still_signs_in_and_has_no_account_page(ui_client: TestClient, d
     assert answer.headers["location"] == "/ui/"
     assert ui_client.get("/ui/").status_code == 200
     assert ui_client.get("/ui/account").status_code == 404
+
+
+def test_an_expired_invitation_and_a_slow_second_factor_say_so(
+    ui_client: TestClient, demo: Demo, database_url: str, keyring: Keyring, db: sa.Engine, clock: list[float]
+) -> None:
+    path = invite(database_url, keyring, demo.org_id, "Jana", Role.editor)
+    with db.begin() as conn:
+        conn.execute(sa.text("UPDATE user_account SET invitation_expires_at = '2020-01-01 00:00:00.000000'"))
+    expired = ui_client.get(path)
+    assert expired.status_code == 404
+    assert "The link has expired, has already been used, or was replaced by a newer one." in expired.text
+    assert ui_client.get("/ui/invitations/not-a-real-one").status_code == 404
+
+    path = invite(database_url, keyring, demo.org_id, "Karl", Role.editor)
+    set_password(ui_client, path)
+    secret = enrol(ui_client, clock[0])
+    sign_out(ui_client)
+    assert password_step(ui_client, "karl").headers["location"] == "/ui/login/second-factor"
+    clock[0] += ui_session.PENDING_TTL_S + 1  # the code comes too late: sign in again
+    late = ui_client.get("/ui/login/second-factor", follow_redirects=False)
+    assert (late.status_code, late.headers["location"]) == (303, "/ui/login?m=expired")
+    form = ui_client.get("/ui/login")
+    posted = ui_client.post(
+        "/ui/login/second-factor",
+        data={"code": pyotp.TOTP(secret).at(clock[0]), "csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert posted.headers["location"] == "/ui/login?m=expired"
+    assert "The sign-in took too long." in ui_client.get("/ui/login?m=expired").text
+
+
+def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(
+    ui_client: TestClient, demo: Demo, database_url: str, keyring: Keyring, db: sa.Engine
+) -> None:
+    set_password(ui_client, invite(database_url, keyring, demo.org_id, "lena", Role.viewer))
+    sign_out(ui_client)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    with db.begin() as conn:
+        conn.execute(sa.text("UPDATE user_account SET password_hash = :h"), {"h": weak})
+    assert password_step(ui_client, "lena").status_code == 303
+    stored = account(database_url, keyring, "lena").password_hash
+    assert stored is not None
+    assert stored != weak
+    assert stored.startswith("$argon2id$")
+    assert not PasswordHasher().check_needs_rehash(stored)
+
+
+def test_the_daily_quota_and_the_rate_limit_count_per_user(
+    database_url: str, demo: Demo, keyring: Keyring, db: sa.Engine
+) -> None:
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        secret_key=SECRET,
+        interpol_url="http://127.0.0.1:9",
+        daily_read_quota=5,
+    )
+    with (
+        TestClient(with_ui(create_app(settings)), base_url="https://testserver") as limited,
+        TestClient(with_ui(create_app(settings)), base_url="https://testserver") as colleague,
+    ):
+        set_password(limited, invite(database_url, keyring, demo.org_id, "mila", Role.viewer))
+        set_password(colleague, invite(database_url, keyring, demo.org_id, "nadia", Role.viewer))
+        person = next(iter(demo.persons.values()))
+        assert limited.get(f"/ui/persons/{person}").status_code == 200
+        assert limited.get(f"/ui/persons/{person}").status_code == 429
+        assert colleague.get(f"/ui/persons/{person}").status_code == 200  # her own allowance
+    mila = account(database_url, keyring, "mila").id
+    entries = [e for e in audit_since(db, 0) if e.action == "quota.exceeded"]
+    assert [(e.actor, e.object_kind, e.object_id) for e in entries] == [(mila, "user", mila)]
+
+
+def test_a_right_password_does_not_buy_fresh_guesses_at_the_code(
+    ui_client: TestClient, demo: Demo, database_url: str, keyring: Keyring, clock: list[float]
+) -> None:
+    set_password(ui_client, invite(database_url, keyring, demo.org_id, "olga", Role.editor))
+    secret = enrol(ui_client, clock[0])
+    sign_out(ui_client)
+    clock[0] += 60
+    wrong = "000000" if pyotp.TOTP(secret).at(clock[0]) != "000000" else "111111"
+    for _ in range(5):
+        assert password_step(ui_client, "olga").status_code == 303
+        assert code_step(ui_client, wrong).status_code == 401
+    assert password_step(ui_client, "olga").status_code == 429
