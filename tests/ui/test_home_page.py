@@ -124,4 +124,3 @@ def test_the_home_page_in_russian(ui_client: TestClient, demo: Demo) -> None:
         assert _section(page, heading)
     assert "Challenges due" not in page
     assert "INTERPOL watches with changes" not in page
-
