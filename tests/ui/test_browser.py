@@ -139,7 +139,7 @@ def test_a_lawyers_journey(browser: Browser, origin: str, demo: Demo, org_b: Org
 
     # A second organisation sees none of it.
     tab.sign_in(plain_token(org_b, Role.admin))
-    expect(page.locator("a[href^='/ui/persons/']")).to_have_count(0)
+    expect(page.locator("main a[href^='/ui/persons/']")).to_have_count(0)
     page.get_by_label("Name, in any spelling or script").fill("Кувватов")
     page.keyboard.press("Enter")
     expect(page.get_by_text("No person of your organisation matches this name.")).to_be_visible()
@@ -293,7 +293,7 @@ def test_the_keyboard_alone_signs_in_searches_and_opens_a_person(
     page.keyboard.type("Кувватов")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{origin}/ui/?q=%D0%9A%D1%83%D0%B2%D0%B2%D0%B0%D1%82%D0%BE%D0%B2")
-    _tab_to(tab, "a[href^='/ui/persons/']")
+    _tab_to(tab, "main a[href^='/ui/persons/']")
     tab.shot("keyboard-02-result-focused", full_page=False)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Umarali Kuvvatov")
