@@ -3,8 +3,9 @@ language switch): invited by `article3 users create`, the lawyer sets a password
 factor, signs in with both, adds a client with a Cyrillic name, a red notice, a detention and its
 release, corrects the release date, uploads the court's decision, opens a CCF challenge and records it
 admissible, finds its deadline on the home page, downloads the PDF dossier and signs out. Mistakes are
-made on purpose on the way (passwords that differ, a wrong second-factor code, a bad date), and each is
-shown beside its field.
+made on purpose on the way (passwords that differ, a wrong second-factor code, bad dates), each shown
+beside its field, and a colleague's correction saved while the lawyer edits the same record is shown
+beside the lawyer's before it is saved over.
 
 Every page is checked with axe-core (no serious or critical violation) and, in Russian, for English
 catalog messages; a screenshot of each is kept in test-artifacts/ui/intake-<lang>/ (committed).
@@ -250,9 +251,24 @@ def _intake(walk: Walk, origin: str, invitation: str, clock: Clock, downloads: P
     walk.submit()
     assert words["date"] in walk.field_error("released_on")
     walk.shot("correction-bad-date")
+    # Meanwhile a colleague corrects the same detention (the place): saving over it is explained first.
+    colleague = walk.tab.context.new_page()
+    colleague.goto(page.url)
+    colleague.locator("#f-place").fill("Frankfurt am Main")
+    walk.typed.add("Frankfurt am Main")
+    colleague.locator("main form.record-form .form-actions button[type=submit]").click()
+    expect(colleague.locator(f"[id='detention-{detention}']")).to_contain_text("Frankfurt am Main")
+    colleague.close()
     walk.fill("#f-released_on", "2016-06-03")
     walk.submit()
-    expect(page.locator(f"[id='detention-{detention}']")).to_contain_text("2016-06-03")
+    conflict = page.locator("section.conflict")  # each field the lawyer changed: theirs, and what was typed
+    expect(conflict).to_contain_text("2016-06-01")
+    expect(conflict).to_contain_text("2016-06-03")
+    walk.shot("correction-conflict")
+    walk.submit()  # "save my changes over theirs": the release date, on top of their place
+    row = page.locator(f"[id='detention-{detention}']")
+    expect(row).to_contain_text("2016-06-03")
+    expect(row).to_contain_text("Frankfurt am Main")
     walk.shot("client-release-corrected")
 
     # The court's decision, a PDF, supporting the detention.
