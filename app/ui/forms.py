@@ -39,7 +39,7 @@ WRITERS = (Role.admin, Role.editor)
 # The words of every field a form shows, by the API's field name (one word for a name in every model).
 LABELS: Mapping[str, str] = {
     "name": N_("Name"),
-    "aliases": N_("Other names and spellings"),
+    "aliases": N_("Also written as"),
     "birth_date": N_("Date of birth"),
     "sex": N_("Sex"),
     "nationalities": N_("Nationalities"),
@@ -65,8 +65,8 @@ LABELS: Mapping[str, str] = {
     "requested_on": N_("Requested on"),
     "issued_on": N_("Issued on"),
     "status": N_("Status"),
-    "status_actor": N_("Status decided by"),
-    "status_reason": N_("Reason for the status"),
+    "status_actor": N_("Decided by"),
+    "status_reason": N_("Reason given"),
     "public_extract": N_("Public extract on INTERPOL's website"),
     "in_absentia": N_("Conviction in absentia"),
     "charges": N_("Charges"),
@@ -118,7 +118,7 @@ LABELS: Mapping[str, str] = {
 }
 DATE_HINT = N_("A year, a month or a day: 2016, 2016-03 or 2016-03-14.")
 HINTS: Mapping[str, str] = {
-    "aliases": N_("One per line, in any script (Cyrillic, Latin …)."),
+    "aliases": N_("Other names and spellings, one per line, in any script (Cyrillic, Latin …)."),
     "affiliations": N_("One organisation or group per line."),
     "sources": N_("One per line: a publication, a judgment, a link."),
     "nationalities": N_("Two-letter codes such as TJ or RU, separated by commas or one per line."),
