@@ -15,7 +15,7 @@ import enum
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -116,6 +116,14 @@ LABELS: Mapping[str, str] = {
     "records": N_("Records it supports"),
     "interval_hours": N_("Hours between checks"),
 }
+# A field whose model gives it a narrower sense than its name says elsewhere.
+OWN_LABELS: Mapping[str, str] = {
+    "ReleaseIn.reason": LABELS["release_reason"],
+    "ReleaseIn.conditions": LABELS["release_conditions"],
+    "ReleaseIn.note": LABELS["release_note"],
+    "SurrenderIn.kind": LABELS["surrender_kind"],
+    "SurrenderIn.note": LABELS["surrender_note"],
+}
 DATE_HINT = N_("A year, a month or a day: 2016, 2016-03 or 2016-03-14.")
 HINTS: Mapping[str, str] = {
     "aliases": N_("Other names and spellings, one per line, in any script (Cyrillic, Latin …)."),
@@ -183,10 +191,13 @@ class Spec:
     options: tuple[str, ...] = ()
     rows: tuple["Spec", ...] = ()
     max_length: int | None = None
+    owner: str = ""  # the model's name, for words of its own (`ReleaseIn.reason`: "Reason for the release")
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.name, vocabulary.words(self.name))
+        return OWN_LABELS.get(f"{self.owner}.{self.name}") or LABELS.get(
+            self.name, vocabulary.words(self.name)
+        )
 
     @property
     def hint(self) -> str | None:
@@ -262,8 +273,15 @@ def specs(model: type[BaseModel], *, omit: Iterable[str] = (), in_row: bool = Fa
     """Every field of an API model as a form field, in the model's order."""
     left_out = set(omit)
     return tuple(
-        spec_of(
-            name, info.annotation, required=info.is_required(), max_length=_max_length(info), in_row=in_row
+        replace(
+            spec_of(
+                name,
+                info.annotation,
+                required=info.is_required(),
+                max_length=_max_length(info),
+                in_row=in_row,
+            ),
+            owner=model.__name__,
         )
         for name, info in model.model_fields.items()
         if name not in left_out
