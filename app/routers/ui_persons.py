@@ -94,7 +94,7 @@ def _edit_page(session: WriteSession, person_id: str, by: Principal, raw: Raw | 
     person = person_service.get(session, person_id, by=by)
     public = person_service.public(session, person)
     now = forms.prefill(EDIT_FIELDS, public.model_dump())
-    return FormPage(
+    page = FormPage(
         N_("Correct the person's record"),
         f"/ui/persons/{person_id}/edit",
         EDIT_FIELDS,
@@ -104,6 +104,8 @@ def _edit_page(session: WriteSession, person_id: str, by: Principal, raw: Raw | 
         version=person.version,
         base=form_pages.encode(now),
     )
+    page.reread = lambda: setattr(page, "person", person_service.get(session, person_id, by=by))
+    return page
 
 
 @router.get("/persons/{person_id}/edit")

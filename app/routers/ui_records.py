@@ -11,11 +11,9 @@ from fastapi import APIRouter, Request, Response
 
 from app.db import WriteSession
 from app.errors import AppError, NotFound
-from app.models.person import Person
 from app.models.token import Principal
 from app.routers.ui_forms import Posted, PostingWriter, Writer
 from app.services import person as person_service
-from app.services.tenancy import get_owned
 from app.ui import form_pages, forms, i18n
 from app.ui.form_pages import FormPage
 from app.ui.forms import Raw
@@ -69,6 +67,12 @@ def _new_page(
         cancel=f"/ui/persons/{person_id}",
     )
     page.choices = form_pages.record_choices(request, session, person, fields, by)
+
+    def reread() -> None:
+        again = person_service.get(session, person_id, by=by)
+        page.person, page.choices = again, form_pages.record_choices(request, session, again, fields, by)
+
+    page.reread = reread
     return page
 
 
@@ -100,15 +104,8 @@ def create_record(
         request, session, page, model, data, lambda d: add(session, person_id, d, caller)
     )
     if failed is not None:
-        page.choices = form_pages.record_choices(
-            request, session, _person(session, person_id, caller), page.fields, caller
-        )
         return failed
     return form_pages.done(person_id, "created", _anchor(spec.kind, record.id))
-
-
-def _person(session: WriteSession, person_id: str, by: Principal) -> Person:
-    return get_owned(session, Person, person_id, org_id=by.org_id)
 
 
 # --- correcting one ------------------------------------------------------------------------------------
@@ -133,6 +130,13 @@ def _edit_page(
         base=form_pages.encode(now),
     )
     page.choices = form_pages.record_choices(request, session, person, fields, by)
+
+    def reread() -> None:
+        spec.read(session, record_id, by)
+        again = person_service.get(session, person.id, by=by)
+        page.person, page.choices = again, form_pages.record_choices(request, session, again, fields, by)
+
+    page.reread = reread
     return page, record
 
 
@@ -200,7 +204,15 @@ def _action_page(
         person=person,
         cancel=f"/ui/persons/{record.person_id}{_anchor(spec.kind, record_id)}",
     )
+    page.reread = lambda: _read_again(session, spec, record_id, page, by)
     return page, record
+
+
+def _read_again(
+    session: WriteSession, spec: RecordForms, record_id: str, page: FormPage, by: Principal
+) -> None:
+    record = spec.read(session, record_id, by)
+    page.person = person_service.get(session, record.person_id, by=by)
 
 
 @router.get("/{plural}/{record_id}/do/{action}")

@@ -27,7 +27,7 @@ def _page(
 ) -> FormPage:
     person = person_service.get(session, person_id, by=by)
     default = {"interval_hours": request.state.watch_interval_hours}
-    return FormPage(
+    page = FormPage(
         N_("Watch at INTERPOL"),
         f"/ui/persons/{person_id}/watch/new",
         FIELDS,
@@ -36,6 +36,8 @@ def _page(
         submit=N_("Start watching"),
         cancel=f"/ui/persons/{person_id}#watch",
     )
+    page.reread = lambda: setattr(page, "person", person_service.get(session, person_id, by=by))
+    return page
 
 
 @router.get("/persons/{person_id}/watch/new")

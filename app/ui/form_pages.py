@@ -67,6 +67,8 @@ class FormPage:
     find: str = ""  # the search for related persons
     found: bool = False  # a search was made
     upload: bool = False  # a multipart form with a file
+    # Reads the page again after a failed save was rolled back, so what it shows is audited again.
+    reread: Callable[[], None] | None = None
 
     def values(self, key: str) -> list[str]:
         return self.raw.get(key, [])
@@ -242,6 +244,8 @@ def save(
         return run(parsed), None
     except forms.FORM_ERRORS as error:
         forms.undo(session)
+        if page.reread is not None:
+            page.reread()
         page.problems = forms.from_service(page.fields, error, translate)
         if page.problems.conflict and on_conflict is not None:
             now, version = on_conflict()

@@ -15,7 +15,7 @@ import enum
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -39,7 +39,7 @@ WRITERS = (Role.admin, Role.editor)
 # The words of every field a form shows, by the API's field name (one word for a name in every model).
 LABELS: Mapping[str, str] = {
     "name": N_("Name"),
-    "aliases": N_("Other names and spellings"),
+    "aliases": N_("Also written as"),
     "birth_date": N_("Date of birth"),
     "sex": N_("Sex"),
     "nationalities": N_("Nationalities"),
@@ -65,8 +65,8 @@ LABELS: Mapping[str, str] = {
     "requested_on": N_("Requested on"),
     "issued_on": N_("Issued on"),
     "status": N_("Status"),
-    "status_actor": N_("Status decided by"),
-    "status_reason": N_("Reason for the status"),
+    "status_actor": N_("Decided by"),
+    "status_reason": N_("Reason given"),
     "public_extract": N_("Public extract on INTERPOL's website"),
     "in_absentia": N_("Conviction in absentia"),
     "charges": N_("Charges"),
@@ -116,9 +116,17 @@ LABELS: Mapping[str, str] = {
     "records": N_("Records it supports"),
     "interval_hours": N_("Hours between checks"),
 }
+# A field whose model gives it a narrower sense than its name says elsewhere.
+OWN_LABELS: Mapping[str, str] = {
+    "ReleaseIn.reason": LABELS["release_reason"],
+    "ReleaseIn.conditions": LABELS["release_conditions"],
+    "ReleaseIn.note": LABELS["release_note"],
+    "SurrenderIn.kind": LABELS["surrender_kind"],
+    "SurrenderIn.note": LABELS["surrender_note"],
+}
 DATE_HINT = N_("A year, a month or a day: 2016, 2016-03 or 2016-03-14.")
 HINTS: Mapping[str, str] = {
-    "aliases": N_("One per line, in any script (Cyrillic, Latin …)."),
+    "aliases": N_("Other names and spellings, one per line, in any script (Cyrillic, Latin …)."),
     "affiliations": N_("One organisation or group per line."),
     "sources": N_("One per line: a publication, a judgment, a link."),
     "nationalities": N_("Two-letter codes such as TJ or RU, separated by commas or one per line."),
@@ -183,10 +191,13 @@ class Spec:
     options: tuple[str, ...] = ()
     rows: tuple["Spec", ...] = ()
     max_length: int | None = None
+    owner: str = ""  # the model's name, for words of its own (`ReleaseIn.reason`: "Reason for the release")
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.name, vocabulary.words(self.name))
+        return OWN_LABELS.get(f"{self.owner}.{self.name}") or LABELS.get(
+            self.name, vocabulary.words(self.name)
+        )
 
     @property
     def hint(self) -> str | None:
@@ -262,8 +273,15 @@ def specs(model: type[BaseModel], *, omit: Iterable[str] = (), in_row: bool = Fa
     """Every field of an API model as a form field, in the model's order."""
     left_out = set(omit)
     return tuple(
-        spec_of(
-            name, info.annotation, required=info.is_required(), max_length=_max_length(info), in_row=in_row
+        replace(
+            spec_of(
+                name,
+                info.annotation,
+                required=info.is_required(),
+                max_length=_max_length(info),
+                in_row=in_row,
+            ),
+            owner=model.__name__,
         )
         for name, info in model.model_fields.items()
         if name not in left_out

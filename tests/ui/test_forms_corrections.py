@@ -141,7 +141,9 @@ def test_a_notice_status_change_and_its_retraction(ui_client: TestClient, demo: 
     assert "This cannot be done" in again.text
 
 
-def test_a_release_refused_by_the_service_is_shown_above_the_form(ui_client: TestClient, demo: Demo) -> None:
+def test_a_release_refused_by_the_service_is_shown_above_the_form(
+    ui_client: TestClient, demo: Demo, db: sa.Engine
+) -> None:
     sign_in(ui_client, demo.tokens[Role.editor])
     person_id = _new_person(ui_client)
     at = _post(
@@ -162,7 +164,10 @@ def test_a_release_refused_by_the_service_is_shown_above_the_form(ui_client: Tes
     assert 'id="f-released_on-error"' in before.text
     assert _api(ui_client, demo, f"/detentions/{detention_id}")["status"] == "in_custody"
     _post(ui_client, url, {"released_on": "2016-06-01", "reason": "bail"})
+    seq = last_seq(db)
     twice = ui_client.post(url, data={"csrf": csrf, "released_on": "2016-06-02", "reason": "bail"})
+    # Nothing of the refused attempt is kept, but what the page shows again is audited as read.
+    assert {e.action for e in audit_since(db, seq)} == {"detention.read", "person.read"}
     assert twice.status_code == 409
     assert "This cannot be saved as it stands:" in twice.text
 
