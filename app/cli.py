@@ -41,6 +41,7 @@ from app.services import screening as screening_service
 from app.services import sheet_import as sheet_import_service
 from app.services import token as token_service
 from app.services import transfer as transfer_service
+from app.services import user_account as user_service
 from app.services import watch as watch_service
 from app.services import webhook as webhook_service
 from app.services.name_index import LiveNameIndex
@@ -59,6 +60,7 @@ watch = typer.Typer(
     help="Watches: persons re-checked against INTERPOL's public red notices.", no_args_is_help=True
 )
 keys = typer.Typer(help="Keys of the personal data encrypted at rest.", no_args_is_help=True)
+users = typer.Typer(help="People's accounts for the web interface.", no_args_is_help=True)
 app.add_typer(orgs, name="orgs")
 app.add_typer(tokens, name="tokens")
 app.add_typer(audit, name="audit")
@@ -67,6 +69,7 @@ app.add_typer(webhooks, name="webhooks")
 app.add_typer(reminders, name="reminders")
 app.add_typer(watch, name="watch")
 app.add_typer(keys, name="keys")
+app.add_typer(users, name="users")
 
 err = Console(stderr=True)
 
@@ -188,6 +191,95 @@ def create_token(
         raise _fail(exc) from None
     err.print(f"Token {row.id} ({role.value}) for {org}; it is shown once:")
     typer.echo(plain)
+
+
+def _invitation_url(settings: Settings, invitation: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/ui/invitations/{invitation}"
+
+
+@users.command("create")
+def create_user(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    role: Annotated[Role, typer.Option("--role", help="admin, editor, viewer or analyst.")],
+    username: Annotated[
+        str, typer.Option("--username", help="The person's username (unique in the service).")
+    ],
+) -> None:
+    """Create a person's account; its invitation URL is printed alone on the last line, once."""
+    settings, keyring = _settings()
+    try:
+        with _session(settings, keyring, writer=True) as session:
+            owner = org_service.by_name(session, org)
+            user, invitation = user_service.create(
+                session,
+                org_id=owner.id,
+                username=username,
+                role=role,
+                hours=settings.invitation_hours,
+                by=None,
+            )
+    except AppError as exc:
+        raise _fail(exc) from None
+    err.print(
+        f"User {escape(user.username)} ({role.value}) for {escape(org)}. Send them this link; it works once,"
+        f" for {settings.invitation_hours} hours:"
+    )
+    typer.echo(_invitation_url(settings, invitation))
+
+
+@users.command("invite")
+def invite_user(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    username: Annotated[str, typer.Option("--username", help="The person's username.")],
+) -> None:
+    """A fresh invitation URL (lost password, expired link), printed alone on the last line; the old
+    link and password stop working."""
+    settings, keyring = _settings()
+    try:
+        with _session(settings, keyring, writer=True) as session:
+            owner = org_service.by_name(session, org)
+            user = user_service.by_username(session, username, org_id=owner.id)
+            invitation = user_service.invite(session, user, hours=settings.invitation_hours, by=None)
+    except AppError as exc:
+        raise _fail(exc) from None
+    err.print(f"New invitation for {escape(user.username)}, valid for {settings.invitation_hours} hours:")
+    typer.echo(_invitation_url(settings, invitation))
+
+
+@users.command("disable")
+def disable_user(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    username: Annotated[str, typer.Option("--username", help="The person's username.")],
+) -> None:
+    """Disable an account: it can no longer sign in, and its sessions end."""
+    settings, keyring = _settings()
+    try:
+        with _session(settings, keyring, writer=True) as session:
+            owner = org_service.by_name(session, org)
+            user_service.disable(
+                session, user_service.by_username(session, username, org_id=owner.id), by=None
+            )
+    except AppError as exc:
+        raise _fail(exc) from None
+    err.print(f"Disabled {escape(username)}.")
+
+
+@users.command("list")
+def list_users(org: Annotated[str, typer.Option("--org", help="The organisation's name.")]) -> None:
+    """The organisation's accounts: username, role, TOTP, last sign-in, status."""
+    settings, keyring = _settings()
+    try:
+        with _session(settings, keyring, writer=False) as session:
+            owner = org_service.by_name(session, org)
+            accounts = user_service.list_accounts(session, org_id=owner.id)
+    except AppError as exc:
+        raise _fail(exc) from None
+    table = Table("username", "role", "totp", "last sign-in", "status")
+    for user in accounts:
+        status = "disabled" if user.disabled_at else ("invited" if user.password_hash is None else "active")
+        last = user.last_sign_in_at.strftime("%Y-%m-%d %H:%M") if user.last_sign_in_at else "—"
+        table.add_row(escape(user.username), user.role.value, "on" if user.has_totp else "off", last, status)
+    Console(width=120).print(table)
 
 
 @app.command()

@@ -57,6 +57,8 @@ class State(TypedDict):
     webhook_allow_private: bool
     webhooks: webhook_service.DeliveryWorker
     watch_interval_hours: int
+    ui_idle_s: int
+    invitation_hours: int
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -123,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "webhook_allow_private": settings.webhook_allow_private,
                 "webhooks": webhooks,
                 "watch_interval_hours": settings.watch_interval_hours,
+                "ui_idle_s": settings.session_idle_minutes * 60,
+                "invitation_hours": settings.invitation_hours,
             }
         finally:
             if watches is not None:

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     watch_interval_hours: int = Field(default=24, ge=1, le=168)
     interpol_max_rps: float = Field(default=1.0, gt=0, le=50)
     watch_runner: bool = True  # the server runs due watches itself (off: only `article3 watch run` does)
+    public_url: str = "http://127.0.0.1:8000"  # how people reach the web interface: invitation links
+    invitation_hours: int = Field(default=72, ge=1, le=720)
+    session_idle_minutes: int = Field(default=30, ge=1, le=480)
 
     @field_validator("database_url")
     @classmethod

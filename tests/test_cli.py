@@ -203,3 +203,60 @@ def test_watch_run_checks_the_due_watches_once(
         assert everything.stdout == "1 watches checked, 0 failed (retried later); changes: 1 disappeared.\n"
     changes = client.get(f"/api/v1/persons/{pid}/watch", headers=org_a.viewer).json()["changes"]
     assert [(c["change"], c["entity_id"]) for c in changes] == [("disappeared", "2017/40211")]
+
+
+def test_users_create_list_invite_and_disable(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARTICLE3_PUBLIC_URL", "https://article3.example.org/")
+    assert runner.invoke(cli, ["orgs", "create", "Helsinki Lawyers"]).exit_code == 0
+    created = runner.invoke(
+        cli, ["users", "create", "--org", "Helsinki Lawyers", "--role", "admin", "--username", "Maria.K"]
+    )
+    assert created.exit_code == 0, created.output
+    url = created.stdout.strip().splitlines()[-1]
+    assert url.startswith("https://article3.example.org/ui/invitations/")
+    assert len(created.stdout.strip().splitlines()) == 1  # the URL alone on standard output
+    again = runner.invoke(
+        cli, ["users", "create", "--org", "Helsinki Lawyers", "--role", "viewer", "--username", "maria.k"]
+    )
+    assert again.exit_code == 1  # usernames are unique whatever their case
+    assert "taken" in again.stderr
+    assert (
+        runner.invoke(
+            cli, ["users", "create", "--org", "Nobody", "--role", "viewer", "--username", "x1"]
+        ).exit_code
+        == 1
+    )
+    bad = runner.invoke(
+        cli, ["users", "create", "--org", "Helsinki Lawyers", "--role", "viewer", "--username", "a b"]
+    )
+    assert bad.exit_code == 1
+    listed = runner.invoke(cli, ["users", "list", "--org", "Helsinki Lawyers"])
+    assert listed.exit_code == 0
+    assert "Maria.K" in listed.stdout
+    assert "invited" in listed.stdout
+    assert "admin" in listed.stdout
+
+    settings = Settings(
+        _env_file=None, database_url=env, secret_key="cli-test-secret-key-0123456789-abcdefghijklmnop"
+    )
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        path = url.removeprefix("https://article3.example.org")
+        assert client.get(path).status_code == 200
+        fresh = runner.invoke(cli, ["users", "invite", "--org", "Helsinki Lawyers", "--username", "MARIA.K"])
+        assert fresh.exit_code == 0, fresh.output
+        assert client.get(path).status_code == 404  # the new link replaces the old one
+        new_path = fresh.stdout.strip().splitlines()[-1].removeprefix("https://article3.example.org")
+        assert client.get(new_path).status_code == 200
+        disabled = runner.invoke(
+            cli, ["users", "disable", "--org", "Helsinki Lawyers", "--username", "maria.k"]
+        )
+        assert disabled.exit_code == 0
+        assert client.get(new_path).status_code == 404  # a disabled account's link no longer works
+    assert "disabled" in runner.invoke(cli, ["users", "list", "--org", "Helsinki Lawyers"]).stdout
+    assert (
+        runner.invoke(
+            cli, ["users", "invite", "--org", "Helsinki Lawyers", "--username", "maria.k"]
+        ).exit_code
+        == 1
+    )
+    assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0

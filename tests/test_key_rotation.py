@@ -5,6 +5,7 @@ version encrypted twice are repaired."""
 import io
 import json
 import random
+import re
 import threading
 import time
 import uuid
@@ -13,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
@@ -24,8 +27,10 @@ from app.db import make_engine, unit_of_work
 from app.keyring import Keyring, key_id
 from app.models.idempotency import IdempotencyKey
 from app.models.person import Person
+from app.models.token import Role
 from app.services import encryption, transfer
 from app.services import org as org_service
+from app.services import user_account as user_service
 from tests.conftest import SECRET, Headers, OrgTokens, serving
 from tests.factories import make_challenge, make_detention, make_document, make_notice, make_person
 from tests.fake_interpol import FakeInterpol
@@ -622,3 +627,46 @@ def test_rotation_repairs_values_encrypted_twice(
         ["Фарзин", "Farzin N."],
         "N",
     )
+
+
+def test_a_totp_secret_is_rotated_and_still_verifies(
+    app: FastAPI, org_a: OrgTokens, database_url: str, keyring: Keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TOTP secret is a field-encrypted column: `keys rotate` re-encrypts it, and sign-in with a
+    password and a code from the same authenticator app still works."""
+    password, now = "lantern orchard nineteen", time.time()
+    engine = make_engine(database_url, writer=True, pooled=False)
+    with unit_of_work(engine, keyring) as session:
+        user, _ = user_service.create(
+            session, org_id=org_a.id, username="rotated", role=Role.editor, hours=1, by=None
+        )
+        user_service.set_password(session, user, password)
+        secret = user_service.pending_secret(session, user)
+        assert user_service.confirm_totp(session, user, pyotp.TOTP(secret).at(now - 30), now=now)
+    engine.dispose()
+    stored = _rows(database_url, "SELECT totp_secret FROM user_account")[0][0]
+    assert key_id(stored) == 1
+    assert secret not in stored
+
+    result = rotate(database_url, monkeypatch)
+    assert result.exit_code == 0, result.output
+    rotated = _rows(database_url, "SELECT totp_secret FROM user_account")[0][0]
+    assert key_id(rotated) == 2
+    assert rotated != stored
+    assert "user_account.totp_secret" not in left_under_older_keys(database_url, 2)
+
+    with TestClient(app, base_url="https://testserver") as browser:
+        form = browser.get("/ui/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        first = browser.post(
+            "/ui/login",
+            data={"username": "rotated", "password": password, "csrf": csrf},
+            follow_redirects=False,
+        )
+        assert first.headers["location"] == "/ui/login/second-factor"
+        second = browser.post(
+            "/ui/login/second-factor",
+            data={"code": pyotp.TOTP(secret).at(time.time()), "csrf": csrf},
+            follow_redirects=False,
+        )
+        assert (second.status_code, second.headers["location"]) == (303, "/ui/")

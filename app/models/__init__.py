@@ -19,8 +19,10 @@ from app.models.person import Person, PersonAffiliation, PersonChange, PersonRel
 from app.models.protection import Protection
 from app.models.rate_limit import RateLimitWindow
 from app.models.reminder import DeadlineReminder
+from app.models.sign_in_failure import SignInFailure
 from app.models.token import ApiToken
 from app.models.ui_session import SignedOutSession
+from app.models.user_account import UserAccount
 from app.models.watch import InterpolChange, Watch, WatchRunner
 from app.models.webhook import Webhook, WebhookDelivery
 
@@ -57,6 +59,8 @@ __all__ = [
     "Protection",
     "SQLModel",
     "SignedOutSession",
+    "SignInFailure",
+    "UserAccount",
     "Watch",
     "WatchRunner",
     "Webhook",

@@ -45,7 +45,13 @@ class AuditObject(SQLModel):
 class AuditEntryPublic(SQLModel):
     seq: int
     at: datetime
-    actor: str = Field(description="The id of the token used (or `cli` for the command line).")
+    actor: str = Field(
+        description="The id of the token used, or of the person's user account for what they did in the"
+        " web interface (or `cli` for the command line)."
+    )
+    actor_username: str | None = Field(
+        default=None, description="When the actor is a user account of your organisation: its username."
+    )
     action: str
     object: AuditObject
 

@@ -32,11 +32,17 @@ class ApiToken(OrgOwned, table=True):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller every service receives: its organisation comes only from the token."""
+    """The authenticated caller every service receives: its organisation comes only from the credential.
+
+    `token_id` names who acts, in the audit trail (`actor`), the rate limit and the daily quota: the
+    token's id, or, for a person signed in to the web interface, their user account's id (then also
+    `user_id`, with `username` for pages). A user's role is read from the database on every request."""
 
     token_id: str
     org_id: str
     role: Role
+    user_id: str | None = None
+    username: str | None = None
 
 
 class TokenCreate(StrictInput):

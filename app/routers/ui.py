@@ -26,6 +26,7 @@ from app.models.dossier import MEDIA_TYPE, SUFFIX, DossierFormat
 from app.models.flag import SEVERITY
 from app.models.state import parse_state
 from app.routers import document as document_router
+from app.routers import ui_account as account_pages
 from app.routers import ui_documents, ui_persons, ui_records, ui_watches
 from app.services import document as document_service
 from app.services import dossier as dossier_service
@@ -34,6 +35,7 @@ from app.services import person as person_service
 from app.ui import charts, views
 from app.ui import session as ui_session
 from app.ui.auth import (
+    Enrolling,
     LandingReader,
     Reader,
     SignedIn,
@@ -41,7 +43,6 @@ from app.ui.auth import (
     current_session,
     keyring,
     secure,
-    unencrypted,
 )
 from app.ui.form_pages import DONE
 from app.ui.pages import (
@@ -67,6 +68,7 @@ SEARCH_MAX_CHARS = 200
 SEARCH_PAGE = 50
 DUE_WITHIN_DAYS = 30
 FormText = Annotated[str, Form(max_length=500)]
+PasswordText = Annotated[str, Form(max_length=1000)]
 
 
 @router.get("/static/{name:path}")
@@ -77,39 +79,35 @@ def static_file(name: str, if_none_match: Annotated[str | None, Header()] = None
 
 @router.get("/login")
 def login_form(request: Request, m: Annotated[str | None, Query(max_length=20)] = None) -> Response:
-    """The sign-in form. Its CSRF value is bound to a random value in a short-lived cookie."""
+    """The sign-in form (username and password; a token for machines). Its CSRF value is bound to a
+    random value in a short-lived cookie."""
     cookie = request.cookies.get(ui_session.login_cookie_name(secure(request)))
     nonce = cookie if cookie and len(cookie) <= ui_session.MAX_NONCE_CHARS else ui_session.new_login_nonce()
-    response = render(
-        request,
-        "login.html",
-        login_csrf=ui_session.login_csrf(nonce, keyring(request)),
-        message=m,
-        error=False,
-        unencrypted=unencrypted(request),
-    )
+    response = account_pages.login_page(request, nonce, message=m)
     if nonce != cookie:
         set_login_cookie(request, response, nonce)
     return response
 
 
 @router.post("/login")
-def sign_in(request: Request, session: ReadSession, token: FormText = "", csrf: FormText = "") -> Response:
-    """Check the pasted token; a valid one opens an 8-hour session and leads to the search page."""
+def sign_in(
+    request: Request,
+    session: WriteSession,
+    token: FormText = "",
+    username: FormText = "",
+    password: PasswordText = "",
+    csrf: FormText = "",
+) -> Response:
+    """A username and password (then, with TOTP, the second-factor page), or a pasted token; either
+    opens a session and leads to the search page."""
     nonce = request.cookies.get(ui_session.login_cookie_name(secure(request)))
     if nonce is None or not ui_session.login_csrf_matches(nonce, csrf, keyring(request)):
         raise CsrfRejected()
+    if username.strip() or password:
+        return account_pages.password_sign_in(request, session, nonce, username=username, password=password)
     pasted = token.strip()
     if not accepts(request, session, pasted):
-        return render(
-            request,
-            "login.html",
-            status_code=401,
-            login_csrf=ui_session.login_csrf(nonce, keyring(request)),
-            message=None,
-            error=True,
-            unencrypted=unencrypted(request),
-        )
+        return account_pages.login_page(request, nonce, status_code=401, error="token")
     response = RedirectResponse("/ui/", status_code=303)
     set_session_cookie(request, response, ui_session.new_session(pasted, now=ui_session.now_s()))
     delete_login_cookie(request, response)
@@ -117,7 +115,7 @@ def sign_in(request: Request, session: ReadSession, token: FormText = "", csrf: 
 
 
 @router.get("/logout")
-def logout_form(request: Request, _caller: SignedIn) -> Response:
+def logout_form(request: Request, _caller: Enrolling) -> Response:
     """A page with the sign-out button, for those who type the address."""
     return render(request, "logout.html")
 
@@ -291,6 +289,9 @@ def deadlines_page(request: Request, session: WriteSession, caller: Reader) -> R
     today = date.today()
     due = views.due_challenges(session, by=caller, within_days=DUE_WITHIN_DAYS, today=today)
     return render(request, "challenges.html", due=due, within_days=DUE_WITHIN_DAYS, today=today.isoformat())
+
+
+router.include_router(account_pages.router)
 
 
 @router.get("/{unknown:path}")

@@ -63,7 +63,8 @@ def reads_today(session: Session, *, token_id: str, now: datetime) -> int:
 
 
 def record_refusal(session: Session, *, by: Principal) -> None:
-    audit.record(session, by=by, action=EXCEEDED, kind="token", object_id=by.token_id)
+    kind = "user" if by.user_id is not None else "token"
+    audit.record(session, by=by, action=EXCEEDED, kind=kind, object_id=by.token_id)
 
 
 def seconds_to_midnight(now: datetime) -> int:

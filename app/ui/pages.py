@@ -182,6 +182,31 @@ def set_login_cookie(request: Request, response: Response, nonce: str) -> None:
     )
 
 
+def set_pending_cookie(request: Request, response: Response, sealed: str) -> None:
+    """The account whose password was right, for the second-factor page (5 minutes)."""
+    is_secure = secure(request)
+    response.set_cookie(
+        ui_session.pending_cookie_name(is_secure),
+        sealed,
+        max_age=ui_session.PENDING_TTL_S,
+        path="/",
+        secure=is_secure,
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def delete_pending_cookie(request: Request, response: Response) -> None:
+    is_secure = secure(request)
+    response.delete_cookie(
+        ui_session.pending_cookie_name(is_secure),
+        path="/",
+        secure=is_secure,
+        httponly=True,
+        samesite="strict",
+    )
+
+
 def delete_login_cookie(request: Request, response: Response) -> None:
     is_secure = secure(request)
     response.delete_cookie(
@@ -189,7 +214,15 @@ def delete_login_cookie(request: Request, response: Response) -> None:
     )
 
 
+def _sets_session_cookie(request: Request, response: Response) -> bool:
+    prefix = ui_session.session_cookie_name(secure(request)).encode() + b"="
+    return any(name == b"set-cookie" and value.startswith(prefix) for name, value in response.raw_headers)
+
+
 def _finish(request: Request, response: Response) -> None:
+    refresh = getattr(request.state, "ui_refresh", None)
+    if refresh is not None and not _sets_session_cookie(request, response):
+        set_session_cookie(request, response, refresh)  # seen now: the idle time starts again
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     if "cache-control" not in response.headers:

@@ -21,6 +21,7 @@ from app.models.token import Role, TokenCreate
 from app.routers import ui
 from app.services import demo as demo_service
 from app.services import token as token_service
+from app.services import user_account as user_service
 from tests.conftest import SECRET, OrgTokens, truncate_all
 
 CSP = (
@@ -96,6 +97,17 @@ def database_url(migrated_url: str, tmp_path: Path, demo_template: tuple[Path, D
 @pytest.fixture
 def demo(database_url: str, keyring: Keyring, demo_template: tuple[Path, Demo] | None) -> Demo:
     return demo_template[1] if demo_template is not None else load_demo(database_url, keyring)
+
+
+def invite(database_url: str, keyring: Keyring, org_id: str, username: str, role: Role) -> str:
+    """A new account's invitation path, as `article3 users create` makes it."""
+    engine = make_engine(database_url, writer=True, pooled=False)
+    with unit_of_work(engine, keyring) as session:
+        _, plain = user_service.create(
+            session, org_id=org_id, username=username, role=role, hours=72, by=None
+        )
+    engine.dispose()
+    return f"/ui/invitations/{plain}"
 
 
 def plain_token(org: OrgTokens, role: Role) -> str:

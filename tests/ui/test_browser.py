@@ -113,7 +113,7 @@ class Watched:
     def sign_in(self, token: str) -> None:
         self.page.goto(f"{self.origin}/ui/login")
         self.page.get_by_label("Access token").fill(token)
-        self.page.get_by_role("button", name="Sign in").click()
+        self.page.get_by_role("button", name="Sign in with the token").click()
         expect(self.page).to_have_url(f"{self.origin}/ui/")
 
     def assert_stayed_home(self) -> None:
@@ -156,7 +156,7 @@ def test_a_lawyers_journey(browser: Browser, origin: str, demo: Demo, org_b: Org
     expect(page).to_have_url(f"{origin}/ui/login")
     tab.shot("01-sign-in")
     page.get_by_label("Access token").fill("a3_not-a-real-token")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with the token").click()
     expect(page.get_by_role("alert")).to_contain_text("That token was not accepted.")
     tab.shot("02-sign-in-refused")
     tab.sign_in(demo.tokens[Role.viewer])
@@ -277,7 +277,7 @@ def test_reading_works_with_javascript_off_on_a_phone_in_russian(
     expect(page.get_by_role("heading", level=1)).to_have_text("Вход")
     tab.shot("20-phone-sign-in-ru")
     page.get_by_label("Токен доступа").fill(demo.tokens[Role.viewer])
-    page.get_by_role("button", name="Вход").click()
+    page.get_by_role("button", name="Войти с токеном").click()
     page.get_by_label("Имя в любом написании и алфавите").fill("Quvvatov")
     page.get_by_role("button", name="Поиск").click()
     page.get_by_role("link", name="Umarali Kuvvatov").click()
