@@ -28,6 +28,7 @@ from app.services.challenge import add_months
 from app.ui import session as ui_session
 from tests.conftest import SECRET
 from tests.ui.browser import ARTIFACTS, Watched
+from tests.ui.conftest import Demo
 from tests.ui.test_russian_pages import untranslated
 
 pytestmark = pytest.mark.slow
@@ -337,6 +338,7 @@ def test_a_full_intake(
     browser: Browser,
     origin: str,
     database_url: str,
+    demo: Demo,  # the organisation the lawyer joins (loaded into the database on PostgreSQL)
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
