@@ -21,6 +21,7 @@ from app.middleware import BodyLimit, Idempotency, InFlightLimit, Observed, Secu
 from app.routers import api_router, calendar_feed, docs, health, metrics, ui
 from app.services import flag as flag_service
 from app.services import rate_limit
+from app.services.audit_writer import AuditWriter
 from app.services import reminder as reminder_service
 from app.services import watch as watch_service
 from app.services import webhook as webhook_service
@@ -59,6 +60,7 @@ class State(TypedDict):
     watch_interval_hours: int
     ui_idle_s: int
     invitation_hours: int
+    audit_writer: AuditWriter
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             write_engine, keyring, allow_private=settings.webhook_allow_private
         )
         webhooks.start()
+        audit_writer = AuditWriter(write_engine, keyring)  # group commit of audited reads' entries
+        audit_writer.start()
         reminders = reminder_service.ReminderLoop(write_engine, keyring, days_before=settings.reminder_days)
         reminders.start()
         watches = None
@@ -127,12 +131,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "watch_interval_hours": settings.watch_interval_hours,
                 "ui_idle_s": settings.session_idle_minutes * 60,
                 "invitation_hours": settings.invitation_hours,
+                "audit_writer": audit_writer,
             }
         finally:
             if watches is not None:
                 watches.stop()  # a check in flight is left to its lease: shutdown stays quick
             reminders.stop()
             webhooks.stop()
+            audit_writer.stop()
             gc.unfreeze()  # what start-up froze can be collected again once this app is gone
             http.close()
             write_engine.dispose()

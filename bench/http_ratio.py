@@ -92,9 +92,17 @@ def _wrk_seconds(text: str) -> float:
 
 
 def run_wrk(
-    base: str, path: str, *, duration: float, connections: int, headers: dict[str, str], lua: Path | None
+    base: str,
+    path: str,
+    *,
+    duration: float,
+    connections: int,
+    headers: dict[str, str],
+    lua: Path | None,
+    cpu: int | None = None,
 ) -> Run:
     command = [
+        *(["taskset", "-c", str(cpu)] if cpu is not None else []),
         wrk_path() or "wrk",
         "-t1",
         f"-c{connections}",
@@ -175,6 +183,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--server-cpu", type=int, default=None, help="pin uvicorn to this core (taskset)")
+    parser.add_argument("--load-cpu", type=int, default=None, help="pin wrk to this core (taskset)")
     parser.add_argument("--loader", choices=("wrk", "httpx"), default="wrk" if wrk_path() else "httpx")
     parser.add_argument(
         "--breakdown",
@@ -224,6 +234,7 @@ def main() -> None:
                 connections=args.connections,
                 headers=auth,
                 lua=scripts.get(name),
+                cpu=args.load_cpu,
             )
         paths = [route.path + i for i in ids] if route.per_person else [route.path]
         return asyncio.run(
@@ -231,7 +242,7 @@ def main() -> None:
         )
 
     runs: dict[str, list[Run]] = {name: [] for name in names}
-    with Server(url, key, log=OUT / "http_ratio.server.log") as server:
+    with Server(url, key, log=OUT / "http_ratio.server.log", cpu=args.server_cpu) as server:
         for name in names:  # warm-up, and a check that every route answers
             route = ROUTES[name]
             path = route.path + ids[0] if route.per_person else route.path
@@ -254,7 +265,8 @@ def main() -> None:
     print(
         f"load          {args.loader}, {args.connections} connections, {args.rounds} x {args.duration} s per route"
     )
-    print(f"machine       {load_before} before the run")
+    pinned = f"; uvicorn on core {args.server_cpu}, wrk on core {args.load_cpu}" if args.server_cpu is not None else ""
+    print(f"machine       {load_before} before the run, {machine_load()} after{pinned}")
     for name in names:
         rates = ", ".join(f"{r.rate:.0f}" for r in runs[name])
         last = runs[name][-1]

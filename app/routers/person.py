@@ -15,6 +15,7 @@ from app.deps import (
     Names,
     OptionalIfMatch,
     PersonReader,
+    PersonReads,
     PersonWriter,
     etag,
 )
@@ -75,13 +76,16 @@ def list_persons(
 
 
 @router.get("/{person_id}")
-def read_person(
-    person_id: str, session: WriteSession, caller: PersonReader, response: Response
-) -> PersonPublic:
+async def read_person(person_id: str, reads: PersonReads, response: Response) -> PersonPublic:
     """One person. Every read is recorded in the audit trail."""
-    person = person_service.get(session, person_id, by=caller)
+    person = await reads.read(
+        lambda session, caller: person_service.public(
+            session, person_service.get(session, person_id, by=caller, action=None)
+        )
+    )
+    await reads.record("person.read", kind="person", object_id=person.id)  # answered once committed
     response.headers["ETag"] = etag(person.version)
-    return person_service.public(session, person)
+    return person
 
 
 @router.patch("/{person_id}")

@@ -7,9 +7,12 @@ file can neither edit nor delete an entry, nor re-forge the rest of the chain to
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from app.db import AUDIT_ACTIONS
@@ -17,6 +20,7 @@ from app.keyring import keyring_of
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import utcnow
 from app.models.token import Principal
+from app.services import daily_read_count
 from app.services.pagination import decode_position, encode_cursor
 
 GENESIS = "0" * 64
@@ -61,7 +65,7 @@ def record(
         seq=head.seq + 1,
         at=utcnow(),
         org_id=by.org_id if by else org_id,
-        actor=by.token_id if by else CLI_ACTOR,
+        actor=actor_of(by),
         action=action,
         object_kind=kind,
         object_id=object_id,
@@ -73,8 +77,73 @@ def record(
     session.add(entry)
     session.add(head)
     session.flush()
+    _count(session, [entry])
     session.info.setdefault(AUDIT_ACTIONS, []).append(action)  # counted for /metrics once committed
     return entry
+
+
+def actor_of(by: Principal | None) -> str:
+    """Who an entry names: the principal's id (its token's), or the command line."""
+    return by.token_id if by else CLI_ACTOR
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry to append with `append_many`: what `record` takes, the caller already resolved."""
+
+    actor: str
+    org_id: str | None
+    action: str
+    object_kind: str | None = None
+    object_id: str | None = None
+
+
+def append_many(session: Session, wanted: Sequence[NewEntry], *, at: datetime | None = None) -> list[AuditEntry]:
+    """Append several entries at once, chained in the order given, in the caller's transaction: one
+    lock of the head row, one multi-row insert and one head update however many there are (the group
+    commit of audited reads, app/services/audit_writer.py)."""
+    if not wanted:
+        return []
+    head = _head(session)
+    key = keyring_of(session).audit_key
+    at = at or utcnow()
+    seq, prev = head.seq, head.hash
+    entries = []
+    for new in wanted:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            org_id=new.org_id,
+            actor=new.actor,
+            action=new.action,
+            object_kind=new.object_kind,
+            object_id=new.object_id,
+            prev_hash=prev,
+            hash="",
+        )
+        entry.hash = prev = _entry_hash(key, prev, entry)
+        entries.append(entry)
+    session.connection().execute(
+        insert(AuditEntry.__table__),  # type: ignore[arg-type]
+        [e.model_dump() for e in entries],
+    )
+    head.seq, head.hash, head.updated_at = seq, prev, at
+    session.add(head)
+    session.flush()
+    _count(session, entries)
+    session.info.setdefault(AUDIT_ACTIONS, []).extend(e.action for e in entries)
+    return entries
+
+
+def _count(session: Session, entries: Iterable[AuditEntry]) -> None:
+    """Keep each actor's daily read count (the daily quota's) in step with the entries it counts."""
+    counts = Counter(
+        (e.actor, daily_read_count.day_of(e.at.date()))
+        for e in entries
+        if e.action in daily_read_count.COUNTED
+    )
+    daily_read_count.add(session, counts)
 
 
 def list_entries(
