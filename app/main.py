@@ -22,6 +22,7 @@ from app.routers import api_router, calendar_feed, docs, health, metrics, ui
 from app.services import flag as flag_service
 from app.services import rate_limit
 from app.services.audit_writer import AuditWriter
+from app.services.write_group import WriteGroup
 from app.services import reminder as reminder_service
 from app.services import watch as watch_service
 from app.services import webhook as webhook_service
@@ -61,6 +62,7 @@ class State(TypedDict):
     ui_idle_s: int
     invitation_hours: int
     audit_writer: AuditWriter
+    write_group: WriteGroup
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks.start()
         audit_writer = AuditWriter(write_engine, keyring)  # group commit of audited reads' entries
         audit_writer.start()
+        write_group = WriteGroup(write_engine, keyring)  # group commit of writes (POST /persons)
+        write_group.start()
         reminders = reminder_service.ReminderLoop(write_engine, keyring, days_before=settings.reminder_days)
         reminders.start()
         watches = None
@@ -132,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "ui_idle_s": settings.session_idle_minutes * 60,
                 "invitation_hours": settings.invitation_hours,
                 "audit_writer": audit_writer,
+                "write_group": write_group,
             }
         finally:
             if watches is not None:
@@ -139,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reminders.stop()
             webhooks.stop()
             audit_writer.stop()
+            write_group.stop()
             gc.unfreeze()  # what start-up froze can be collected again once this app is gone
             http.close()
             write_engine.dispose()

@@ -40,14 +40,33 @@ def _entry_hash(key: bytes, prev_hash: str, entry: AuditEntry) -> str:
     return hmac.new(key, (prev_hash + "\x1f" + "\x1f".join(fields)).encode(), hashlib.sha256).hexdigest()
 
 
+_HEAD = "audit_head"  # session.info: (the transaction that locked the head, the head row)
+
+
 def _head(session: Session) -> AuditHead:
-    """The chain's head row, locked: entries get gapless numbers in commit order (PostgreSQL: FOR UPDATE)."""
+    """The chain's head row, locked: entries get gapless numbers in commit order (PostgreSQL: FOR UPDATE).
+
+    Read and locked once per transaction: the lock holds to its end, so a later entry of the same
+    transaction (a batch of writes, app/services/write_group.py) takes the row it already holds. A
+    savepoint rolled back expires the row, which then reads again what the transaction holds. Taken
+    inside a savepoint, it is not kept: on PostgreSQL the savepoint's rollback would release the lock."""
+    transaction = session.get_transaction()
+    held = session.info.get(_HEAD)
+    if held is not None and transaction is not None and held[0] is transaction:
+        return held[1]  # type: ignore[no-any-return]
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:  # the migration inserts it; this only guards a hand-made database
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
         session.flush()
+    if not session.in_nested_transaction():  # a savepoint's rollback would let go of its lock (PostgreSQL)
+        session.info[_HEAD] = (session.get_transaction(), head)
     return head
+
+
+def lock_head(session: Session) -> None:
+    """Take the chain's head row for the whole transaction, before any savepoint (a batch of writes)."""
+    _head(session)
 
 
 def record(
