@@ -209,7 +209,11 @@ class AuditedReads:
         writer: AuditWriter = self.request.state.audit_writer
         limit: int = self.request.state.daily_read_quota
         entry = audit.NewEntry(
-            actor=audit.actor_of(caller), org_id=caller.org_id, action=action, object_kind=kind, object_id=object_id
+            actor=audit.actor_of(caller),
+            org_id=caller.org_id,
+            action=action,
+            object_kind=kind,
+            object_id=object_id,
         )
         if not await writer.append(entry, quota=limit):
             raise _over_quota(limit, utcnow())

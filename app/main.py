@@ -21,12 +21,12 @@ from app.middleware import BodyLimit, Idempotency, InFlightLimit, Observed, Secu
 from app.routers import api_router, calendar_feed, docs, health, metrics, ui
 from app.services import flag as flag_service
 from app.services import rate_limit
-from app.services.audit_writer import AuditWriter
-from app.services.write_group import WriteGroup
 from app.services import reminder as reminder_service
 from app.services import watch as watch_service
 from app.services import webhook as webhook_service
+from app.services.audit_writer import AuditWriter
 from app.services.name_index import LiveNameIndex
+from app.services.write_group import WriteGroup
 from app.settings import Settings, resolve_secret_key
 
 log = logging.getLogger("article3")

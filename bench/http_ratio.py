@@ -265,7 +265,11 @@ def main() -> None:
     print(
         f"load          {args.loader}, {args.connections} connections, {args.rounds} x {args.duration} s per route"
     )
-    pinned = f"; uvicorn on core {args.server_cpu}, wrk on core {args.load_cpu}" if args.server_cpu is not None else ""
+    pinned = (
+        f"; uvicorn on core {args.server_cpu}, wrk on core {args.load_cpu}"
+        if args.server_cpu is not None
+        else ""
+    )
     print(f"machine       {load_before} before the run, {machine_load()} after{pinned}")
     for name in names:
         rates = ", ".join(f"{r.rate:.0f}" for r in runs[name])

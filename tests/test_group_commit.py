@@ -40,7 +40,9 @@ def _concurrently(count: int, call: Callable[[int], int]) -> list[int]:
 def _entries(db: sa.Engine, action: str) -> int:
     with db.connect() as conn:
         return int(
-            conn.execute(sa.text("SELECT count(*) FROM audit_entry WHERE action = :a"), {"a": action}).scalar_one()
+            conn.execute(
+                sa.text("SELECT count(*) FROM audit_entry WHERE action = :a"), {"a": action}
+            ).scalar_one()
         )
 
 
@@ -78,7 +80,12 @@ def _refusing_reads_entries(db: sa.Engine) -> Iterator[None]:
         yield
     finally:
         with db.begin() as conn:
-            conn.execute(sa.text("DROP TRIGGER refuse_reads" + (" ON audit_entry" if db.dialect.name == "postgresql" else "")))
+            conn.execute(
+                sa.text(
+                    "DROP TRIGGER refuse_reads"
+                    + (" ON audit_entry" if db.dialect.name == "postgresql" else "")
+                )
+            )
             if db.dialect.name == "postgresql":
                 conn.execute(sa.text("DROP FUNCTION refuse_reads()"))
 
@@ -197,7 +204,9 @@ def test_the_audit_writer_appends_a_batch_in_order_or_fails_it_whole(
         engine.dispose()
     with reading(db, keyring) as session:
         listed = session.exec(
-            select(AuditEntry.object_id).where(AuditEntry.action == "person.listed").order_by(col(AuditEntry.seq))
+            select(AuditEntry.object_id)
+            .where(AuditEntry.action == "person.listed")
+            .order_by(col(AuditEntry.seq))
         ).all()
     assert list(listed) == [str(i) for i in range(25)]  # in the order handed over
     assert _entries(db, "person.read") == 0
@@ -219,7 +228,10 @@ def test_a_failing_write_is_undone_alone_in_its_group(
     async def write_all() -> list[Any]:
         writes = [create(f"Grouped {i}") for i in range(10)]
         # a relative that does not exist in the organisation: a 422, in the middle of the group
-        writes.insert(5, create("Refused", [{"person_id": "00000000-0000-0000-0000-000000000000", "relation": "spouse"}]))
+        writes.insert(
+            5,
+            create("Refused", [{"person_id": "00000000-0000-0000-0000-000000000000", "relation": "spouse"}]),
+        )
         return await asyncio.gather(*(group.run(w) for w in writes), return_exceptions=True)
 
     try:
@@ -233,7 +245,9 @@ def test_a_failing_write_is_undone_alone_in_its_group(
     keyed = make_engine(database_url, writer=False, keyring=keyring, pooled=False)
     with reading(keyed, keyring) as session:
         names = sorted(p.name for p in session.exec(select(Person).where(Person.org_id == org_a.id)))
-        entries = session.exec(select(AuditEntry.object_id).where(AuditEntry.action == "person.created")).all()
+        entries = session.exec(
+            select(AuditEntry.object_id).where(AuditEntry.action == "person.created")
+        ).all()
     assert names == sorted(f"Grouped {i}" for i in range(10))
     keyed.dispose()
     assert sorted(e or "" for e in entries) == sorted(created)

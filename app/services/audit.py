@@ -117,7 +117,9 @@ class NewEntry:
     object_id: str | None = None
 
 
-def append_many(session: Session, wanted: Sequence[NewEntry], *, at: datetime | None = None) -> list[AuditEntry]:
+def append_many(
+    session: Session, wanted: Sequence[NewEntry], *, at: datetime | None = None
+) -> list[AuditEntry]:
     """Append several entries at once, chained in the order given, in the caller's transaction: one
     lock of the head row, one multi-row insert and one head update however many there are (the group
     commit of audited reads, app/services/audit_writer.py)."""
@@ -144,7 +146,7 @@ def append_many(session: Session, wanted: Sequence[NewEntry], *, at: datetime | 
         entry.hash = prev = _entry_hash(key, prev, entry)
         entries.append(entry)
     session.connection().execute(
-        insert(AuditEntry.__table__),  # type: ignore[arg-type]
+        insert(AuditEntry.__table__),  # type: ignore[attr-defined]
         [e.model_dump() for e in entries],
     )
     head.seq, head.hash, head.updated_at = seq, prev, at

@@ -15,6 +15,7 @@ quota together. An entry over the quota is replaced by a `quota.exceeded` entry 
 """
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -135,7 +136,5 @@ class AuditWriter:
 
     @staticmethod
     def _answer(waiting: _Waiting, appended: bool | None, error: BaseException | None) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # a loop that has closed: nobody is waiting any more
             waiting.loop.call_soon_threadsafe(_settle, waiting.answer, appended, error)
-        except RuntimeError:  # the loop has closed: nobody is waiting any more
-            pass

@@ -90,7 +90,7 @@ def authenticate(session: Session, token: str | None) -> Principal:
         raise Unauthorized()
     wanted = digest(token, keyring_of(session).token_key)
     version = revocation_version(session)  # read first: a row read after it is at least this recent
-    where = (str(session.get_bind().url), wanted)
+    where = (str(session.connection().engine.url), wanted)
     known = _known.get(where)
     if known is not None and known[2] == version:
         caller, expires_at, _ = known

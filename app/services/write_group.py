@@ -16,6 +16,7 @@ in arrival order in one unit of work:
 """
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -115,7 +116,5 @@ class WriteGroup:
             log.exception("a group of %d writes failed to commit", len(batch))
             outcomes = [(None, error)] * len(batch)
         for waiting, (result, failure) in zip(batch, outcomes, strict=True):
-            try:
+            with contextlib.suppress(RuntimeError):  # a loop that has closed: nobody is waiting any more
                 waiting.loop.call_soon_threadsafe(_settle, waiting.answer, result, failure)
-            except RuntimeError:  # the loop has closed: nobody is waiting any more
-                pass
