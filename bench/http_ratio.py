@@ -19,6 +19,7 @@ median requests/s of each route and their ratio (target ≥ 0.10), and checks th
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import secrets
@@ -80,6 +81,12 @@ class Run:
     bad: int  # non-2xx answers and socket errors
     p50: float
     p99: float
+    cpu_s: float = 0.0  # the server's own CPU time (user + system) during the run
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per answered request: what a busy machine's other work does not change much."""
+        return 1000 * self.cpu_s / max(1, self.requests)
 
     @property
     def rate(self) -> float:
@@ -151,6 +158,12 @@ async def _httpx_load(
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def person_reads(url: str) -> int:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
@@ -159,6 +172,22 @@ def person_reads(url: str) -> int:
         ).scalar_one()
     engine.dispose()
     return int(count)
+
+
+def chain_ok(url: str, key: str) -> bool:
+    """The audit chain verifies, every entry the run appended included (app.services.audit.verify)."""
+    from app.db import make_engine, reading
+    from app.keyring import Keyring
+    from app.services import audit
+
+    keyring = Keyring(key.encode())
+    engine = make_engine(url, writer=False, pooled=False, keyring=keyring)
+    try:
+        with reading(engine, keyring) as session:
+            bad, _ = audit.verify(session)
+    finally:
+        engine.dispose()
+    return bad is None
 
 
 def small_database() -> tuple[str, str]:
@@ -249,9 +278,13 @@ def main() -> None:
             response = httpx.get(server.base + path, headers=headers, timeout=30)
             assert response.status_code == 200, (path, response.status_code, response.text[:200])
         reads_before = person_reads(url)
+        assert server.process is not None
         for _ in range(args.rounds):
             for name in names:
-                runs[name].append(measure(server.base, name))
+                before = cpu_seconds(server.process.pid)
+                run = measure(server.base, name)
+                run.cpu_s = cpu_seconds(server.process.pid) - before
+                runs[name].append(run)
         time.sleep(0.5)
         reads = person_reads(url) - reads_before
         server_errors = server.errors_logged()
@@ -278,6 +311,13 @@ def main() -> None:
             f"{ROUTES[name].label:<36}{rate[name]:>7.0f} requests/s  {1000 / rate[name]:6.2f} ms each"
             f"  (rounds {rates}; last p50 {ms(last.p50)}, p99 {ms(last.p99)})"
         )
+    cpu = {name: statistics.median(r.cpu_ms for r in rs) for name, rs in runs.items()}
+    for name in names:
+        print(f"{'  server CPU per request':<36}{cpu[name]:>7.3f} ms  {ROUTES[name].label.strip()}")
+    print(
+        f"cpu ratio     {cpu['hello'] / cpu['person']:.3f}  server CPU of a hello / of a person read"
+        " (what the ratio tends to on an idle machine whose loader keeps the server busy)"
+    )
     verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
     print(f"ratio         {ratio:.3f}  person read / hello (target ≥ {TARGET_RATIO:.2f}: {verdict})")
     if args.loader == "httpx":
@@ -287,6 +327,7 @@ def main() -> None:
         f"audit         {reads} person.read entries for {answered} answered person reads"
         f" (the load stops with up to {args.connections} reads in flight per round; they complete and are audited)"
     )
+    print(f"chain         {'intact' if chain_ok(url, key) else 'BROKEN'} (audit.verify over the whole trail)")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,17 @@ from typing import Any
 import httpx
 import names
 import sqlalchemy as sa
-from benchlib import OUT, PostgresDatabase, Server, fresh_sqlite, machine_load, mint_token, ms, percentile
+from benchlib import (
+    OUT,
+    PostgresDatabase,
+    Server,
+    fresh_sqlite,
+    machine_load,
+    mint_token,
+    ms,
+    percentile,
+    write_private,
+)
 
 from app.models.token import Role
 
@@ -112,7 +122,19 @@ async def hammer(
     return time.perf_counter() - began, latencies, statuses
 
 
+def _counts(url: str) -> tuple[int, int]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        persons = conn.execute(sa.text("SELECT count(*) FROM person")).scalar_one()
+        created = conn.execute(
+            sa.text("SELECT count(*) FROM audit_entry WHERE action = 'person.created'")
+        ).scalar_one()
+    engine.dispose()
+    return int(persons), int(created)
+
+
 def run(url: str, key: str, clients: int, writes: int, seed: int, deadline: float) -> Outcome:
+    persons_before, created_before = _counts(url)  # 0, 0 on a fresh database; --onto's copy holds some
     editor = mint_token(url, key, org="stress", role=Role.editor, create_org=True)
     admin = mint_token(url, key, org="stress", role=Role.admin)
     bodies = person_bodies(writes, seed)
@@ -127,13 +149,8 @@ def run(url: str, key: str, clients: int, writes: int, seed: int, deadline: floa
         except httpx.HTTPError as exc:
             verify = {"error": f"no answer: {exc!r}"}
     server_errors = server.errors_logged()
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        persons = conn.execute(sa.text("SELECT count(*) FROM person")).scalar_one()
-        created = conn.execute(
-            sa.text("SELECT count(*) FROM audit_entry WHERE action = 'person.created'")
-        ).scalar_one()
-    engine.dispose()
+    persons, created = _counts(url)
+    persons, created = persons - persons_before, created - created_before
     return Outcome(
         clients=clients,
         writes=writes,
@@ -154,6 +171,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 16])
     parser.add_argument("--writes", type=int, default=1000, help="persons in all, shared by the clients")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL URL (the database must not exist)")
+    parser.add_argument(
+        "--onto",
+        default=None,
+        help="SQLite: write onto a copy of this database (its key beside it as <file>.key), e.g. synth's, so that"
+        " new persons join its affiliation groups; then run flags_agree.py on bench/out/write_stress_onto_<n>.db",
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
         "--deadline", type=float, default=240, help="seconds before unanswered requests count as failed"
@@ -171,6 +194,18 @@ def main() -> None:
                 outcomes.append(run(url, key, clients, args.writes, args.seed, args.deadline))
             finally:
                 database.drop()
+        elif args.onto:
+            copy = OUT / f"write_stress_onto_{clients}.db"
+            for suffix in ("", "-wal", "-shm", ".key"):
+                Path(f"{copy}{suffix}").unlink(missing_ok=True)
+            source = sa.create_engine(f"sqlite:///{Path(args.onto).resolve()}", poolclass=sa.pool.NullPool)
+            with source.connect() as conn:  # a consistent copy, WAL included
+                conn.exec_driver_sql(f"VACUUM INTO '{copy}'")
+            source.dispose()
+            key = Path(f"{args.onto}.key").read_text().strip()
+            write_private(Path(f"{copy}.key"), key)
+            url = f"sqlite:///{copy.resolve()}"
+            outcomes.append(run(url, key, clients, args.writes, args.seed, args.deadline))
         else:
             url = fresh_sqlite(OUT / f"write_stress_{clients}.db", key)
             outcomes.append(run(url, key, clients, args.writes, args.seed, args.deadline))
