@@ -57,7 +57,7 @@ async def create_person(
     """Record a person. `related_persons` must name persons of your own organisation."""
 
     def create(writing: Session) -> PersonPublic:
-        return person_service.public(writing, person_service.create(writing, data=data, by=caller))
+        return person_service.created(writing, person_service.create(writing, data=data, by=caller), data)
 
     if getattr(request.state, "idempotency", None) is not None:
         # The answer to an Idempotency-Key is stored in the request's own unit of work (ApiRoute).

@@ -157,6 +157,9 @@ def append_many(
     return entries
 
 
+_DEFERRED_COUNTS = "audit_deferred_counts"  # session.info: counts kept for `apply_counts`
+
+
 def _count(session: Session, entries: Iterable[AuditEntry]) -> None:
     """Keep each actor's daily read count (the daily quota's) in step with the entries it counts."""
     counts = Counter(
@@ -164,7 +167,31 @@ def _count(session: Session, entries: Iterable[AuditEntry]) -> None:
         for e in entries
         if e.action in daily_read_count.COUNTED
     )
+    deferred: Counter[tuple[str, str]] | None = session.info.get(_DEFERRED_COUNTS)
+    if deferred is not None:
+        deferred.update(counts)
+        return
     daily_read_count.add(session, counts)
+
+
+def defer_counts(session: Session) -> None:
+    """From now on, keep the daily read counts in memory until `apply_counts`, in the same transaction:
+    one upsert per actor for a batch of writes instead of one per entry."""
+    session.info[_DEFERRED_COUNTS] = Counter()
+
+
+def deferred_counts(session: Session) -> "Counter[tuple[str, str]]":
+    """A copy of the counts kept so far (to put back with `restore_counts` when a savepoint is undone)."""
+    return Counter(session.info.get(_DEFERRED_COUNTS, ()))
+
+
+def restore_counts(session: Session, counts: "Counter[tuple[str, str]]") -> None:
+    session.info[_DEFERRED_COUNTS] = counts
+
+
+def apply_counts(session: Session) -> None:
+    """Write the counts kept since `defer_counts` (before the transaction commits)."""
+    daily_read_count.add(session, session.info.pop(_DEFERRED_COUNTS, None) or {})
 
 
 def list_entries(

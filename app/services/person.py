@@ -110,9 +110,20 @@ def related_of(session: Session, person_ids: Sequence[str]) -> dict[str, list[Re
     return found
 
 
-def public(session: Session, person: Person) -> PersonPublic:
-    related = related_of(session, [person.id]).get(person.id, [])
-    return PersonPublic.model_validate(person, update={"related_persons": related})
+def public(session: Session, person: Person, *, related: Sequence[RelatedPerson] | None = None) -> PersonPublic:
+    """`related`: the person's relations as just written (`created`), instead of reading them back."""
+    if related is None:
+        related = related_of(session, [person.id]).get(person.id, [])
+    return PersonPublic.model_validate(person, update={"related_persons": list(related)})
+
+
+def created(session: Session, person: Person, data: PersonCreate) -> PersonPublic:
+    """The answer to `create`: the relations are those just written (the first of each person, in the
+    order `related_of` reads them), so none is read back."""
+    first: dict[str, RelatedPerson] = {}
+    for item in data.related_persons:
+        first.setdefault(item.person_id, item)
+    return public(session, person, related=[first[key] for key in sorted(first)])
 
 
 def search_page(

@@ -104,14 +104,18 @@ class WriteGroup:
         try:
             with unit_of_work(self._engine, self._keyring) as session:
                 audit.lock_head(session)  # held by the transaction itself, whatever savepoint fails
+                audit.defer_counts(session)  # the daily read counts: one upsert per actor, at the end
                 for waiting in batch:
                     appended = len(session.info.get(AUDIT_ACTIONS, ()))
+                    counts = audit.deferred_counts(session)
                     try:
                         with session.begin_nested():
                             outcomes.append((waiting.write(session), None))
                     except Exception as error:  # this write alone is undone; its request gets the error
                         del session.info.get(AUDIT_ACTIONS, [])[appended:]
+                        audit.restore_counts(session, counts)
                         outcomes.append((None, error))
+                audit.apply_counts(session)
         except Exception as error:  # the commit failed: every write of the batch fails
             log.exception("a group of %d writes failed to commit", len(batch))
             outcomes = [(None, error)] * len(batch)
