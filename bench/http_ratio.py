@@ -35,7 +35,7 @@ so every rate below is a fraction of an idle machine's), `--server-cpu 0 --load-
 Every run: 0 answers not 2xx, one `person.read` entry per answered read, chain intact. The
 throughput ratio is flattered by the load (the loaded core slows /hello's wrk-bound loop more than the
 CPU-bound read); the CPU ratio is the figure to hold against the 0.10 target.
-""""""
+"""
 
 import argparse
 import asyncio

@@ -33,7 +33,7 @@ Every run: 1000 × 201, 0 non-2xx, 1000 persons and 1000 `person.created` entrie
 traceback. `--onto bench/out/http_ratio.db` (load 7.23): 71 writes/s, all checks pass, and
 `flags_agree.py bench/out/write_stress_onto_50.db`: 3,000 persons with an affiliation (of 3,235),
 1,725 `group_targeting` flags, 0 differences.
-""""""
+"""
 
 import argparse
 import asyncio
