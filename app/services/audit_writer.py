@@ -102,6 +102,9 @@ class AuditWriter:
         outcomes: list[bool] = []
         try:
             with unit_of_work(self._engine, self._keyring) as session:
+                # The chain's head first: every process's batches take it in turn, so the counts read
+                # next include every entry committed before (PostgreSQL reads each statement afresh).
+                audit.lock_head(session)
                 at = utcnow()
                 day = daily_read_count.day_of(at.date())
                 used: dict[str, int] = {}
