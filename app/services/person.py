@@ -110,7 +110,9 @@ def related_of(session: Session, person_ids: Sequence[str]) -> dict[str, list[Re
     return found
 
 
-def public(session: Session, person: Person, *, related: Sequence[RelatedPerson] | None = None) -> PersonPublic:
+def public(
+    session: Session, person: Person, *, related: Sequence[RelatedPerson] | None = None
+) -> PersonPublic:
     """`related`: the person's relations as just written (`created`), instead of reading them back."""
     if related is None:
         related = related_of(session, [person.id]).get(person.id, [])
