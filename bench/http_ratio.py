@@ -29,6 +29,7 @@ so every rate below is a fraction of an idle machine's), `--server-cpu 0 --load-
 | SQLite (http_ratio.db) | before | 9.06 | 694 | 155 | 0.224 | 0.465 / 4.945 | 0.094 |
 | SQLite | after | 8.41 | 563 | 394 | 0.699 | — | — |
 | SQLite | after | 8.08 | 809 | 416 | 0.514 | 0.471 / 2.134 | 0.221 |
+| SQLite | final (00:59) | 7.96 | 860 | 352 | 0.410 | 0.485 / 2.173 | 0.223 |
 | PostgreSQL 15 (same data, synth) | before | 8.62 | 361 | 61 | 0.170 | 0.658 / 10.195 | 0.065 |
 | PostgreSQL 15 | after | 5.99 | 344 | 97 | 0.283 | 0.568 / 6.261 | 0.091 |
 
