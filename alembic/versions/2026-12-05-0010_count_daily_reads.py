@@ -1,7 +1,7 @@
 """count daily reads
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-05 00:00:00
 
 The daily read quota read a token's answers of the day by counting its audit entries: a count that
@@ -19,8 +19,8 @@ from alembic import op
 
 from app.services.daily_read_count import COUNTED
 
-revision: str = "0024"
-down_revision: str | None = "0023"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
