@@ -10,7 +10,7 @@ with `SELECT … FOR UPDATE`.
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app import metrics, private_file
 from app.keyring import Keyring
@@ -53,7 +54,10 @@ def make_engine(
             pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_timeout": 60}
         return _with_keys(create_engine(url, hide_parameters=True, **pool), keyring)
     if pooled:
-        pool = {"pool_size": 20, "max_overflow": 50}  # up to 48 requests in flight (app/middleware.py)
+        # Up to 48 requests in flight (app/middleware.py) on 64 threads, plus the group writers' threads:
+        # every one keeps its connection. A connection past `pool_size` is closed when given back, and
+        # opening one again (its pragmas, WAL set-up) cost more than the read it served.
+        pool = {"pool_size": 72, "max_overflow": 8}
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         private_file.create(Path(database))  # 0600, and so its -wal and -shm
@@ -170,10 +174,25 @@ def counting(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
-def _write_session(request: Request) -> Iterator[Session]:
-    with unit_of_work(request.state.write_engine, request.state.keyring) as session:
-        request.state.write_session = session  # a POST's Idempotency-Key answer commits in it too
+async def _write_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work. Entering it does no I/O (its transaction begins at its first
+    statement), so it is entered on the event loop; its commit or rollback goes to a worker thread only
+    when a transaction began (a route that handed its write to the write group used none)."""
+    work = unit_of_work(request.state.write_engine, request.state.keyring)
+    session = work.__enter__()
+    request.state.write_session = session  # a POST's Idempotency-Key answer commits in it too
+    try:
         yield session
+    except BaseException as error:
+        if session.in_transaction():
+            await run_in_threadpool(work.__exit__, type(error), error, error.__traceback__)
+        else:
+            work.__exit__(type(error), error, error.__traceback__)
+        raise
+    if session.in_transaction():
+        await run_in_threadpool(work.__exit__, None, None, None)
+    else:
+        work.__exit__(None, None, None)
 
 
 @contextmanager

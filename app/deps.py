@@ -4,8 +4,10 @@
 import ipaddress
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, Header, Query, Request
@@ -17,12 +19,14 @@ from app.db import reading, unit_of_work
 from app.errors import Forbidden, PreconditionFailed, PreconditionRequired, TooManyRequests, Unauthorized
 from app.models.base import ID_PATTERN, utcnow
 from app.models.token import Principal, Role
-from app.services import idempotency, quota
+from app.services import audit, idempotency, quota
 from app.services import token as token_service
+from app.services.audit_writer import AuditWriter
 from app.services.name_index import LiveNameIndex
 from app.services.rate_limit import RateLimiter
 
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+T = TypeVar("T")
 WRITERS = frozenset({Role.admin, Role.editor})
 READERS = frozenset({Role.admin, Role.editor, Role.viewer})
 
@@ -33,12 +37,16 @@ READERS = frozenset({Role.admin, Role.editor, Role.viewer})
 
 
 def _principal(request: Request) -> Principal:
-    token = token_service.bearer(request.headers.get("authorization"))
     with reading(request.state.read_engine, request.state.keyring) as session:
-        try:
-            principal: Principal | None = token_service.authenticate(session, token)
-        except Unauthorized:
-            principal = None
+        return _principal_in(session, request)
+
+
+def _principal_in(session: Session, request: Request) -> Principal:
+    token = token_service.bearer(request.headers.get("authorization"))
+    try:
+        principal: Principal | None = token_service.authenticate(session, token)
+    except Unauthorized:
+        principal = None
     check_rate(request, principal)
     if principal is None:
         raise Unauthorized()
@@ -55,7 +63,7 @@ def check_rate(request: Request, caller: Principal | None) -> None:
     address's (behind a proxy, the one uvicorn takes from X-Forwarded-For)."""
     limiter: RateLimiter = request.state.rate_limiter
     address = request.client.host if request.client else "unknown"
-    wait_s = limiter.wait_s(f"token:{caller.token_id}" if caller else f"address:{address}")
+    wait_s = limiter.wait_s(f"token:{audit.actor_of(caller)}" if caller else f"address:{address}")
     if wait_s > 0:
         metrics.LIMIT_REFUSALS.labels(limit="rate").inc()
         sender = "with this token" if caller else "without a valid token from this address"
@@ -65,18 +73,25 @@ def check_rate(request: Request, caller: Principal | None) -> None:
         )
 
 
-def within_quota(request: Request, principal: Principal) -> None:
+def within_quota(request: Request, principal: Principal, session: Session | None = None) -> None:
     """The token's daily quota of answers that show persons' data (a refusal is audited)."""
     now = utcnow()
     limit: int = request.state.daily_read_quota
-    with reading(request.state.read_engine, request.state.keyring) as session:
-        used = quota.reads_today(session, token_id=principal.token_id, now=now)
+    if session is None:
+        with reading(request.state.read_engine, request.state.keyring) as own:
+            used = quota.reads_today(own, token_id=audit.actor_of(principal), now=now)
+    else:
+        used = quota.reads_today(session, token_id=audit.actor_of(principal), now=now)
     if used < limit:
         return
     with unit_of_work(request.state.write_engine, request.state.keyring) as writer:
         quota.record_refusal(writer, by=principal)
+    raise _over_quota(limit, now)
+
+
+def _over_quota(limit: int, now: datetime) -> TooManyRequests:
     metrics.LIMIT_REFUSALS.labels(limit="quota").inc()
-    raise TooManyRequests(
+    return TooManyRequests(
         f"This token has reached its daily quota of {limit} reads of persons' data.",
         headers={"Retry-After": str(quota.seconds_to_midnight(now))},
     )
@@ -128,19 +143,28 @@ def _require(*roles: Role) -> object:
     return Depends(check)
 
 
-def _person_reader(request: Request, principal: CurrentPrincipal) -> Principal:
-    """A viewer+ reading persons' data, within the token's daily quota."""
-    _allow(principal, READERS)
-    within_quota(request, principal)
+def _checked(request: Request, roles: frozenset[Role], *, claim: bool) -> Principal:
+    """The caller, its rate limit, its role and its daily quota, in one read session (one thread hop);
+    then, for a write, its Idempotency-Key."""
+    with reading(request.state.read_engine, request.state.keyring) as session:
+        principal = _principal_in(session, request)
+        _allow(principal, roles)
+        within_quota(request, principal, session)
+    if claim:
+        _claim_key(request, principal)
     return principal
 
 
-def _person_writer(request: Request, principal: CurrentPrincipal) -> Principal:
+async def _person_reader(request: Request) -> Principal:
+    """A viewer+ reading persons' data, within the token's daily quota."""
+    principal: Principal = await anyio.to_thread.run_sync(lambda: _checked(request, READERS, claim=False))
+    return principal
+
+
+async def _person_writer(request: Request) -> Principal:
     """An editor+ whose answer shows persons' data: that counts in the daily quota like a read, so the
     quota is checked first, then the Idempotency-Key (a replay is a read too)."""
-    _allow(principal, WRITERS)
-    within_quota(request, principal)
-    _claim_key(request, principal)
+    principal: Principal = await anyio.to_thread.run_sync(lambda: _checked(request, WRITERS, claim=True))
     return principal
 
 
@@ -149,6 +173,57 @@ Editor = Annotated[Principal, _require(Role.admin, Role.editor)]
 Viewer = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer)]
 AnyRole = Annotated[Principal, _require(Role.admin, Role.editor, Role.viewer, Role.analyst)]
 PersonReader = Annotated[Principal, Depends(_person_reader)]
+
+
+class AuditedReads:
+    """An audited read in two steps and one thread hand-off: `read` checks the caller (token, rate
+    limit, role, daily quota) and runs the read in one read session, in one worker thread; `record`
+    hands the audit entry to the process's group committer (app/services/audit_writer.py) and returns
+    once it has committed, so the answer never precedes its entry. The quota is decided exactly there:
+    a read whose entry would pass it is refused (429) and the refusal recorded in its place."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self._caller: Principal | None = None
+
+    @property
+    def caller(self) -> Principal:
+        if self._caller is None:
+            raise RuntimeError("read() first")
+        return self._caller
+
+    def _checked(self, read: Callable[[Session, Principal], T]) -> T:
+        state = self.request.state
+        with reading(state.read_engine, state.keyring) as session:
+            caller = _principal_in(session, self.request)
+            _allow(caller, READERS)
+            within_quota(self.request, caller, session)
+            self._caller = caller
+            return read(session, caller)
+
+    async def read(self, read: Callable[[Session, Principal], T]) -> T:
+        return await anyio.to_thread.run_sync(self._checked, read)
+
+    async def record(self, action: str, *, kind: str | None = None, object_id: str | None = None) -> None:
+        caller = self.caller
+        writer: AuditWriter = self.request.state.audit_writer
+        limit: int = self.request.state.daily_read_quota
+        entry = audit.NewEntry(
+            actor=audit.actor_of(caller),
+            org_id=caller.org_id,
+            action=action,
+            object_kind=kind,
+            object_id=object_id,
+        )
+        if not await writer.append(entry, quota=limit):
+            raise _over_quota(limit, utcnow())
+
+
+async def _audited_reads(request: Request) -> AuditedReads:
+    return AuditedReads(request)
+
+
+PersonReads = Annotated[AuditedReads, Depends(_audited_reads)]
 PersonWriter = Annotated[Principal, Depends(_person_writer)]
 
 
@@ -247,6 +322,7 @@ __all__ = [
     "Names",
     "PersonFilter",
     "PersonReader",
+    "PersonReads",
     "PersonWriter",
     "Session",
     "Viewer",

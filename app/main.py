@@ -24,7 +24,9 @@ from app.services import rate_limit
 from app.services import reminder as reminder_service
 from app.services import watch as watch_service
 from app.services import webhook as webhook_service
+from app.services.audit_writer import AuditWriter
 from app.services.name_index import LiveNameIndex
+from app.services.write_group import WriteGroup
 from app.settings import Settings, resolve_secret_key
 
 log = logging.getLogger("article3")
@@ -59,6 +61,8 @@ class State(TypedDict):
     watch_interval_hours: int
     ui_idle_s: int
     invitation_hours: int
+    audit_writer: AuditWriter
+    write_group: WriteGroup
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,6 +104,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             write_engine, keyring, allow_private=settings.webhook_allow_private
         )
         webhooks.start()
+        audit_writer = AuditWriter(write_engine, keyring)  # group commit of audited reads' entries
+        audit_writer.start()
+        write_group = WriteGroup(write_engine, keyring)  # group commit of writes (POST /persons)
+        write_group.start()
         reminders = reminder_service.ReminderLoop(write_engine, keyring, days_before=settings.reminder_days)
         reminders.start()
         watches = None
@@ -127,12 +135,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "watch_interval_hours": settings.watch_interval_hours,
                 "ui_idle_s": settings.session_idle_minutes * 60,
                 "invitation_hours": settings.invitation_hours,
+                "audit_writer": audit_writer,
+                "write_group": write_group,
             }
         finally:
             if watches is not None:
                 watches.stop()  # a check in flight is left to its lease: shutdown stays quick
             reminders.stop()
             webhooks.stop()
+            audit_writer.stop()
+            write_group.stop()
             gc.unfreeze()  # what start-up froze can be collected again once this app is gone
             http.close()
             write_engine.dispose()

@@ -145,8 +145,11 @@ class Server:
         log: Path,
         start_timeout: float = 600,
         env: dict[str, str] | None = None,
+        cpu: int | None = None,
     ) -> None:
+        """`cpu`: pin the server to that core (`taskset -c`), so the load generator can have the other."""
         self.url, self.key, self.start_timeout, self.log = url, key, start_timeout, log
+        self.cpu = cpu
         self.extra_env = env or {}
         self._log_file: IO[bytes] | None = None
         self.port = free_port()
@@ -161,7 +164,9 @@ class Server:
             "ARTICLE3_SECRET_KEY": self.key,
             **self.extra_env,
         }
+        pin = ["taskset", "-c", str(self.cpu)] if self.cpu is not None else []
         command = [
+            *pin,
             sys.executable,
             "-m",
             "uvicorn",

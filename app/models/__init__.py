@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from app.models.audit import AuditEntry, AuditHead
 from app.models.calendar_feed import CalendarFeed
 from app.models.challenge import Challenge, ChallengeEvent
+from app.models.daily_read_count import DailyReadCount
 from app.models.demo_case import DemoCase
 from app.models.detention import Detention
 from app.models.document import Document, DocumentChunk
@@ -36,6 +37,7 @@ __all__ = [
     "CalendarFeed",
     "Challenge",
     "ChallengeEvent",
+    "DailyReadCount",
     "DeadlineReminder",
     "Charge",
     "Detention",

@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.db import WriteSession
 from app.deps import (
@@ -15,6 +17,7 @@ from app.deps import (
     Names,
     OptionalIfMatch,
     PersonReader,
+    PersonReads,
     PersonWriter,
     etag,
 )
@@ -33,6 +36,7 @@ from app.services import flag as flag_service
 from app.services import history as history_service
 from app.services import person as person_service
 from app.services import protection as protection_service
+from app.services.write_group import WriteGroup
 
 router = APIRouter(prefix="/persons", tags=["persons"], route_class=ApiRoute)
 
@@ -47,14 +51,23 @@ SearchText = Annotated[
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_person(
-    data: PersonCreate, session: WriteSession, caller: PersonWriter, response: Response
+async def create_person(
+    data: PersonCreate, session: WriteSession, caller: PersonWriter, request: Request, response: Response
 ) -> PersonPublic:
     """Record a person. `related_persons` must name persons of your own organisation."""
-    person = person_service.create(session, data=data, by=caller)
+
+    def create(writing: Session) -> PersonPublic:
+        return person_service.created(writing, person_service.create(writing, data=data, by=caller), data)
+
+    if getattr(request.state, "idempotency", None) is not None:
+        # The answer to an Idempotency-Key is stored in the request's own unit of work (ApiRoute).
+        person = await run_in_threadpool(create, session)
+    else:
+        write_group: WriteGroup = request.state.write_group
+        person = await write_group.run(create)  # committed with the writes that came with it
     response.headers["Location"] = f"/api/v1/persons/{person.id}"
     response.headers["ETag"] = etag(person.version)
-    return person_service.public(session, person)
+    return person
 
 
 @router.get("")
@@ -75,13 +88,16 @@ def list_persons(
 
 
 @router.get("/{person_id}")
-def read_person(
-    person_id: str, session: WriteSession, caller: PersonReader, response: Response
-) -> PersonPublic:
+async def read_person(person_id: str, reads: PersonReads, response: Response) -> PersonPublic:
     """One person. Every read is recorded in the audit trail."""
-    person = person_service.get(session, person_id, by=caller)
+    person = await reads.read(
+        lambda session, caller: person_service.public(
+            session, person_service.get(session, person_id, by=caller, action=None)
+        )
+    )
+    await reads.record("person.read", kind="person", object_id=person.id)  # answered once committed
     response.headers["ETag"] = etag(person.version)
-    return person_service.public(session, person)
+    return person
 
 
 @router.patch("/{person_id}")

@@ -7,10 +7,12 @@ file can neither edit nor delete an entry, nor re-forge the rest of the chain to
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from app.db import AUDIT_ACTIONS
@@ -18,6 +20,7 @@ from app.keyring import keyring_of
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import utcnow
 from app.models.token import Principal
+from app.services import daily_read_count
 from app.services.pagination import decode_position, encode_cursor
 
 GENESIS = "0" * 64
@@ -37,14 +40,33 @@ def _entry_hash(key: bytes, prev_hash: str, entry: AuditEntry) -> str:
     return hmac.new(key, (prev_hash + "\x1f" + "\x1f".join(fields)).encode(), hashlib.sha256).hexdigest()
 
 
+_HEAD = "audit_head"  # session.info: (the transaction that locked the head, the head row)
+
+
 def _head(session: Session) -> AuditHead:
-    """The chain's head row, locked: entries get gapless numbers in commit order (PostgreSQL: FOR UPDATE)."""
+    """The chain's head row, locked: entries get gapless numbers in commit order (PostgreSQL: FOR UPDATE).
+
+    Read and locked once per transaction: the lock holds to its end, so a later entry of the same
+    transaction (a batch of writes, app/services/write_group.py) takes the row it already holds. A
+    savepoint rolled back expires the row, which then reads again what the transaction holds. Taken
+    inside a savepoint, it is not kept: on PostgreSQL the savepoint's rollback would release the lock."""
+    transaction = session.get_transaction()
+    held = session.info.get(_HEAD)
+    if held is not None and transaction is not None and held[0] is transaction:
+        return held[1]  # type: ignore[no-any-return]
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:  # the migration inserts it; this only guards a hand-made database
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
         session.flush()
+    if not session.in_nested_transaction():  # a savepoint's rollback would let go of its lock (PostgreSQL)
+        session.info[_HEAD] = (session.get_transaction(), head)
     return head
+
+
+def lock_head(session: Session) -> None:
+    """Take the chain's head row for the whole transaction, before any savepoint (a batch of writes)."""
+    _head(session)
 
 
 def record(
@@ -62,7 +84,7 @@ def record(
         seq=head.seq + 1,
         at=utcnow(),
         org_id=by.org_id if by else org_id,
-        actor=by.token_id if by else CLI_ACTOR,
+        actor=actor_of(by),
         action=action,
         object_kind=kind,
         object_id=object_id,
@@ -74,8 +96,102 @@ def record(
     session.add(entry)
     session.add(head)
     session.flush()
+    _count(session, [entry])
     session.info.setdefault(AUDIT_ACTIONS, []).append(action)  # counted for /metrics once committed
     return entry
+
+
+def actor_of(by: Principal | None) -> str:
+    """Who an entry names: the principal's id (its token's), or the command line."""
+    return by.token_id if by else CLI_ACTOR
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry to append with `append_many`: what `record` takes, the caller already resolved."""
+
+    actor: str
+    org_id: str | None
+    action: str
+    object_kind: str | None = None
+    object_id: str | None = None
+
+
+def append_many(
+    session: Session, wanted: Sequence[NewEntry], *, at: datetime | None = None
+) -> list[AuditEntry]:
+    """Append several entries at once, chained in the order given, in the caller's transaction: one
+    lock of the head row, one multi-row insert and one head update however many there are (the group
+    commit of audited reads, app/services/audit_writer.py)."""
+    if not wanted:
+        return []
+    head = _head(session)
+    key = keyring_of(session).audit_key
+    at = at or utcnow()
+    seq, prev = head.seq, head.hash
+    entries = []
+    for new in wanted:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            org_id=new.org_id,
+            actor=new.actor,
+            action=new.action,
+            object_kind=new.object_kind,
+            object_id=new.object_id,
+            prev_hash=prev,
+            hash="",
+        )
+        entry.hash = prev = _entry_hash(key, prev, entry)
+        entries.append(entry)
+    session.connection().execute(
+        insert(AuditEntry.__table__),  # type: ignore[attr-defined]
+        [e.model_dump() for e in entries],
+    )
+    head.seq, head.hash, head.updated_at = seq, prev, at
+    session.add(head)
+    session.flush()
+    _count(session, entries)
+    session.info.setdefault(AUDIT_ACTIONS, []).extend(e.action for e in entries)
+    return entries
+
+
+_DEFERRED_COUNTS = "audit_deferred_counts"  # session.info: counts kept for `apply_counts`
+
+
+def _count(session: Session, entries: Iterable[AuditEntry]) -> None:
+    """Keep each actor's daily read count (the daily quota's) in step with the entries it counts."""
+    counts = Counter(
+        (e.actor, daily_read_count.day_of(e.at.date()))
+        for e in entries
+        if e.action in daily_read_count.COUNTED
+    )
+    deferred: Counter[tuple[str, str]] | None = session.info.get(_DEFERRED_COUNTS)
+    if deferred is not None:
+        deferred.update(counts)
+        return
+    daily_read_count.add(session, counts)
+
+
+def defer_counts(session: Session) -> None:
+    """From now on, keep the daily read counts in memory until `apply_counts`, in the same transaction:
+    one upsert per actor for a batch of writes instead of one per entry."""
+    session.info[_DEFERRED_COUNTS] = Counter()
+
+
+def deferred_counts(session: Session) -> "Counter[tuple[str, str]]":
+    """A copy of the counts kept so far (to put back with `restore_counts` when a savepoint is undone)."""
+    return Counter(session.info.get(_DEFERRED_COUNTS, ()))
+
+
+def restore_counts(session: Session, counts: "Counter[tuple[str, str]]") -> None:
+    session.info[_DEFERRED_COUNTS] = counts
+
+
+def apply_counts(session: Session) -> None:
+    """Write the counts kept since `defer_counts` (before the transaction commits)."""
+    daily_read_count.add(session, session.info.pop(_DEFERRED_COUNTS, None) or {})
 
 
 def list_entries(

@@ -288,6 +288,10 @@ def refresh(
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint's release: the outer commit brings every person the transaction touched up to
+        # date at once (app/services/write_group.py runs a batch of writes, one savepoint each).
+        return
     session.flush()
     touched: set[str] = session.info.pop("flag_touched", set())
     keys: set[str] = session.info.pop("flag_keys", set())

@@ -36,10 +36,10 @@ from app.models.idempotency import IdempotencyKey, IdempotencyMention
 from app.models.person import Person
 from app.models.token import Principal
 from app.services import audit
+from app.services.daily_read_count import REPLAYED
 
 TTL = timedelta(hours=24)
 STORED_HEADERS = frozenset({"content-type", "location", "etag"})
-REPLAYED = "request.replayed"
 _RECORD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 

@@ -49,13 +49,18 @@ def _check_related(
             )
 
 
-def _write_links(session: Session, person: Person, *, related: Sequence[RelatedPerson] | None) -> None:
-    flag.touch_groups(session, person.id)  # the groups the person leaves are recomputed as well
-    session.exec(delete(PersonAffiliation).where(col(PersonAffiliation.person_id) == person.id))
+def _write_links(
+    session: Session, person: Person, *, related: Sequence[RelatedPerson] | None, new: bool = False
+) -> None:
+    """`new`: a person just created has no links yet, so there are none to forget."""
+    if not new:
+        flag.touch_groups(session, person.id)  # the groups the person leaves are recomputed as well
+        session.exec(delete(PersonAffiliation).where(col(PersonAffiliation.person_id) == person.id))
     for key in keys_of(session, person.affiliations):
         session.add(PersonAffiliation(person_id=person.id, key=key, org_id=person.org_id))
     if related is not None:
-        session.exec(delete(PersonRelation).where(col(PersonRelation.person_id) == person.id))
+        if not new:
+            session.exec(delete(PersonRelation).where(col(PersonRelation.person_id) == person.id))
         seen: set[str] = set()
         for item in related:
             if item.person_id not in seen:
@@ -77,7 +82,7 @@ def create(session: Session, *, data: PersonCreate, by: Principal, action: str =
     person = Person(org_id=by.org_id, **data.model_dump(exclude={"related_persons"}))
     session.add(person)
     session.flush()
-    _write_links(session, person, related=data.related_persons)
+    _write_links(session, person, related=data.related_persons, new=True)
     entry = audit.record(session, by=by, action=action, kind="person", object_id=person.id)
     name_index.log_change(session, seq=entry.seq, person=person)
     return person
@@ -105,9 +110,22 @@ def related_of(session: Session, person_ids: Sequence[str]) -> dict[str, list[Re
     return found
 
 
-def public(session: Session, person: Person) -> PersonPublic:
-    related = related_of(session, [person.id]).get(person.id, [])
-    return PersonPublic.model_validate(person, update={"related_persons": related})
+def public(
+    session: Session, person: Person, *, related: Sequence[RelatedPerson] | None = None
+) -> PersonPublic:
+    """`related`: the person's relations as just written (`created`), instead of reading them back."""
+    if related is None:
+        related = related_of(session, [person.id]).get(person.id, [])
+    return PersonPublic.model_validate(person, update={"related_persons": list(related)})
+
+
+def created(session: Session, person: Person, data: PersonCreate) -> PersonPublic:
+    """The answer to `create`: the relations are those just written (the first of each person, in the
+    order `related_of` reads them), so none is read back."""
+    first: dict[str, RelatedPerson] = {}
+    for item in data.related_persons:
+        first.setdefault(item.person_id, item)
+    return public(session, person, related=[first[key] for key in sorted(first)])
 
 
 def search_page(

@@ -2,9 +2,9 @@
 scraping, whatever route or method it scrapes with.
 
 Every answer that shows a person's data writes an audit entry (a read, a search, a match, a write that
-answers with the record, an empty PATCH, a replayed answer), and the quota counts those entries: the
-count is the same in every process and needs no table of its own. A refused attempt is recorded in the
-audit trail too. Erasures and deletions answer with nothing, and are not counted.
+answers with the record, an empty PATCH, a replayed answer), and the quota counts those entries, as
+kept per actor and day in `daily_read_count` (the same in every process). A refused attempt is
+recorded in the audit trail too. Erasures and deletions answer with nothing, and are not counted.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -12,34 +12,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.kinds import KINDS
 from app.models.audit import AuditEntry
 from app.models.token import Principal
-from app.services import audit
-from app.services.idempotency import REPLAYED
+from app.services import audit, daily_read_count
+from app.services.daily_read_count import ANSWERING_WRITES, COUNTED, READ_ACTIONS
 
-# Reads of a person, of their records of every kind (each kind declares its own), and replays.
-READ_ACTIONS = frozenset(
-    {
-        "person.read",
-        "person.listed",
-        "person.searched",
-        "person.matched",
-        "person.history_read",
-        "person.flags_read",
-        "person.dossier_read",
-        "interpol.searched",
-        "import.spreadsheet",  # a spreadsheet checked against the persons, like one /match call
-        "screening.ran",  # a dataset's notices matched against the persons, like one /match call
-        REPLAYED,
-        *(action for kind in KINDS for action in kind.reads),
-    }
-)
-# Writes whose answer is the record written, with every field it holds.
-ANSWERING_WRITES = frozenset(
-    {"person.created", "person.updated", *(action for kind in KINDS for action in kind.writes)}
-)
-COUNTED = READ_ACTIONS | ANSWERING_WRITES
 EXCEEDED = "quota.exceeded"
 
 
@@ -49,6 +26,12 @@ def day_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def reads_today(session: Session, *, token_id: str, now: datetime) -> int:
+    """The actor's counted answers of `now`'s day (UTC), from its row in `daily_read_count`."""
+    return daily_read_count.used(session, actor=token_id, day=now.astimezone(UTC).date().isoformat())
+
+
+def counted_in_trail(session: Session, *, token_id: str, now: datetime) -> int:
+    """The same count from the audit trail itself (what the row must always equal)."""
     start, _ = day_bounds(now)
     query = (
         select(func.count())
@@ -70,3 +53,6 @@ def record_refusal(session: Session, *, by: Principal) -> None:
 def seconds_to_midnight(now: datetime) -> int:
     _, end = day_bounds(now)
     return max(1, int((end - now).total_seconds()))
+
+
+__all__ = ["ANSWERING_WRITES", "COUNTED", "EXCEEDED", "READ_ACTIONS"]

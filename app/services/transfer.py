@@ -68,6 +68,7 @@ NOT_EXPORTED: dict[str, str] = {
     "audit_entry": "the trail belongs to the service, and its HMACs verify only under this server's key; "
     "an import writes its own `import.*` entries",
     "audit_head": "the head of that trail",
+    "daily_read_count": "each actor's reads per day on this server, counted from its trail for the daily quota",
     "person_affiliation": "keyed digests of the affiliations under this server's key: recomputed from each person",
     "person_flag": "derived indicators: recomputed on import",
     "group_notice": "derived: each group member's dated notices, recomputed on import",

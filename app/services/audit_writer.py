@@ -1,0 +1,143 @@
+"""Group commit of audited reads: one thread appends the audit entries of concurrent reads in one
+transaction, and each read is answered only once its entry has committed.
+
+A read used to append its entry and commit in a transaction of its own, behind SQLite's one write lock
+(PostgreSQL: the chain head's row lock), so reads queued one commit at a time however many came at
+once. Here every request hands its entry to the process's one `AuditWriter` and waits (without holding
+a thread). The writer takes every entry waiting, appends them in arrival order in one transaction
+(`audit.append_many`: chained, numbered without gaps, durably committed, `synchronous=FULL` on SQLite),
+then answers each waiting request. A batch that fails to commit fails every request in it: none is
+answered as if its read were recorded.
+
+The daily quota is decided here too, exactly: within the batch's transaction each counted entry is
+checked against its actor's count of the day (`daily_read_count`), so concurrent reads never pass the
+quota together. An entry over the quota is replaced by a `quota.exceeded` entry and its request refused.
+"""
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from app.db import unit_of_work
+from app.keyring import Keyring
+from app.models.base import utcnow
+from app.services import audit, daily_read_count
+from app.services.quota import EXCEEDED
+
+log = logging.getLogger("article3")
+MAX_BATCH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    entry: audit.NewEntry
+    quota: int | None
+    loop: asyncio.AbstractEventLoop
+    answer: "asyncio.Future[bool]"
+
+
+def _settle(answer: "asyncio.Future[bool]", appended: bool | None, error: BaseException | None) -> None:
+    if answer.done():  # the request was cancelled (its client went away); its entry stands
+        return
+    if error is not None:
+        answer.set_exception(error)
+    else:
+        answer.set_result(bool(appended))
+
+
+class AuditWriter:
+    """The process's one writer of audited reads' entries (started and stopped by the app's lifespan)."""
+
+    def __init__(self, engine: Engine, keyring: Keyring, *, max_batch: int = MAX_BATCH) -> None:
+        self._engine, self._keyring, self._max_batch = engine, keyring, max_batch
+        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Append what is still waiting, then end the thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    async def append(self, entry: audit.NewEntry, *, quota: int | None = None) -> bool:
+        """Wait until `entry` has committed: True. False when `quota` (the actor's daily quota, for an
+        entry the quota counts) was reached: then a `quota.exceeded` entry committed in its place.
+        Raises what the batch's commit raised."""
+        if self._thread is None:
+            raise RuntimeError("the audit writer is not running")
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[bool] = loop.create_future()
+        self._queue.put(_Waiting(entry, quota, loop, answer))
+        return await answer
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Waiting]) -> None:
+        outcomes: list[bool] = []
+        try:
+            with unit_of_work(self._engine, self._keyring) as session:
+                # The chain's head first: every process's batches take it in turn, so the counts read
+                # next include every entry committed before (PostgreSQL reads each statement afresh).
+                audit.lock_head(session)
+                at = utcnow()
+                day = daily_read_count.day_of(at.date())
+                used: dict[str, int] = {}
+                entries = []
+                for waiting in batch:
+                    entry = waiting.entry
+                    if waiting.quota is not None and entry.action in daily_read_count.COUNTED:
+                        if entry.actor not in used:
+                            used[entry.actor] = daily_read_count.used(session, actor=entry.actor, day=day)
+                        if used[entry.actor] >= waiting.quota:
+                            entry = audit.NewEntry(
+                                actor=entry.actor,
+                                org_id=entry.org_id,
+                                action=EXCEEDED,
+                                object_kind="token",
+                                object_id=entry.actor,
+                            )
+                            outcomes.append(False)
+                            entries.append(entry)
+                            continue
+                        used[entry.actor] += 1
+                    outcomes.append(True)
+                    entries.append(entry)
+                audit.append_many(session, entries, at=at)
+        except Exception as error:  # every request of the batch fails: none is answered as recorded
+            log.exception("audit batch of %d entries failed to commit", len(batch))
+            for waiting in batch:
+                self._answer(waiting, None, error)
+            return
+        for waiting, appended in zip(batch, outcomes, strict=True):
+            self._answer(waiting, appended, None)
+
+    @staticmethod
+    def _answer(waiting: _Waiting, appended: bool | None, error: BaseException | None) -> None:
+        with contextlib.suppress(RuntimeError):  # a loop that has closed: nobody is waiting any more
+            waiting.loop.call_soon_threadsafe(_settle, waiting.answer, appended, error)

@@ -1,0 +1,71 @@
+"""Which audit actions the daily read quota counts, and their count per actor and day kept as a row.
+
+Every answer that shows a person's data writes an audit entry (a read, a search, a match, a write that
+answers with the record, an empty PATCH, a replayed answer). `app.services.audit` adds each such entry
+to its actor's row of the day (UTC) in the entry's own transaction, so the row always equals the count
+of those entries, in every process, and the quota reads one row instead of counting the trail (a count
+that grew with every read, on every read).
+"""
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from app.kinds import KINDS
+from app.models.daily_read_count import DailyReadCount
+
+REPLAYED = "request.replayed"  # the audit action of an Idempotency-Key's stored answer sent again
+
+# Reads of a person, of their records of every kind (each kind declares its own), and replays.
+READ_ACTIONS = frozenset(
+    {
+        "person.read",
+        "person.listed",
+        "person.searched",
+        "person.matched",
+        "person.history_read",
+        "person.flags_read",
+        "person.dossier_read",
+        "interpol.searched",
+        "import.spreadsheet",  # a spreadsheet checked against the persons, like one /match call
+        "screening.ran",  # a dataset's notices matched against the persons, like one /match call
+        REPLAYED,
+        *(action for kind in KINDS for action in kind.reads),
+    }
+)
+# Writes whose answer is the record written, with every field it holds.
+ANSWERING_WRITES = frozenset(
+    {"person.created", "person.updated", *(action for kind in KINDS for action in kind.writes)}
+)
+COUNTED = READ_ACTIONS | ANSWERING_WRITES
+TABLE = DailyReadCount.__table__  # type: ignore[attr-defined]
+
+
+def day_of(moment: date) -> str:
+    return moment.isoformat()
+
+
+def add(target: Session | Connection, counts: Mapping[tuple[str, str], int]) -> None:
+    """Add `counts` ((actor, ISO day) → how many) to the rows, creating those missing: one upsert each."""
+    if not counts:
+        return
+    bind = target.connection() if isinstance(target, Session) else target
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    for (actor, day), n in counts.items():
+        upsert = dialect.insert(TABLE).values(actor=actor, day=day, used=n)
+        bind.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["actor", "day"], set_={"used": TABLE.c.used + upsert.excluded.used}
+            )
+        )
+
+
+def used(target: Session | Connection, *, actor: str, day: str) -> int:
+    bind = target.connection() if isinstance(target, Session) else target
+    value = bind.execute(
+        select(TABLE.c.used).where(TABLE.c.actor == actor, TABLE.c.day == day)
+    ).scalar_one_or_none()
+    return int(value or 0)

@@ -1,0 +1,124 @@
+"""Group commit of writes: one thread runs the writes of concurrent requests in one transaction, each in
+a savepoint of its own, commits once, and only then answers each request.
+
+On SQLite every write transaction holds the one write lock from its first statement to its durable
+commit (`synchronous=FULL`), and on PostgreSQL every write locks the audit chain's head row: writes
+went one transaction at a time, each paying its own lock, its own commit and its own upkeep of the
+derived indicator tables. Here the process's one `WriteGroup` takes every write waiting and runs them
+in arrival order in one unit of work:
+
+- each write runs in a savepoint: one that fails (a 404, a 409, a 422, any error) is rolled back alone
+  and its request gets its error, the others go on;
+- the derived tables are brought up to date once, before the commit, for every person the batch
+  touched (`app.services.flag_upkeep`: the same rows as one transaction per write would leave);
+- the audit entries chain in the order the writes ran, each in its write's savepoint;
+- a commit that fails fails every write of the batch: none is answered as stored.
+"""
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.db import AUDIT_ACTIONS, unit_of_work
+from app.keyring import Keyring
+from app.services import audit
+
+log = logging.getLogger("article3")
+T = TypeVar("T")
+MAX_BATCH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    write: Callable[[Session], Any]
+    loop: asyncio.AbstractEventLoop
+    answer: "asyncio.Future[Any]"
+
+
+def _settle(answer: "asyncio.Future[Any]", result: Any, error: BaseException | None) -> None:
+    if answer.done():  # the request was cancelled (its client went away); its write stands
+        return
+    if error is not None:
+        answer.set_exception(error)
+    else:
+        answer.set_result(result)
+
+
+class WriteGroup:
+    """The process's one runner of grouped writes (started and stopped by the app's lifespan)."""
+
+    def __init__(self, engine: Engine, keyring: Keyring, *, max_batch: int = MAX_BATCH) -> None:
+        self._engine, self._keyring, self._max_batch = engine, keyring, max_batch
+        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="write-group", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Run what is still waiting, then end the thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    async def run(self, write: Callable[[Session], T]) -> T:
+        """`write(session)`'s result once it has committed; its error, or the commit's, otherwise.
+        `write` must not commit: it runs in a savepoint of a transaction shared with other writes."""
+        if self._thread is None:
+            raise RuntimeError("the write group is not running")
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Waiting(write, loop, answer))
+        return await answer
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Waiting]) -> None:
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        try:
+            with unit_of_work(self._engine, self._keyring) as session:
+                audit.lock_head(session)  # held by the transaction itself, whatever savepoint fails
+                audit.defer_counts(session)  # the daily read counts: one upsert per actor, at the end
+                for waiting in batch:
+                    appended = len(session.info.get(AUDIT_ACTIONS, ()))
+                    counts = audit.deferred_counts(session)
+                    try:
+                        with session.begin_nested():
+                            outcomes.append((waiting.write(session), None))
+                    except Exception as error:  # this write alone is undone; its request gets the error
+                        del session.info.get(AUDIT_ACTIONS, [])[appended:]
+                        audit.restore_counts(session, counts)
+                        outcomes.append((None, error))
+                audit.apply_counts(session)
+        except Exception as error:  # the commit failed: every write of the batch fails
+            log.exception("a group of %d writes failed to commit", len(batch))
+            outcomes = [(None, error)] * len(batch)
+        for waiting, (result, failure) in zip(batch, outcomes, strict=True):
+            with contextlib.suppress(RuntimeError):  # a loop that has closed: nobody is waiting any more
+                waiting.loop.call_soon_threadsafe(_settle, waiting.answer, result, failure)

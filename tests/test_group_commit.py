@@ -1,0 +1,269 @@
+"""Group commit (issue 19): audited reads and person writes of concurrent requests commit together, and
+no request is answered before its own write and audit entry have committed. The token cache sees a
+revocation made anywhere at once; the daily quota is exact under concurrency.
+
+Concurrent tests run against the real server in its own process."""
+
+import asyncio
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from app.db import make_engine, reading, unit_of_work
+from app.errors import Unauthorized
+from app.keyring import Keyring
+from app.models.audit import AuditEntry
+from app.models.base import utcnow
+from app.models.person import Person, PersonCreate
+from app.models.token import Principal, Role
+from app.services import audit, quota
+from app.services import person as person_service
+from app.services import token as token_service
+from app.services.audit_writer import AuditWriter
+from app.services.write_group import WriteGroup
+from tests.conftest import OrgTokens, serving
+
+pytestmark = pytest.mark.xdist_group("live_server")
+
+
+def _concurrently(count: int, call: Callable[[int], int]) -> list[int]:
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(call, range(count)))
+
+
+def _entries(db: sa.Engine, action: str) -> int:
+    with db.connect() as conn:
+        return int(
+            conn.execute(
+                sa.text("SELECT count(*) FROM audit_entry WHERE action = :a"), {"a": action}
+            ).scalar_one()
+        )
+
+
+def _chain_ok(db: sa.Engine, keyring: Keyring) -> bool:
+    with reading(db, keyring) as session:
+        bad, _ = audit.verify(session)
+    return bad is None
+
+
+@contextmanager
+def _refusing_reads_entries(db: sa.Engine) -> Iterator[None]:
+    """A trigger that makes the database refuse every `person.read` entry: a commit that fails."""
+    with db.begin() as conn:
+        if db.dialect.name == "postgresql":
+            conn.execute(
+                sa.text(
+                    "CREATE FUNCTION refuse_reads() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+                    " LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_entry FOR EACH ROW"
+                    " WHEN (NEW.action = 'person.read') EXECUTE FUNCTION refuse_reads()"
+                )
+            )
+        else:
+            conn.execute(
+                sa.text(
+                    "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_entry WHEN NEW.action = 'person.read'"
+                    " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+    try:
+        yield
+    finally:
+        with db.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "DROP TRIGGER refuse_reads"
+                    + (" ON audit_entry" if db.dialect.name == "postgresql" else "")
+                )
+            )
+            if db.dialect.name == "postgresql":
+                conn.execute(sa.text("DROP FUNCTION refuse_reads()"))
+
+
+def test_concurrent_reads_each_get_their_entry_and_the_chain_verifies(
+    database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    with serving(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
+        person = http.post("/api/v1/persons", json={"name": "Read Often"}, headers=org_a.editor).json()
+        before = _entries(db, "person.read")
+
+        def read(_: int) -> int:
+            return http.get(f"/api/v1/persons/{person['id']}", headers=org_a.viewer).status_code
+
+        statuses = _concurrently(40, read)
+    assert statuses == [200] * 40
+    assert _entries(db, "person.read") == before + 40
+    assert _chain_ok(db, keyring)
+    with reading(db, keyring) as session:  # the quota's row equals the trail's count
+        token = org_a.token_ids[Role.viewer]
+        now = utcnow()
+        assert quota.reads_today(session, token_id=token, now=now) == 40
+        assert quota.counted_in_trail(session, token_id=token, now=now) == 40
+
+
+def test_a_failed_commit_fails_every_read_of_its_batch(
+    database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    with serving(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
+        person = http.post("/api/v1/persons", json={"name": "Never Shown"}, headers=org_a.editor).json()
+        with _refusing_reads_entries(db):
+
+            def read(_: int) -> int:
+                return http.get(f"/api/v1/persons/{person['id']}", headers=org_a.viewer).status_code
+
+            statuses = _concurrently(20, read)
+        assert statuses == [500] * 20  # no read answered without its entry committed
+        assert http.get(f"/api/v1/persons/{person['id']}", headers=org_a.viewer).status_code == 200
+    assert _entries(db, "person.read") == 1
+    assert _chain_ok(db, keyring)
+
+
+def test_the_daily_quota_is_exact_under_concurrent_reads(
+    database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    with (
+        serving(database_url, ARTICLE3_DAILY_READ_QUOTA="6") as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
+        person = http.post("/api/v1/persons", json={"name": "Scraped Twice"}, headers=org_a.editor).json()
+
+        def read(_: int) -> int:
+            return http.get(f"/api/v1/persons/{person['id']}", headers=org_a.viewer).status_code
+
+        statuses = _concurrently(30, read)
+    assert sorted(statuses) == [200] * 6 + [429] * 24
+    assert _entries(db, "person.read") == 6
+    assert _entries(db, "quota.exceeded") == 24
+    assert _chain_ok(db, keyring)
+
+
+def test_a_revocation_is_seen_at_once_by_another_process(
+    database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    with serving(database_url) as first, serving(database_url) as second:
+        for base in (first, second):  # both processes have checked (and remember) the token
+            assert httpx.get(f"{base}/api/v1/persons", headers=org_a.viewer).status_code == 200
+        revoked = httpx.delete(f"{first}/api/v1/tokens/{org_a.token_ids[Role.viewer]}", headers=org_a.admin)
+        assert revoked.status_code == 204
+        assert httpx.get(f"{second}/api/v1/persons", headers=org_a.viewer).status_code == 401
+        assert httpx.get(f"{first}/api/v1/persons", headers=org_a.viewer).status_code == 401
+        assert httpx.get(f"{second}/api/v1/persons", headers=org_a.editor).status_code == 200
+
+
+def test_a_revocation_in_another_session_is_seen_by_the_next_check(
+    database_url: str, org_a: OrgTokens, keyring: Keyring
+) -> None:
+    writer = make_engine(database_url, writer=True, pooled=False)
+    reader = make_engine(database_url, writer=False, pooled=False)
+    token = org_a.viewer["Authorization"].removeprefix("Bearer ")
+    admin = Principal(token_id=org_a.token_ids[Role.admin], org_id=org_a.id, role=Role.admin)
+    try:
+        for _ in range(2):  # the second check comes from the cache
+            with reading(reader, keyring) as session:
+                assert token_service.authenticate(session, token).token_id == org_a.token_ids[Role.viewer]
+        with unit_of_work(writer, keyring) as session:
+            token_service.revoke(session, org_a.token_ids[Role.viewer], by=admin)
+        with reading(reader, keyring) as session, pytest.raises(Unauthorized):
+            token_service.authenticate(session, token)
+    finally:
+        writer.dispose()
+        reader.dispose()
+
+
+def test_the_audit_writer_appends_a_batch_in_order_or_fails_it_whole(
+    database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    writer = AuditWriter(engine, keyring)
+    writer.start()
+
+    async def append(count: int, action: str) -> list[Any]:
+        entries = [
+            audit.NewEntry(actor="t", org_id=org_a.id, action=action, object_kind="person", object_id=str(i))
+            for i in range(count)
+        ]
+        return await asyncio.gather(*(writer.append(e) for e in entries), return_exceptions=True)
+
+    try:
+        assert asyncio.run(append(25, "person.listed")) == [True] * 25
+        with _refusing_reads_entries(db):
+            failed = asyncio.run(append(25, "person.read"))
+        assert all(isinstance(result, Exception) for result in failed)
+    finally:
+        writer.stop()
+        engine.dispose()
+    with reading(db, keyring) as session:
+        listed = session.exec(
+            select(AuditEntry.object_id)
+            .where(AuditEntry.action == "person.listed")
+            .order_by(col(AuditEntry.seq))
+        ).all()
+    assert list(listed) == [str(i) for i in range(25)]  # in the order handed over
+    assert _entries(db, "person.read") == 0
+    assert _chain_ok(db, keyring)
+
+
+def test_a_failing_write_is_undone_alone_in_its_group(
+    database_url: str, org_a: OrgTokens, org_b: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    group = WriteGroup(engine, keyring)
+    editor = Principal(token_id=org_a.token_ids[Role.editor], org_id=org_a.id, role=Role.editor)
+    group.start()
+
+    def create(name: str, related: list[dict[str, str]] | None = None) -> Callable[[Session], str]:
+        data = PersonCreate.model_validate({"name": name, "related_persons": related or []})
+        return lambda session: person_service.create(session, data=data, by=editor).id
+
+    async def write_all() -> list[Any]:
+        writes = [create(f"Grouped {i}") for i in range(10)]
+        # a relative that does not exist in the organisation: a 422, in the middle of the group
+        writes.insert(
+            5,
+            create("Refused", [{"person_id": "00000000-0000-0000-0000-000000000000", "relation": "spouse"}]),
+        )
+        return await asyncio.gather(*(group.run(w) for w in writes), return_exceptions=True)
+
+    try:
+        results = asyncio.run(write_all())
+    finally:
+        group.stop()
+        engine.dispose()
+    assert isinstance(results[5], Exception)
+    created = [r for i, r in enumerate(results) if i != 5]
+    assert all(isinstance(r, str) for r in created)
+    keyed = make_engine(database_url, writer=False, keyring=keyring, pooled=False)
+    with reading(keyed, keyring) as session:
+        names = sorted(p.name for p in session.exec(select(Person).where(Person.org_id == org_a.id)))
+        entries = session.exec(
+            select(AuditEntry.object_id).where(AuditEntry.action == "person.created")
+        ).all()
+    assert names == sorted(f"Grouped {i}" for i in range(10))
+    keyed.dispose()
+    assert sorted(e or "" for e in entries) == sorted(created)
+    assert _chain_ok(db, keyring)
+
+
+def test_concurrent_person_writes_are_all_stored_and_audited(
+    database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    with serving(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
+
+        def write(i: int) -> int:
+            body = {"name": f"Writer {i}", "affiliations": ["Group Nine"], "nationalities": ["TJ"]}
+            return http.post("/api/v1/persons", json=body, headers=org_a.editor).status_code
+
+        statuses = _concurrently(30, write)
+    assert statuses == [201] * 30
+    assert _entries(db, "person.created") == 30
+    assert _chain_ok(db, keyring)
