@@ -1047,6 +1047,93 @@ def chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
         yield start, min(total, start + size)
 
 
+def copy_rows(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL `COPY … FROM STDIN` of these rows. Each value goes through its column's own bind processor
+    first (encryption, fuzzy dates, JSON lists, enums, UTC timestamps), so the bytes stored are what an
+    `insert()` of the same rows would store; a column the rows leave out gets its Python-side default, as
+    `insert()` would give it, or else the server's."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    given = set(rows[0])
+    plan: list[tuple[str, Callable[[Any], Any] | None, Any]] = []  # (column, bind processor, default)
+    for column in table.columns:
+        default = column.default
+        if column.name not in given and default is None:
+            continue
+        if column.name not in given and not (default.is_scalar or default.is_callable):  # type: ignore[union-attr]
+            sys.exit(f"{table.name}.{column.name}: a default COPY cannot give")
+        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+        plan.append((column.name, processor, None if column.name in given else default))
+    quote = dialect.identifier_preparer.quote
+    names_sql = ", ".join(quote(name) for name, _, _ in plan)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names_sql}) FROM STDIN") as copy:
+        for row in rows:
+            values = []
+            for name, processor, default in plan:
+                if default is None:
+                    value = row[name]
+                else:
+                    value = default.arg(None) if default.is_callable else default.arg
+                values.append(processor(value) if processor is not None else value)
+            copy.write_row(values)
+
+
+@dataclass
+class Deferred:
+    """The secondary indexes and foreign keys of the bulk tables, dropped for the load and built after it
+    (one sorted build per index instead of ten million random inserts into it)."""
+
+    indexes: list[str]
+    foreign_keys: list[tuple[str, str, str]]  # (table, constraint, definition)
+
+
+def defer_indexes(conn: sa.Connection) -> Deferred:
+    names_ = [t.name for t in TABLES]
+    indexes = [
+        str(definition)
+        for (definition,) in conn.execute(
+            sa.text(
+                "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                "WHERE c.relname = ANY(:tables) AND NOT i.indisprimary AND NOT i.indisunique"
+            ),
+            {"tables": names_},
+        )
+    ]
+    dropped = conn.execute(
+        sa.text(
+            "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+            "WHERE c.relname = ANY(:tables) AND NOT i.indisprimary AND NOT i.indisunique"
+        ),
+        {"tables": names_},
+    ).scalars()
+    for index in list(dropped):
+        conn.exec_driver_sql(f"DROP INDEX {index}")
+    foreign_keys = [
+        (str(t), str(n), str(d))
+        for t, n, d in conn.execute(
+            sa.text(
+                "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+                "JOIN pg_class c ON c.oid = k.conrelid WHERE c.relname = ANY(:tables) AND k.contype = 'f'"
+            ),
+            {"tables": names_},
+        )
+    ]
+    for table, name, _ in foreign_keys:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    return Deferred(indexes=indexes, foreign_keys=foreign_keys)
+
+
+def restore_indexes(conn: sa.Connection, deferred: Deferred) -> None:
+    """Build what `defer_indexes` dropped; the foreign keys are checked against every row as they return."""
+    conn.exec_driver_sql("SET maintenance_work_mem = '512MB'")
+    for definition in deferred.indexes:
+        conn.exec_driver_sql(definition)
+    for table, name, definition in deferred.foreign_keys:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+
+
 @dataclass
 class Filled:
     url: str
@@ -1071,9 +1158,11 @@ def fill(
     chunk: int = 25_000,
     seed: int = 7,
     derive: bool = True,
+    copy: bool = True,
     progress: Callable[[str], None] = lambda _line: None,
 ) -> Filled:
-    """Migrate the (fresh) database at `url` and fill it; see the module docstring."""
+    """Migrate the (fresh) database at `url` and fill it; see the module docstring. `copy` (PostgreSQL
+    only): load with COPY, the secondary indexes and foreign keys built after the load."""
     keyring = Keyring(key.encode())
     began = time.perf_counter()
     migrate.upgrade(url, keyring=keyring)
@@ -1092,6 +1181,11 @@ def fill(
 
     synth = Synth(random.Random(seed), org_ids, keyring)
     engine = bulk_engine(url)
+    copy = copy and engine.dialect.name == "postgresql"
+    deferred = None
+    if copy:
+        with engine.begin() as conn:
+            deferred = defer_indexes(conn)
     counts: Counter[str] = Counter()
     generate_s = insert_s = 0.0
     special_id: str | None = None
@@ -1111,13 +1205,21 @@ def fill(
             conn = session.connection()
             for table in TABLES:
                 batch = rows[table.name]
-                for at in range(0, len(batch), 50_000):
-                    conn.execute(table.insert(), batch[at : at + 50_000])
+                if copy:
+                    copy_rows(conn, table, batch)
+                else:
+                    for at in range(0, len(batch), 50_000):
+                        conn.execute(table.insert(), batch[at : at + 50_000])
                 counts[table.name] += len(batch)
         t2 = time.perf_counter()
         generate_s += t1 - t0
         insert_s += t2 - t1
         progress(f"  persons {end:>7,}: generated {t1 - t0:5.1f} s, inserted {t2 - t1:5.1f} s")
+    inserted = time.perf_counter()
+    if deferred is not None:
+        progress(f"  building {len(deferred.indexes)} indexes and {len(deferred.foreign_keys)} foreign keys…")
+        with engine.begin() as conn:
+            restore_indexes(conn, deferred)
     if url.startswith("sqlite"):
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -1149,6 +1251,14 @@ def fill(
                 derived[table.name] = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
     app_engine.dispose()
     derived_at = time.perf_counter()
+    if url.startswith("postgresql"):
+        # planner statistics and the visibility map now, not whenever autovacuum gets to ten million rows
+        progress("  VACUUM (ANALYZE)…")
+        vacuum = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+        with vacuum.connect() as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
+        vacuum.dispose()
+    analyzed = time.perf_counter()
     return Filled(
         url=url,
         counts=counts,
@@ -1160,9 +1270,11 @@ def fill(
             "migrate": migrated - began,
             "generate": generate_s,
             "insert": insert_s,
+            "index": loaded - inserted,
             "check": checked - loaded,
             "fill": checked - began,
             "derive": derived_at - checked,
+            "analyze": analyzed - derived_at,
         },
     )
 
@@ -1170,8 +1282,14 @@ def fill(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("target", help="SQLite file path, or a SQLAlchemy URL (postgresql+psycopg://…)")
-    parser.add_argument("--persons", type=int, default=100_000)
-    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1,
+        help="--persons and --records times this (10: 1,000,000 and 10,000,000)",
+    )
+    parser.add_argument("--persons", type=int, default=None, help="default: 100,000 × --scale")
+    parser.add_argument("--records", type=int, default=None, help="default: 1,000,000 × --scale")
     parser.add_argument("--chunk", type=int, default=25_000, help="persons per transaction")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--secret-key", default=None, help="default: $ARTICLE3_SECRET_KEY, else a new one")
@@ -1179,7 +1297,14 @@ def main() -> None:
     parser.add_argument(
         "--no-derive", action="store_true", help="leave the derived indicator tables to the app's start-up"
     )
+    parser.add_argument(
+        "--no-copy",
+        action="store_true",
+        help="PostgreSQL: insert() batches with every index in place, not COPY",
+    )
     args = parser.parse_args()
+    persons = args.persons if args.persons is not None else round(100_000 * args.scale)
+    records = args.records if args.records is not None else round(1_000_000 * args.scale)
     flag_upkeep.install()  # as the app's entry points do: its units of work keep the derived tables
 
     url = database_url(args.target)
@@ -1192,11 +1317,12 @@ def main() -> None:
     done = fill(
         url,
         key,
-        persons=args.persons,
-        records=args.records,
+        persons=persons,
+        records=records,
         chunk=args.chunk,
         seed=args.seed,
         derive=not args.no_derive,
+        copy=not args.no_copy,
         progress=lambda line: print(line, flush=True),
     )
     write_private(OUT / "token.txt", done.token)
@@ -1226,10 +1352,12 @@ def main() -> None:
     print(f"organisations {len(done.org_ids)}: {', '.join(ORGS)}")
     print(
         f"filled in  {t['fill']:.1f} s (migrate {t['migrate']:.1f} s, generate {t['generate']:.1f} s, "
-        f"insert {t['insert']:.1f} s, check {t['check']:.1f} s)"
+        f"insert {t['insert']:.1f} s, indexes {t['index']:.1f} s, check {t['check']:.1f} s)"
     )
     if done.derived:
         print(f"derived    {t['derive']:.1f} s more for the app's indicator tables")
+    if t["analyze"] >= 0.05:
+        print(f"analyzed   {t['analyze']:.1f} s more for VACUUM (ANALYZE)")
     print(f"history person (exactly {HISTORY_EVENTS} dated events): {done.history_person_id}")
     print(f"bench admin token written to {OUT / 'token.txt'}")
     print(f"export ARTICLE3_SECRET_KEY={key}")
