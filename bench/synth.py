@@ -1,15 +1,19 @@
-"""Fills a fresh database with 100,000 persons and 1,000,000 records of realistic shape, fast.
+"""Fills a fresh database with 100,000 persons and 1,000,000 records of realistic shape (or `--scale` times
+that), fast.
 
 Usage:
-    .venv/bin/python bench/synth.py bench/out/synth.db [--persons 100000] [--records 1000000]
+    .venv/bin/python bench/synth.py bench/out/synth.db [--scale 1] [--persons N] [--records N]
         [--seed 7] [--secret-key KEY] [--force]
-    .venv/bin/python bench/synth.py postgresql+psycopg://postgres@127.0.0.1:5432/article3_bench
+    nice -n 10 .venv/bin/python bench/synth.py postgresql+psycopg://postgres@127.0.0.1:5432/a3_tenfold --scale 10
 
 The target is a SQLite file path or any SQLAlchemy URL. The schema comes from the real migrations
 (`app.migrate.upgrade`); rows go in through SQLAlchemy Core `insert()` on the real table objects
 (`Person.__table__`…), in big executemany batches, one transaction per chunk of persons, so every value
 passes the app's own column types (fuzzy dates, JSON lists, enums, UTC timestamps) and personal data
 is encrypted at rest (AES-256-GCM) with the field keys of the same secret key, as the app writes it.
+On PostgreSQL the rows go in by `COPY … FROM STDIN` instead (`--no-copy`: the insert() batches), each
+value through the same column types first; the bulk tables' secondary indexes and foreign keys are
+dropped for the load and built once after it, and the database ends with `VACUUM (ANALYZE)`.
 
 "Records" are every row about persons other than the person row itself: notices, charges, status
 changes, detentions, extraditions, incidents, protections, relations and affiliation keys. Charges
@@ -20,7 +24,8 @@ services, so their audit entries chain correctly; the token goes to bench/out/to
 `bench` gets exactly 200 dated history events; its id is printed and saved in bench/out/synth.json.
 For SQLite the secret key is also written beside the database as `<file>.key` (where the app looks
 for it); for any database it is printed as an `export ARTICLE3_SECRET_KEY=…` line and saved in
-bench/out/secret_key.txt.
+bench/out/secret_key.txt. The derived indicator tables are built last, by the app's own
+`flag.ensure_built` (what a start-up on a database without them would do).
 """
 
 import argparse

@@ -37,6 +37,9 @@ class LiveNameIndex:
         self.names: dict[str, str] = {}  # each person's recorded name, for match results
         self.seen_seq = 0
         self._lock = threading.Lock()
+        # One tuple for each distinct list of nationalities, shared by the persons holding it and by their
+        # index entries: a few hundred tuples instead of two for each of a million persons.
+        self._nationality_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def load(self, session: Session) -> int:
         """Index every person; returns how many. The change counter is read first, so nothing is missed."""
@@ -49,17 +52,18 @@ class LiveNameIndex:
             return count
 
     def _put(self, row: Row[Any]) -> None:
-        person_id, org_id, name, aliases, birth_date, nationalities = tuple(row)
+        person_id, org_id, name, aliases, birth_date, listed = tuple(row)
+        nationalities = self._nationality_tuples.setdefault(tuple(listed), tuple(listed))
         self.index.upsert(
             Candidate(
                 person_id=person_id,
                 org_id=org_id,
                 names=(name, *aliases),
                 birth_date=birth_date,
-                nationalities=tuple(nationalities),
+                nationalities=nationalities,
             )
         )
-        self.nationalities[person_id] = tuple(nationalities)
+        self.nationalities[person_id] = nationalities
         self.names[person_id] = name
 
     def catch_up(self, session: Session) -> None:
