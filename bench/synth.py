@@ -1245,24 +1245,10 @@ def fill(
     assert db_counts == dict(counts), (db_counts, dict(counts))
     checked = time.perf_counter()
 
-    # the derived indicator tables, built by the app's own code (else the app builds them at start-up)
-    derived: dict[str, int] = {}
-    if derive:
-        progress("  building the derived indicator tables (app.services.flag.ensure_built)…")
-        with unit_of_work(app_engine, keyring) as session:
-            flag_service.ensure_built(session)
-        with app_engine.connect() as conn:
-            for table in DERIVED_TABLES:
-                derived[table.name] = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
     app_engine.dispose()
+    derived = build_derived(url, keyring, progress) if derive else {}
     derived_at = time.perf_counter()
-    if url.startswith("postgresql"):
-        # planner statistics and the visibility map now, not whenever autovacuum gets to ten million rows
-        progress("  VACUUM (ANALYZE)…")
-        vacuum = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-        with vacuum.connect() as conn:
-            conn.exec_driver_sql("VACUUM (ANALYZE)")
-        vacuum.dispose()
+    vacuum_analyze(url, progress)
     analyzed = time.perf_counter()
     return Filled(
         url=url,
@@ -1284,6 +1270,45 @@ def fill(
     )
 
 
+def build_derived(url: str, keyring: Keyring, progress: Callable[[str], None]) -> dict[str, int]:
+    """The derived indicator tables, built by the app's own code (else the app builds them at start-up);
+    their row counts."""
+    progress("  building the derived indicator tables (app.services.flag.ensure_built)…")
+    app_engine = make_engine(url, writer=True, pooled=False, keyring=keyring)
+    with unit_of_work(app_engine, keyring) as session:
+        flag_service.ensure_built(session)
+    with app_engine.connect() as conn:
+        derived = {
+            table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table in DERIVED_TABLES
+        }
+    app_engine.dispose()
+    return derived
+
+
+def vacuum_analyze(url: str, progress: Callable[[str], None]) -> None:
+    """PostgreSQL: planner statistics and the visibility map now, not whenever autovacuum gets to ten
+    million rows."""
+    if not url.startswith("postgresql"):
+        return
+    progress("  VACUUM (ANALYZE)…")
+    vacuum = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with vacuum.connect() as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE)")
+    vacuum.dispose()
+
+
+def derive_only(url: str, key: str) -> None:
+    """--derive-only: the derived tables and VACUUM (ANALYZE) of a database filled before, timed."""
+    began = time.perf_counter()
+    derived = build_derived(url, Keyring(key.encode()), lambda line: print(line, flush=True))
+    built = time.perf_counter()
+    vacuum_analyze(url, lambda line: print(line, flush=True))
+    for table, rows in derived.items():
+        print(f"{table + ' (derived)':<26}{rows:>11,}")
+    print(f"derived    {built - began:.1f} s; VACUUM (ANALYZE) {time.perf_counter() - built:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("target", help="SQLite file path, or a SQLAlchemy URL (postgresql+psycopg://…)")
@@ -1303,6 +1328,11 @@ def main() -> None:
         "--no-derive", action="store_true", help="leave the derived indicator tables to the app's start-up"
     )
     parser.add_argument(
+        "--derive-only",
+        action="store_true",
+        help="a database filled before: only build its derived tables (and VACUUM ANALYZE it), timed",
+    )
+    parser.add_argument(
         "--no-copy",
         action="store_true",
         help="PostgreSQL: insert() batches with every index in place, not COPY",
@@ -1314,6 +1344,10 @@ def main() -> None:
 
     url = database_url(args.target)
     key = secret_key(args.secret_key)
+    if args.derive_only:
+        print(f"machine    load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores before the run")
+        derive_only(url, key)
+        return
     one_minute_load = os.getloadavg()[0]
     fresh(url, args.force)
     if url.startswith("sqlite"):
