@@ -187,6 +187,10 @@ class Server:
             "--log-level",
             # uvicorn's lifecycle lines ("Application startup complete.") tell when every worker is ready
             "warning" if self.workers == 1 else "info",
+            # a worker building a million-person name index may not answer the supervisor's ping in the
+            # default 5 s on a busy machine, and is then killed and started again, for ever
+            "--timeout-worker-healthcheck",
+            "120",
         ]
         began = time.perf_counter()
         self.log.parent.mkdir(parents=True, exist_ok=True)

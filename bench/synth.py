@@ -1270,13 +1270,18 @@ def fill(
     )
 
 
-def build_derived(url: str, keyring: Keyring, progress: Callable[[str], None]) -> dict[str, int]:
+def build_derived(
+    url: str, keyring: Keyring, progress: Callable[[str], None], *, again: bool = False
+) -> dict[str, int]:
     """The derived indicator tables, built by the app's own code (else the app builds them at start-up);
-    their row counts."""
-    progress("  building the derived indicator tables (app.services.flag.ensure_built)…")
+    their row counts. `again`: rebuilt even if marked built (`flag.rebuild`, not `flag.ensure_built`)."""
+    progress("  building the derived indicator tables (app.services.flag)…")
     app_engine = make_engine(url, writer=True, pooled=False, keyring=keyring)
     with unit_of_work(app_engine, keyring) as session:
-        flag_service.ensure_built(session)
+        if again:
+            flag_service.rebuild(session)
+        else:
+            flag_service.ensure_built(session)
     with app_engine.connect() as conn:
         derived = {
             table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
@@ -1299,9 +1304,10 @@ def vacuum_analyze(url: str, progress: Callable[[str], None]) -> None:
 
 
 def derive_only(url: str, key: str) -> None:
-    """--derive-only: the derived tables and VACUUM (ANALYZE) of a database filled before, timed."""
+    """--derive-only: the derived tables (rebuilt, even if marked built) and VACUUM (ANALYZE) of a database
+    filled before, timed."""
     began = time.perf_counter()
-    derived = build_derived(url, Keyring(key.encode()), lambda line: print(line, flush=True))
+    derived = build_derived(url, Keyring(key.encode()), lambda line: print(line, flush=True), again=True)
     built = time.perf_counter()
     vacuum_analyze(url, lambda line: print(line, flush=True))
     for table, rows in derived.items():

@@ -6,6 +6,7 @@ one database: before answering, each process applies the changes logged since it
 indexed range query, usually empty), so a person written through any process is found by all.
 """
 
+import gc
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -42,14 +43,24 @@ class LiveNameIndex:
         self._nationality_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def load(self, session: Session) -> int:
-        """Index every person; returns how many. The change counter is read first, so nothing is missed."""
-        with self._lock:
-            self.seen_seq = int(session.exec(select(func.coalesce(func.max(PersonChange.seq), 0))).one())
-            count = 0
-            for row in _rows(session, _columns()):
-                self._put(row)
-                count += 1
-            return count
+        """Index every person; returns how many. The change counter is read first, so nothing is missed.
+
+        The garbage collector pauses meanwhile: the index is millions of long-lived objects, and each full
+        collection while it grows walks them all, holding the interpreter for seconds at a million persons
+        (long enough for uvicorn's supervisor to take a worker that misses its 5 s health check for hung)."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with self._lock:
+                self.seen_seq = int(session.exec(select(func.coalesce(func.max(PersonChange.seq), 0))).one())
+                count = 0
+                for row in _rows(session, _columns()):
+                    self._put(row)
+                    count += 1
+                return count
+        finally:
+            if collecting:
+                gc.enable()
 
     def _put(self, row: Row[Any]) -> None:
         person_id, org_id, name, aliases, birth_date, listed = tuple(row)
