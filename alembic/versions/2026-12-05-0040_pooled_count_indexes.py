@@ -1,7 +1,7 @@
-"""bigdata: covering indexes for the pooled counts of GET /states
+"""Covering indexes for the pooled counts of GET /states
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-05 00:40:00
 
 `GET /states` counts across whole tables. At a million persons (ten million records) on PostgreSQL the
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0024"
-down_revision: str | None = "0023"
+revision: str = "0026"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
