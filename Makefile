@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(DEV_LOCK) | cksum | cut
 # `make demo PORT=8080` serves on another port
 PORT ?= 8000
 
-.PHONY: demo serve test lint fmt install lock
+.PHONY: demo serve test lint fmt install lock bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "article3 needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
@@ -46,6 +46,20 @@ lock: | $(BIN)/python
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "$$(grep -m1 '^uv==' $(DEV_LOCK) | cut -d' ' -f1)"
 	printf 'setuptools>=77\n' | $(BIN)/uv pip compile pyproject.toml - --extra dev $(UV_LOCK_FLAGS) -o $(DEV_LOCK)
 	printf 'setuptools>=77\n' | $(BIN)/uv pip compile pyproject.toml - -c $(DEV_LOCK) $(UV_LOCK_FLAGS) -o $(LOCK)
+
+# The quick benchmarks, each printing its report (bench/README.md's table says which rows they rerun and
+# what they gave). One fresh synthetic SQLite database of 100,000 persons, the reads measured on it, and
+# the in-process figures. About 4 minutes here; the PostgreSQL, ten-times and load runs are by hand.
+BENCH_DB := bench/out/synth.db
+bench: $(STAMP)
+	$(BIN)/python bench/synth.py $(BENCH_DB) --force
+	$(BIN)/python bench/history_p95.py $(BENCH_DB)
+	$(BIN)/python bench/indicators.py $(BENCH_DB)
+	$(BIN)/python bench/flags_agree.py $(BENCH_DB) --persons 1000
+	$(BIN)/python bench/token_check.py
+	$(BIN)/python bench/encryption.py --persons 10000
+	$(BIN)/python bench/charge_quality.py
+	$(BIN)/python bench/match_quality.py --no-http
 
 lint: $(STAMP)
 	$(BIN)/deptry .

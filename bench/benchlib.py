@@ -135,7 +135,8 @@ def _die_with_parent() -> None:
 
 
 class Server:
-    """`uvicorn --factory bench_app:create` (one worker, no access log) in a subprocess, ready on enter."""
+    """`uvicorn --factory bench_app:create` (one worker unless told, no access log) in a subprocess, ready
+    on enter: with several workers, once every worker has finished its start-up (name index and all)."""
 
     def __init__(
         self,
@@ -146,10 +147,12 @@ class Server:
         start_timeout: float = 600,
         env: dict[str, str] | None = None,
         cpu: int | None = None,
+        workers: int = 1,
     ) -> None:
         """`cpu`: pin the server to that core (`taskset -c`), so the load generator can have the other."""
         self.url, self.key, self.start_timeout, self.log = url, key, start_timeout, log
         self.cpu = cpu
+        self.workers = workers
         self.extra_env = env or {}
         self._log_file: IO[bytes] | None = None
         self.port = free_port()
@@ -179,10 +182,15 @@ class Server:
             "--port",
             str(self.port),
             "--workers",
-            "1",
+            str(self.workers),
             "--no-access-log",
             "--log-level",
-            "warning",
+            # uvicorn's lifecycle lines ("Application startup complete.") tell when every worker is ready
+            "warning" if self.workers == 1 else "info",
+            # a worker building a million-person name index may not answer the supervisor's ping in the
+            # default 5 s on a busy machine, and is then killed and started again, for ever
+            "--timeout-worker-healthcheck",
+            "120",
         ]
         began = time.perf_counter()
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -200,7 +208,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"uvicorn exited with code {self.process.returncode}; see {self.log}")
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200 and self._all_started():
                     self.startup_s = time.perf_counter() - began
                     return self
             except httpx.TransportError:
@@ -221,6 +229,29 @@ class Server:
                 self.process.wait()
         if self._log_file is not None:
             self._log_file.close()
+
+    def _all_started(self) -> bool:
+        if self.workers == 1:
+            return True
+        return self.log.read_text(errors="replace").count("Application startup complete") >= self.workers
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each worker process (the children of uvicorn's supervisor; Linux only)."""
+        if self.process is None or self.workers == 1:
+            pids = [self.process.pid] if self.process is not None else []
+        else:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+            pids = [  # the spawned workers, not multiprocessing's resource tracker
+                int(pid)
+                for pid in children.read_text().split()
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            ]
+        sizes = []
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
 
     def errors_logged(self) -> int:
         """Tracebacks the server wrote to its log (its unhandled exceptions: each one a 500)."""

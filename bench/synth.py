@@ -1,15 +1,19 @@
-"""Fills a fresh database with 100,000 persons and 1,000,000 records of realistic shape, fast.
+"""Fills a fresh database with 100,000 persons and 1,000,000 records of realistic shape (or `--scale` times
+that), fast.
 
 Usage:
-    .venv/bin/python bench/synth.py bench/out/synth.db [--persons 100000] [--records 1000000]
+    .venv/bin/python bench/synth.py bench/out/synth.db [--scale 1] [--persons N] [--records N]
         [--seed 7] [--secret-key KEY] [--force]
-    .venv/bin/python bench/synth.py postgresql+psycopg://postgres@127.0.0.1:5432/article3_bench
+    nice -n 10 .venv/bin/python bench/synth.py postgresql+psycopg://postgres@127.0.0.1:5432/a3_tenfold --scale 10
 
 The target is a SQLite file path or any SQLAlchemy URL. The schema comes from the real migrations
 (`app.migrate.upgrade`); rows go in through SQLAlchemy Core `insert()` on the real table objects
 (`Person.__table__`…), in big executemany batches, one transaction per chunk of persons, so every value
 passes the app's own column types (fuzzy dates, JSON lists, enums, UTC timestamps) and personal data
 is encrypted at rest (AES-256-GCM) with the field keys of the same secret key, as the app writes it.
+On PostgreSQL the rows go in by `COPY … FROM STDIN` instead (`--no-copy`: the insert() batches), each
+value through the same column types first; the bulk tables' secondary indexes and foreign keys are
+dropped for the load and built once after it, and the database ends with `VACUUM (ANALYZE)`.
 
 "Records" are every row about persons other than the person row itself: notices, charges, status
 changes, detentions, extraditions, incidents, protections, relations and affiliation keys. Charges
@@ -20,7 +24,8 @@ services, so their audit entries chain correctly; the token goes to bench/out/to
 `bench` gets exactly 200 dated history events; its id is printed and saved in bench/out/synth.json.
 For SQLite the secret key is also written beside the database as `<file>.key` (where the app looks
 for it); for any database it is printed as an `export ARTICLE3_SECRET_KEY=…` line and saved in
-bench/out/secret_key.txt.
+bench/out/secret_key.txt. The derived indicator tables are built last, by the app's own
+`flag.ensure_built` (what a start-up on a database without them would do).
 """
 
 import argparse
@@ -1047,6 +1052,93 @@ def chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
         yield start, min(total, start + size)
 
 
+def copy_rows(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL `COPY … FROM STDIN` of these rows. Each value goes through its column's own bind processor
+    first (encryption, fuzzy dates, JSON lists, enums, UTC timestamps), so the bytes stored are what an
+    `insert()` of the same rows would store; a column the rows leave out gets its Python-side default, as
+    `insert()` would give it, or else the server's."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    given = set(rows[0])
+    plan: list[tuple[str, Callable[[Any], Any] | None, Any]] = []  # (column, bind processor, default)
+    for column in table.columns:
+        default = column.default
+        if column.name not in given and default is None:
+            continue
+        if column.name not in given and not (default.is_scalar or default.is_callable):  # type: ignore[union-attr]
+            sys.exit(f"{table.name}.{column.name}: a default COPY cannot give")
+        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+        plan.append((column.name, processor, None if column.name in given else default))
+    quote = dialect.identifier_preparer.quote
+    names_sql = ", ".join(quote(name) for name, _, _ in plan)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names_sql}) FROM STDIN") as copy:
+        for row in rows:
+            values = []
+            for name, processor, default in plan:
+                if default is None:
+                    value = row[name]
+                else:
+                    value = default.arg(None) if default.is_callable else default.arg
+                values.append(processor(value) if processor is not None else value)
+            copy.write_row(values)
+
+
+@dataclass
+class Deferred:
+    """The secondary indexes and foreign keys of the bulk tables, dropped for the load and built after it
+    (one sorted build per index instead of ten million random inserts into it)."""
+
+    indexes: list[str]
+    foreign_keys: list[tuple[str, str, str]]  # (table, constraint, definition)
+
+
+def defer_indexes(conn: sa.Connection) -> Deferred:
+    names_ = [t.name for t in TABLES]
+    indexes = [
+        str(definition)
+        for (definition,) in conn.execute(
+            sa.text(
+                "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                "WHERE c.relname = ANY(:tables) AND NOT i.indisprimary AND NOT i.indisunique"
+            ),
+            {"tables": names_},
+        )
+    ]
+    dropped = conn.execute(
+        sa.text(
+            "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+            "WHERE c.relname = ANY(:tables) AND NOT i.indisprimary AND NOT i.indisunique"
+        ),
+        {"tables": names_},
+    ).scalars()
+    for index in list(dropped):
+        conn.exec_driver_sql(f"DROP INDEX {index}")
+    foreign_keys = [
+        (str(t), str(n), str(d))
+        for t, n, d in conn.execute(
+            sa.text(
+                "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+                "JOIN pg_class c ON c.oid = k.conrelid WHERE c.relname = ANY(:tables) AND k.contype = 'f'"
+            ),
+            {"tables": names_},
+        )
+    ]
+    for table, name, _ in foreign_keys:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    return Deferred(indexes=indexes, foreign_keys=foreign_keys)
+
+
+def restore_indexes(conn: sa.Connection, deferred: Deferred) -> None:
+    """Build what `defer_indexes` dropped; the foreign keys are checked against every row as they return."""
+    conn.exec_driver_sql("SET maintenance_work_mem = '512MB'")
+    for definition in deferred.indexes:
+        conn.exec_driver_sql(definition)
+    for table, name, definition in deferred.foreign_keys:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+
+
 @dataclass
 class Filled:
     url: str
@@ -1071,9 +1163,11 @@ def fill(
     chunk: int = 25_000,
     seed: int = 7,
     derive: bool = True,
+    copy: bool = True,
     progress: Callable[[str], None] = lambda _line: None,
 ) -> Filled:
-    """Migrate the (fresh) database at `url` and fill it; see the module docstring."""
+    """Migrate the (fresh) database at `url` and fill it; see the module docstring. `copy` (PostgreSQL
+    only): load with COPY, the secondary indexes and foreign keys built after the load."""
     keyring = Keyring(key.encode())
     began = time.perf_counter()
     migrate.upgrade(url, keyring=keyring)
@@ -1092,6 +1186,11 @@ def fill(
 
     synth = Synth(random.Random(seed), org_ids, keyring)
     engine = bulk_engine(url)
+    copy = copy and engine.dialect.name == "postgresql"
+    deferred = None
+    if copy:
+        with engine.begin() as conn:
+            deferred = defer_indexes(conn)
     counts: Counter[str] = Counter()
     generate_s = insert_s = 0.0
     special_id: str | None = None
@@ -1111,13 +1210,21 @@ def fill(
             conn = session.connection()
             for table in TABLES:
                 batch = rows[table.name]
-                for at in range(0, len(batch), 50_000):
-                    conn.execute(table.insert(), batch[at : at + 50_000])
+                if copy:
+                    copy_rows(conn, table, batch)
+                else:
+                    for at in range(0, len(batch), 50_000):
+                        conn.execute(table.insert(), batch[at : at + 50_000])
                 counts[table.name] += len(batch)
         t2 = time.perf_counter()
         generate_s += t1 - t0
         insert_s += t2 - t1
         progress(f"  persons {end:>7,}: generated {t1 - t0:5.1f} s, inserted {t2 - t1:5.1f} s")
+    inserted = time.perf_counter()
+    if deferred is not None:
+        progress(f"  building {len(deferred.indexes)} indexes and {len(deferred.foreign_keys)} foreign keys…")
+        with engine.begin() as conn:
+            restore_indexes(conn, deferred)
     if url.startswith("sqlite"):
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -1138,17 +1245,11 @@ def fill(
     assert db_counts == dict(counts), (db_counts, dict(counts))
     checked = time.perf_counter()
 
-    # the derived indicator tables, built by the app's own code (else the app builds them at start-up)
-    derived: dict[str, int] = {}
-    if derive:
-        progress("  building the derived indicator tables (app.services.flag.ensure_built)…")
-        with unit_of_work(app_engine, keyring) as session:
-            flag_service.ensure_built(session)
-        with app_engine.connect() as conn:
-            for table in DERIVED_TABLES:
-                derived[table.name] = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
     app_engine.dispose()
+    derived = build_derived(url, keyring, progress) if derive else {}
     derived_at = time.perf_counter()
+    vacuum_analyze(url, progress)
+    analyzed = time.perf_counter()
     return Filled(
         url=url,
         counts=counts,
@@ -1160,18 +1261,71 @@ def fill(
             "migrate": migrated - began,
             "generate": generate_s,
             "insert": insert_s,
+            "index": loaded - inserted,
             "check": checked - loaded,
             "fill": checked - began,
             "derive": derived_at - checked,
+            "analyze": analyzed - derived_at,
         },
     )
+
+
+def build_derived(
+    url: str, keyring: Keyring, progress: Callable[[str], None], *, again: bool = False
+) -> dict[str, int]:
+    """The derived indicator tables, built by the app's own code (else the app builds them at start-up);
+    their row counts. `again`: rebuilt even if marked built (`flag.rebuild`, not `flag.ensure_built`)."""
+    progress("  building the derived indicator tables (app.services.flag)…")
+    app_engine = make_engine(url, writer=True, pooled=False, keyring=keyring)
+    with unit_of_work(app_engine, keyring) as session:
+        if again:
+            flag_service.rebuild(session)
+        else:
+            flag_service.ensure_built(session)
+    with app_engine.connect() as conn:
+        derived = {
+            table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table in DERIVED_TABLES
+        }
+    app_engine.dispose()
+    return derived
+
+
+def vacuum_analyze(url: str, progress: Callable[[str], None]) -> None:
+    """PostgreSQL: planner statistics and the visibility map now, not whenever autovacuum gets to ten
+    million rows."""
+    if not url.startswith("postgresql"):
+        return
+    progress("  VACUUM (ANALYZE)…")
+    vacuum = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with vacuum.connect() as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE)")
+    vacuum.dispose()
+
+
+def derive_only(url: str, key: str) -> None:
+    """--derive-only: the derived tables (rebuilt, even if marked built) and VACUUM (ANALYZE) of a database
+    filled before, timed."""
+    began = time.perf_counter()
+    derived = build_derived(url, Keyring(key.encode()), lambda line: print(line, flush=True), again=True)
+    built = time.perf_counter()
+    vacuum_analyze(url, lambda line: print(line, flush=True))
+    for table, rows in derived.items():
+        print(f"{table + ' (derived)':<26}{rows:>11,}")
+    print(f"derived    {built - began:.1f} s; VACUUM (ANALYZE) {time.perf_counter() - built:.1f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("target", help="SQLite file path, or a SQLAlchemy URL (postgresql+psycopg://…)")
-    parser.add_argument("--persons", type=int, default=100_000)
-    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1,
+        help="--persons and --records times this (10: 1,000,000 and 10,000,000)",
+    )
+    parser.add_argument("--persons", type=int, default=None, help="default: 100,000 × --scale")
+    parser.add_argument("--records", type=int, default=None, help="default: 1,000,000 × --scale")
     parser.add_argument("--chunk", type=int, default=25_000, help="persons per transaction")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--secret-key", default=None, help="default: $ARTICLE3_SECRET_KEY, else a new one")
@@ -1179,11 +1333,27 @@ def main() -> None:
     parser.add_argument(
         "--no-derive", action="store_true", help="leave the derived indicator tables to the app's start-up"
     )
+    parser.add_argument(
+        "--derive-only",
+        action="store_true",
+        help="a database filled before: only build its derived tables (and VACUUM ANALYZE it), timed",
+    )
+    parser.add_argument(
+        "--no-copy",
+        action="store_true",
+        help="PostgreSQL: insert() batches with every index in place, not COPY",
+    )
     args = parser.parse_args()
+    persons = args.persons if args.persons is not None else round(100_000 * args.scale)
+    records = args.records if args.records is not None else round(1_000_000 * args.scale)
     flag_upkeep.install()  # as the app's entry points do: its units of work keep the derived tables
 
     url = database_url(args.target)
     key = secret_key(args.secret_key)
+    if args.derive_only:
+        print(f"machine    load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores before the run")
+        derive_only(url, key)
+        return
     one_minute_load = os.getloadavg()[0]
     fresh(url, args.force)
     if url.startswith("sqlite"):
@@ -1192,11 +1362,12 @@ def main() -> None:
     done = fill(
         url,
         key,
-        persons=args.persons,
-        records=args.records,
+        persons=persons,
+        records=records,
         chunk=args.chunk,
         seed=args.seed,
         derive=not args.no_derive,
+        copy=not args.no_copy,
         progress=lambda line: print(line, flush=True),
     )
     write_private(OUT / "token.txt", done.token)
@@ -1226,10 +1397,12 @@ def main() -> None:
     print(f"organisations {len(done.org_ids)}: {', '.join(ORGS)}")
     print(
         f"filled in  {t['fill']:.1f} s (migrate {t['migrate']:.1f} s, generate {t['generate']:.1f} s, "
-        f"insert {t['insert']:.1f} s, check {t['check']:.1f} s)"
+        f"insert {t['insert']:.1f} s, indexes {t['index']:.1f} s, check {t['check']:.1f} s)"
     )
     if done.derived:
         print(f"derived    {t['derive']:.1f} s more for the app's indicator tables")
+    if t["analyze"] >= 0.05:
+        print(f"analyzed   {t['analyze']:.1f} s more for VACUUM (ANALYZE)")
     print(f"history person (exactly {HISTORY_EVENTS} dated events): {done.history_person_id}")
     print(f"bench admin token written to {OUT / 'token.txt'}")
     print(f"export ARTICLE3_SECRET_KEY={key}")

@@ -598,3 +598,26 @@ def test_protection_explanations_name_what_the_person_has(
         "Tajikistan's red notice was issued on 2018-11-08, on or after subsidiary protection granted by "
         "Germany on 2 October 2017."
     )
+
+
+def test_a_group_list_finds_the_same_window_as_a_scan_of_it() -> None:
+    """A rebuild's group lists (`GroupNotices`) look each member's dates up once instead of scanning the
+    whole list for every member: the windows they give are the ones the scan gives."""
+    from app.services.flag_rules import GroupNotice, GroupNotices, _group_order, _group_window
+
+    notices = sorted(
+        (
+            GroupNotice(
+                on=date(2020, 1, 1) + timedelta(days=97 * n),
+                person_id=f"p{n % 5}",
+                org_id="o",
+                notice_id=f"n{n}",
+            )
+            for n in range(40)
+        ),
+        key=_group_order,
+    )
+    indexed = GroupNotices(notices)
+    for person_id in ("p0", "p1", "p2", "p3", "p4", "nobody"):
+        assert _group_window(indexed, person_id) == _group_window(list(notices), person_id)
+    assert any(_group_window(indexed, f"p{n}") for n in range(5))

@@ -90,6 +90,25 @@ def test_search_pages_and_filters(client: TestClient, org_a: OrgTokens) -> None:
     assert {p["nationalities"][0] for p in only_ru} == {"RU"}
 
 
+def test_search_pages_one_by_one_give_the_whole_ranking(client: TestClient, org_a: OrgTokens) -> None:
+    """Each page ranks only as far as it needs (offset + limit + 1): page by page gives the one-page ranking,
+    and only the last page has no cursor."""
+    for suffix in ("", " ov", " ova", "ov"):
+        make_person(client, org_a.editor, name=f"Muhiddin Kabiri{suffix}")
+    whole = client.get("/api/v1/persons", params={"q": "Mukhiddin Kabiri"}, headers=org_a.viewer).json()
+    assert len(whole["items"]) == 4
+    assert whole["next_cursor"] is None
+    paged: list[str] = []
+    cursor = None
+    for _ in range(4):
+        params = {"q": "Mukhiddin Kabiri", "limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/persons", params=params, headers=org_a.viewer).json()
+        paged += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+    assert paged == [item["id"] for item in whole["items"]]
+    assert cursor is None
+
+
 def test_match_with_qualifiers(client: TestClient, org_a: OrgTokens) -> None:
     salih = make_person(
         client,

@@ -174,8 +174,17 @@ class SurrenderIn(StrictInput):
 
 class Detention(OrgOwned, Versioned, table=True):
     __table_args__ = (
-        sa.Index("ix_detention_org_id_person_id", "org_id", "person_id"),
-    )  # a person's records, per tenant
+        sa.Index("ix_detention_org_id_person_id", "org_id", "person_id"),  # a person's records, per tenant
+        # GET /states: the released detentions by state and the surrendered (person, state) pairs they are
+        # checked against, from the index alone (migration 0024)
+        sa.Index(
+            "ix_detention_status_requesting_state_person_id",
+            "status",
+            "requesting_state",
+            "person_id",
+            "released_on",
+        ),
+    )
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
     notice_id: str | None = Field(
         default=None, foreign_key="notice.id", index=True, max_length=36, ondelete="SET NULL"

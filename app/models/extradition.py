@@ -126,8 +126,10 @@ class ExtraditionUpdate(StrictInput):
 
 class Extradition(OrgOwned, Versioned, table=True):
     __table_args__ = (
-        sa.Index("ix_extradition_org_id_person_id", "org_id", "person_id"),
-    )  # a person's records, per tenant
+        sa.Index("ix_extradition_org_id_person_id", "org_id", "person_id"),  # a person's records, per tenant
+        # GET /states: the refused extraditions by state from the index alone (migration 0024)
+        sa.Index("ix_extradition_decision_requesting_state", "decision", "requesting_state"),
+    )
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36, ondelete="CASCADE")
     requesting_state: str = Field(max_length=2, index=True)
     requested_state: str = Field(max_length=2, index=True)

@@ -68,6 +68,9 @@ class PersonFlag(SQLModel, table=True):
     `notices` counts the pair's notices behind the flag (used for `interpol_noncompliant`)."""
 
     __tablename__ = "person_flag"
+    # `GET /states` counts flags by (state, code) and sums the noncompliant notices by state from this
+    # index alone (migration 0024): at a million persons the table has four million rows.
+    __table_args__ = (sa.Index("ix_person_flag_code_state_notices", "code", "state", "notices"),)
 
     person_id: str = Field(foreign_key="person.id", primary_key=True, max_length=36, ondelete="CASCADE")
     state: str = Field(primary_key=True, max_length=2)

@@ -6,6 +6,7 @@ dropped, numbers kept. A parenthesised part names the same group another way (a 
 "Group 24 (Гурӯҳи 24)" has the keys of "Group 24" and of "Гурӯҳи 24", so it is one group with either.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -20,8 +21,12 @@ _PARENTHESISED = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _WORDS = re.compile(r"\d+|[^\W\d_]+")
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalised(name: str) -> str:
-    """The name as the comparison sees it: Latin letters in lower case and digits, one space between words."""
+    """The name as the comparison sees it: Latin letters in lower case and digits, one space between words.
+
+    Cached: a rebuild of the derived tables asks for every person's affiliations, a million of them at a
+    million persons, spelled a few thousand ways (romanising each word again took a fifth of it)."""
     words = []
     for word in _WORDS.findall(normalise_apostrophes(name).replace("'", "")):
         if word.isdigit():

@@ -20,7 +20,14 @@ from app.models.notice import Charge, Notice, NoticeStatusChange
 from app.models.person import Person, PersonAffiliation, PersonRelation
 from app.services import notice as notice_service
 from app.services import records as records_service
-from app.services.flag_rules import GROUP_SPAN_DAYS, GroupNotice, NoticeFacts, Records, _group_order
+from app.services.flag_rules import (
+    GROUP_SPAN_DAYS,
+    GroupNotice,
+    GroupNotices,
+    NoticeFacts,
+    Records,
+    _group_order,
+)
 
 MAX_DATE_RANGES = 200  # per group query; past it, one range per state (a refresh of 500 persons at once)
 
@@ -80,7 +87,7 @@ def group_notices(
     if cache is not None and near is not None:
         raise ValueError("a shared cache holds every notice: pass `cache` or `near`, not both")
     wanted = [k for k in dict.fromkeys(keys) if cache is None or k not in cache]
-    found: GroupCache = {k: defaultdict(list) for k in wanted}
+    found: GroupCache = {k: defaultdict(GroupNotices) for k in wanted}
     notice = GroupMemberNotice.__table__.c  # type: ignore[attr-defined]
     query = sa_select(
         notice.key,

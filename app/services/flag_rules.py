@@ -91,6 +91,21 @@ class GroupNotice:
     notice_id: str
 
 
+class GroupNotices(list[GroupNotice]):
+    """One group's dated notices on one state's request, in `_group_order`, each member's dates found once:
+    a rebuild asks the same list about every member, and at a million persons a group holds thousands of
+    notices (a scan of the whole list per member made the rebuild quadratic in the group's size)."""
+
+    _dates: dict[str, list[date]] | None = None
+
+    def dates_of(self, person_id: str) -> list[date]:
+        if self._dates is None:
+            self._dates = defaultdict(list)
+            for g in self:
+                self._dates[g.person_id].append(g.on)
+        return self._dates.get(person_id, [])
+
+
 @dataclass
 class Records:
     """Everything the indicators of one person look at."""
@@ -493,7 +508,10 @@ def _group_order(g: GroupNotice) -> tuple[date, str, str]:
 def _group_window(ordered: list[GroupNotice], person_id: str) -> list[GroupNotice] | None:
     """The notices of a window of at most GROUP_SPAN_DAYS holding ≥ GROUP_MIN_PERSONS persons, this one
     included. `ordered` is in `_group_order`, as `group_notices` gives it."""
-    own = [g.on for g in ordered if g.person_id == person_id]
+    if isinstance(ordered, GroupNotices):
+        own = ordered.dates_of(person_id)
+    else:
+        own = [g.on for g in ordered if g.person_id == person_id]
     if not own:
         return None
     # Nothing dated more than the span before the person's first notice or after their last can share
@@ -501,7 +519,8 @@ def _group_window(ordered: list[GroupNotice], person_id: str) -> list[GroupNotic
     span = timedelta(days=GROUP_SPAN_DAYS)
     start = bisect_left(ordered, own[0] - span, key=lambda g: g.on)
     counts: dict[str, int] = defaultdict(int)
-    for end, item in enumerate(ordered[start:], start):
+    for end in range(start, len(ordered)):  # not a slice: that copies the rest of the group each time
+        item = ordered[end]
         if item.on > own[-1] + span:
             return None
         counts[item.person_id] += 1

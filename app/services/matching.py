@@ -691,10 +691,12 @@ def score(
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
+    """A person as the index holds them. Their posting keys are not kept: `_posting_keys` derives them
+    from `names` when the person is added or removed (two frozensets a person, a quarter of the index's
+    memory at a million persons)."""
+
     candidate: Candidate
     names: tuple[ParsedName, ...]
-    skeleton_keys: frozenset[str]
-    other_keys: frozenset[str]  # '#<group>' for given-name groups, '~<stem>' for gendered stems
     fewest_parts: int  # of any of the person's names
 
 
@@ -741,6 +743,14 @@ def _lookup_keys(part: NamePart, *, in_pinyin_name: bool) -> Iterator[str]:
 
 def _entry(candidate: Candidate) -> _Entry:
     names = tuple(parsed for name in candidate.names for parsed in transliteration.parse_names(name))
+    fewest = min((len(name.parts) for name in names if name.parts), default=0)
+    return _Entry(candidate, names, fewest)
+
+
+def _posting_keys(names: tuple[ParsedName, ...]) -> tuple[set[str], set[str]]:
+    """(skeleton keys, other keys) a person with these names is posted under; the other keys are '#<group>'
+    for given-name groups, '~<stem>' for gendered stems and the rest of `_other_keys`, and '=…' for the
+    father a patronymic names."""
     skeletons: set[str] = set()
     others: set[str] = set()
     for name in names:
@@ -752,8 +762,7 @@ def _entry(candidate: Candidate) -> _Entry:
             others.update(f"={key}" for key in father.keys)
             others.update(f"={transliteration.swap_g_h(key)}" for key in father.keys)
             others.update(f"=#{group}" for group in father.given_name_groups)
-    fewest = min((len(name.parts) for name in names if name.parts), default=0)
-    return _Entry(candidate, names, frozenset(skeletons), frozenset(others), fewest)
+    return skeletons, others
 
 
 def _ceilings(
@@ -818,20 +827,19 @@ class _Shard:
     def add(self, entry: _Entry) -> None:
         person_id = entry.candidate.person_id
         self.entries[person_id] = entry
-        for key in entry.skeleton_keys:
+        skeleton_keys, other_keys = _posting_keys(entry.names)
+        for key in skeleton_keys:
             if key not in self.skeleton_postings:
                 self.skeleton_postings[key] = set()
                 self.vocabulary = None
             self.skeleton_postings[key].add(person_id)
-        for key in entry.other_keys:
+        for key in other_keys:
             self.other_postings.setdefault(key, set()).add(person_id)
 
     def discard(self, person_id: str) -> None:
         entry = self.entries.pop(person_id)
-        for postings, keys in (
-            (self.skeleton_postings, entry.skeleton_keys),
-            (self.other_postings, entry.other_keys),
-        ):
+        skeleton_keys, other_keys = _posting_keys(entry.names)
+        for postings, keys in ((self.skeleton_postings, skeleton_keys), (self.other_postings, other_keys)):
             for key in keys:
                 persons = postings[key]
                 persons.discard(person_id)
@@ -958,9 +966,16 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self._org_of)
 
-    def _blocked(self, org_id: str, query: ParsedName) -> list[tuple[int, bool, _Entry]]:
+    def _blocked(
+        self, org_id: str, query: ParsedName, threshold: float = 0.0
+    ) -> list[tuple[int, bool, _Entry]]:
         """Each person found by some query part: the bit mask of the parts that found them, whether a
-        query word was found split in two words of theirs, and their entry."""
+        query word was found split in two words of theirs, and their entry.
+
+        Above a threshold of UNMATCHED_QUERY_PART only persons found by every query part that is not an
+        initial are returned: anyone else has a ceiling of at most UNMATCHED_QUERY_PART (_ceilings) and
+        could never be kept. Their sets are intersected first, so a common given name that finds tens of
+        thousands of persons costs a set operation, not a loop over each of them."""
         shard = self._shards.get(org_id)
         if shard is None:
             return []
@@ -980,8 +995,20 @@ class NameIndex:
         ]
         split_by = [(1 << i, shard.persons_with_split(part)) for i, part in enumerate(query.parts)]
         split = set().union(*(persons for _, persons in split_by))
+        required = [i for i, part in enumerate(query.parts) if not part.is_initial]
+        if threshold > UNMATCHED_QUERY_PART and required:
+            covering = sorted(
+                (
+                    set().union(*(persons for bits, persons in (*by_unit, *split_by) if bits >> i & 1))
+                    for i in required
+                ),
+                key=len,
+            )
+            candidates = covering[0].intersection(*covering[1:])
+        else:
+            candidates = set().union(split, *(persons for _, persons in by_unit))
         found: list[tuple[int, bool, _Entry]] = []
-        for person_id in set().union(split, *(persons for _, persons in by_unit)):
+        for person_id in candidates:
             bits = 0
             for unit_bits, persons in (*by_unit, *split_by):
                 if person_id in persons:
@@ -1024,7 +1051,7 @@ class NameIndex:
         if not parsed.parts:
             return []
         with self._lock:
-            blocked = self._blocked(org_id, parsed)
+            blocked = self._blocked(org_id, parsed, threshold)
         prepared = _Query.of(parsed)
         ordered = sorted(_ceilings(parsed, blocked, threshold), key=lambda c: c[:2])
         compare = _caching_comparer()

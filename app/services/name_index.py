@@ -6,6 +6,7 @@ one database: before answering, each process applies the changes logged since it
 indexed range query, usually empty), so a person written through any process is found by all.
 """
 
+import gc
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -37,29 +38,43 @@ class LiveNameIndex:
         self.names: dict[str, str] = {}  # each person's recorded name, for match results
         self.seen_seq = 0
         self._lock = threading.Lock()
+        # One tuple for each distinct list of nationalities, shared by the persons holding it and by their
+        # index entries: a few hundred tuples instead of two for each of a million persons.
+        self._nationality_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def load(self, session: Session) -> int:
-        """Index every person; returns how many. The change counter is read first, so nothing is missed."""
-        with self._lock:
-            self.seen_seq = int(session.exec(select(func.coalesce(func.max(PersonChange.seq), 0))).one())
-            count = 0
-            for row in _rows(session, _columns()):
-                self._put(row)
-                count += 1
-            return count
+        """Index every person; returns how many. The change counter is read first, so nothing is missed.
+
+        The garbage collector pauses meanwhile: the index is millions of long-lived objects, and each full
+        collection while it grows walks them all, holding the interpreter for seconds at a million persons
+        (long enough for uvicorn's supervisor to take a worker that misses its 5 s health check for hung)."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with self._lock:
+                self.seen_seq = int(session.exec(select(func.coalesce(func.max(PersonChange.seq), 0))).one())
+                count = 0
+                for row in _rows(session, _columns()):
+                    self._put(row)
+                    count += 1
+                return count
+        finally:
+            if collecting:
+                gc.enable()
 
     def _put(self, row: Row[Any]) -> None:
-        person_id, org_id, name, aliases, birth_date, nationalities = tuple(row)
+        person_id, org_id, name, aliases, birth_date, listed = tuple(row)
+        nationalities = self._nationality_tuples.setdefault(tuple(listed), tuple(listed))
         self.index.upsert(
             Candidate(
                 person_id=person_id,
                 org_id=org_id,
                 names=(name, *aliases),
                 birth_date=birth_date,
-                nationalities=tuple(nationalities),
+                nationalities=nationalities,
             )
         )
-        self.nationalities[person_id] = tuple(nationalities)
+        self.nationalities[person_id] = nationalities
         self.names[person_id] = name
 
     def catch_up(self, session: Session) -> None:

@@ -29,7 +29,6 @@ from app.services.tenancy import get_owned, owned
 
 SEARCH_THRESHOLD = 0.5  # below this a "match" is noise to a lawyer; /match lets callers pick their own
 MAX_SEARCH_RESULTS = 1000
-MAX_SEARCH_RESULTS = 1000
 
 
 def _check_related(
@@ -151,7 +150,11 @@ def search_page(
         return listed(session, rows), next_cursor
     offset = decode_position(cursor) if cursor else 0
     names.catch_up(session)
-    matches = names.index.search(by.org_id, q, limit=MAX_SEARCH_RESULTS, threshold=SEARCH_THRESHOLD)
+    # This page and whether another follows need only the best offset + limit + 1 (the index ranks exactly,
+    # so they are the first of the full ranking): fewer matches explained. The nationality filter drops
+    # matches after ranking, so it still takes the whole ranking.
+    wanted = MAX_SEARCH_RESULTS if nationality else min(MAX_SEARCH_RESULTS, offset + limit + 1)
+    matches = names.index.search(by.org_id, q, limit=wanted, threshold=SEARCH_THRESHOLD)
     if nationality:
         matches = [m for m in matches if nationality in names.nationalities.get(m.person_id, ())]
     window = matches[offset : offset + limit]

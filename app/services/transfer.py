@@ -65,6 +65,9 @@ NOT_EXPORTED: dict[str, str] = {
     "watch_runner": "this server's pacing of its requests to INTERPOL",
     "org": "the organisation itself: the import goes into one that exists (`orgs create`), whose id the records take",
     "api_token": "secrets: digests under this server's key, useless elsewhere and never to travel",
+    "user_account": "people's sign-in: password hashes and TOTP secrets sealed under this server's key never "
+    "travel; invite the people again on the target (`users create`)",
+    "sign_in_failure": "this server's recent failed sign-ins, for its sign-in throttle",
     "audit_entry": "the trail belongs to the service, and its HMACs verify only under this server's key; "
     "an import writes its own `import.*` entries",
     "audit_head": "the head of that trail",

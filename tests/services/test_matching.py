@@ -421,6 +421,26 @@ def test_the_index_ranks_like_scoring_every_person(path: Path) -> None:
         assert found == expected, query
 
 
+@pytest.mark.parametrize("threshold", [0.5, 0.7])
+@pytest.mark.parametrize("path", [DEV_PAIRS, SCRIPT_PAIRS], ids=["first", "scripts"])
+def test_the_index_above_a_threshold_finds_what_scoring_every_person_finds(
+    path: Path, threshold: float
+) -> None:
+    """Above UNMATCHED_QUERY_PART, blocking keeps only the persons found by every query part that is not an
+    initial (nobody else can reach the threshold): GET /persons?q= (0.5) and POST /match (0.7) still get
+    exactly what scoring everybody gives, in the same order."""
+    dev_pairs = load_dev_pairs(path)
+    index, persons = build_dev_index(dev_pairs)
+    everybody = [*persons.values(), *distractor_persons(list(persons))]
+    for query in sorted({pair.query for pair in dev_pairs})[1::3]:
+        scored = sorted(
+            (-m.score, m.person_id) for p in everybody if (m := matching.score(query, p)).score >= threshold
+        )
+        expected = [(person_id, -negative) for negative, person_id in scored[:50]]
+        found = [(m.person_id, m.score) for m in index.search(ORG, query, limit=50, threshold=threshold)]
+        assert found == expected, query
+
+
 # ------------------------------------------------------------------------------------------ explanations
 
 
