@@ -31,11 +31,31 @@ and the Python load generator shares them too), SQLite, 50 clients, 1000 writes,
 | final (01:00–01:02) | 8.06 | 111 | 374 / 1562 ms | 299 / 534 ms | 3.80 ms (263 per CPU-second) | PASS |
 | final | 7.47 | 87 | 427 / 2204 ms | 350 / 635 ms | 3.87 ms (258 per CPU-second) | PASS |
 | final | 8.18 | 76 | 501 / 2596 ms | 377 / 818 ms | 4.24 ms (236 per CPU-second) | PASS |
+| 17b8260 (01:23–01:24) | 5.31 | 118 | 328 / 1595 ms | 255 / 474 ms | 3.91 ms (256 per CPU-second) | PASS |
+| 17b8260 | 5.18 | 100 | 379 / 1893 ms | 300 / 608 ms | 4.23 ms (236 per CPU-second) | PASS |
+| 17b8260 | 5.47 | 119 | 317 / 1670 ms | 227 / 559 ms | 3.65 ms (274 per CPU-second) | PASS |
+| c114419 (01:30–01:31) | 4.19 | 91 | 448 / 1536 ms | 336 / 889 ms | 4.30 ms (233 per CPU-second) | PASS |
+| c114419 | 4.85 | 81 | 465 / 2148 ms | 330 / 872 ms | 3.95 ms (253 per CPU-second) | PASS |
+| c114419 | 5.47 | 108 | 370 / 1476 ms | 297 / 815 ms | 3.68 ms (272 per CPU-second) | PASS |
 
 The "after" rows are intermediate commits of the same work; "final" is the branch's last code, whose
 median is 87 writes/s, server p99 635 ms, 3.87 ms of server CPU per write, under a load of 7.5–8.2.
 The 300 writes/s target needs about 3.3 ms of CPU per write on a core of the server's own: on this
 machine, shared, it was not reachable to show; 258 writes per CPU-second is where it stands.
+
+The 17b8260 / c114419 rows (5 December, 01:23–01:31, load 4.2–5.5) are issue 19's profiling pass:
+`py-spy record --gil --format raw` of the server during a run (samples while a thread holds the GIL,
+start-up left out) put about a quarter of the time in the ORM's flushes (the person's insert 7.5%,
+the audit entry's insert and head update 6.5%, the links 2.7%), 12% in the derived tables' refresh
+before each group's commit, 6% in building the table models (`SQLModel.__init__`), 3% in the caller's
+check (token, quota: one read session), 2% in field encryption, the rest spread over Starlette's
+and FastAPI's layers and SQLAlchemy's statement compilation. c114419 drops one of the four flushes per
+person write (the name-index change row goes in with the savepoint's own flush): its gain is within
+the noise of this shared machine (3.65–4.23 ms before, 3.68–4.30 ms after). 300 writes/s (3.3 ms)
+was not reached; what is left costs a restructuring of the write (ORM inserts into Core inserts, one
+head update per group) that this pass did not take on. With c114419 and `--warmup 30 --onto` a fresh
+`http_ratio.db` (5,000 persons; load 5.05): 109 writes/s, 4.14 ms per write, all checks pass;
+`flags_agree.py`: 3,000 of 3,252, 1,704 `group_targeting`, 0 differences.
 
 Every run: 1000 × 201, 0 non-2xx, 1000 persons and 1000 `person.created` entries, chain ok, no
 traceback. `--onto bench/out/http_ratio.db` (load 7.23): 71 writes/s, all checks pass, and
