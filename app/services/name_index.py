@@ -110,8 +110,6 @@ class LiveNameIndex:
 
 
 def log_change(session: Session, *, seq: int, person: Person, erased: bool = False) -> None:
-    """Log a person write under the audit entry's number (call right after audit.record).
-
-    Not flushed here: the row goes in with the session's next flush (the savepoint's release in a group
-    of writes, the commit otherwise, or the autoflush of a query), one flush fewer per write."""
+    """Log a person write under the audit entry's number (call right after audit.record)."""
     session.add(PersonChange(seq=seq, person_id=person.id, org_id=person.org_id, erased=erased))
+    session.flush()
