@@ -49,11 +49,17 @@ start-up left out) put about a quarter of the time in the ORM's flushes (the per
 the audit entry's insert and head update 6.5%, the links 2.7%), 12% in the derived tables' refresh
 before each group's commit, 6% in building the table models (`SQLModel.__init__`), 3% in the caller's
 check (token, quota: one read session), 2% in field encryption, the rest spread over Starlette's
-and FastAPI's layers and SQLAlchemy's statement compilation. c114419 drops one of the four flushes per
-person write (the name-index change row goes in with the savepoint's own flush): its gain is within
-the noise of this shared machine (3.65–4.23 ms before, 3.68–4.30 ms after). 300 writes/s (3.3 ms)
-was not reached; what is left costs a restructuring of the write (ORM inserts into Core inserts, one
-head update per group) that this pass did not take on. With c114419 and `--warmup 30 --onto` a fresh
+and FastAPI's layers and SQLAlchemy's statement compilation. c114419 dropped one of the four flushes per
+person write (the name-index change row went in with the savepoint's own flush): its gain was within
+the noise of this shared machine (3.65–4.23 ms before, 3.68–4.30 ms after), and in-process too
+(`person.create` in groups of 30 in one process, no HTTP: 1.8–2.7 ms of CPU per write with the flush,
+1.8–2.3 ms without, interleaved rounds), so it was reverted. That in-process figure says where the
+rest goes: about 2 ms of the 3.7–4.2 ms is the write itself (its ORM inserts, the audit entry, the
+group's refresh and commit), the other half the HTTP side (uvicorn, Starlette and FastAPI, the token
+and quota check in a read session, validation and the answer's serialisation). 300 writes/s (3.3 ms)
+was not reached; what is left costs a restructuring (Core inserts instead of ORM units of work, one
+audit head update per group, no read session of its own for the caller's check) that this pass did
+not take on. With c114419 and `--warmup 30 --onto` a fresh
 `http_ratio.db` (5,000 persons; load 5.05): 109 writes/s, 4.14 ms per write, all checks pass;
 `flags_agree.py`: 3,000 of 3,252, 1,704 `group_targeting`, 0 differences.
 
