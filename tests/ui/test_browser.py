@@ -20,7 +20,7 @@ from tests.conftest import OrgTokens
 from tests.ui.browser import ARTIFACTS, Watched
 from tests.ui.conftest import Demo, plain_token
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def _overdue_challenge(origin: str, demo: Demo) -> None:

@@ -11,7 +11,7 @@ from app.models.token import Role
 from tests.ui.browser import Watched
 from tests.ui.conftest import Demo
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NAME = re.compile(r"^Имя( |$)")  # "Имя (обязательно)"; JavaScript's \b knows no Cyrillic
 

@@ -31,7 +31,7 @@ from tests.ui.browser import ARTIFACTS, Watched
 from tests.ui.conftest import Demo
 from tests.ui.test_russian_pages import untranslated
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 PASSWORD = "Seven horses drink from the Vakhsh"
 NAME = "Алишер Рахимов"
