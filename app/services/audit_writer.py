@@ -17,8 +17,6 @@ quota together. An entry over the quota is replaced by a `quota.exceeded` entry 
 import asyncio
 import contextlib
 import logging
-import queue
-import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -27,6 +25,7 @@ from app.db import unit_of_work
 from app.keyring import Keyring
 from app.models.base import utcnow
 from app.services import audit, daily_read_count
+from app.services.batch_thread import BatchThread, settle
 from app.services.quota import EXCEEDED
 
 log = logging.getLogger("article3")
@@ -41,64 +40,23 @@ class _Waiting:
     answer: "asyncio.Future[bool]"
 
 
-def _settle(answer: "asyncio.Future[bool]", appended: bool | None, error: BaseException | None) -> None:
-    if answer.done():  # the request was cancelled (its client went away); its entry stands
-        return
-    if error is not None:
-        answer.set_exception(error)
-    else:
-        answer.set_result(bool(appended))
-
-
-class AuditWriter:
+class AuditWriter(BatchThread[_Waiting]):
     """The process's one writer of audited reads' entries (started and stopped by the app's lifespan)."""
 
     def __init__(self, engine: Engine, keyring: Keyring, *, max_batch: int = MAX_BATCH) -> None:
-        self._engine, self._keyring, self._max_batch = engine, keyring, max_batch
-        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Append what is still waiting, then end the thread."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+        self._engine, self._keyring = engine, keyring
+        super().__init__("audit-writer", max_batch=max_batch)
 
     async def append(self, entry: audit.NewEntry, *, quota: int | None = None) -> bool:
         """Wait until `entry` has committed: True. False when `quota` (the actor's daily quota, for an
         entry the quota counts) was reached: then a `quota.exceeded` entry committed in its place.
         Raises what the batch's commit raised."""
-        if self._thread is None:
-            raise RuntimeError("the audit writer is not running")
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[bool] = loop.create_future()
-        self._queue.put(_Waiting(entry, quota, loop, answer))
+        self.put(_Waiting(entry, quota, loop, answer))
         return await answer
 
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self._queue.get()
-            if first is None:
-                break
-            batch = [first]
-            while len(batch) < self._max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stopping = True
-                    break
-                batch.append(more)
-            self._commit(batch)
-
-    def _commit(self, batch: list[_Waiting]) -> None:
+    def commit(self, batch: list[_Waiting]) -> None:
         outcomes: list[bool] = []
         try:
             with unit_of_work(self._engine, self._keyring) as session:
@@ -140,4 +98,4 @@ class AuditWriter:
     @staticmethod
     def _answer(waiting: _Waiting, appended: bool | None, error: BaseException | None) -> None:
         with contextlib.suppress(RuntimeError):  # a loop that has closed: nobody is waiting any more
-            waiting.loop.call_soon_threadsafe(_settle, waiting.answer, appended, error)
+            waiting.loop.call_soon_threadsafe(settle, waiting.answer, appended, error)

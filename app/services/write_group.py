@@ -18,8 +18,6 @@ in arrival order in one unit of work:
 import asyncio
 import contextlib
 import logging
-import queue
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -30,6 +28,7 @@ from sqlmodel import Session
 from app.db import AUDIT_ACTIONS, unit_of_work
 from app.keyring import Keyring
 from app.services import audit
+from app.services.batch_thread import BatchThread, settle
 
 log = logging.getLogger("article3")
 T = TypeVar("T")
@@ -43,63 +42,22 @@ class _Waiting:
     answer: "asyncio.Future[Any]"
 
 
-def _settle(answer: "asyncio.Future[Any]", result: Any, error: BaseException | None) -> None:
-    if answer.done():  # the request was cancelled (its client went away); its write stands
-        return
-    if error is not None:
-        answer.set_exception(error)
-    else:
-        answer.set_result(result)
-
-
-class WriteGroup:
+class WriteGroup(BatchThread[_Waiting]):
     """The process's one runner of grouped writes (started and stopped by the app's lifespan)."""
 
     def __init__(self, engine: Engine, keyring: Keyring, *, max_batch: int = MAX_BATCH) -> None:
-        self._engine, self._keyring, self._max_batch = engine, keyring, max_batch
-        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="write-group", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Run what is still waiting, then end the thread."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+        self._engine, self._keyring = engine, keyring
+        super().__init__("write-group", max_batch=max_batch)
 
     async def run(self, write: Callable[[Session], T]) -> T:
         """`write(session)`'s result once it has committed; its error, or the commit's, otherwise.
         `write` must not commit: it runs in a savepoint of a transaction shared with other writes."""
-        if self._thread is None:
-            raise RuntimeError("the write group is not running")
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Waiting(write, loop, answer))
+        self.put(_Waiting(write, loop, answer))
         return await answer
 
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self._queue.get()
-            if first is None:
-                break
-            batch = [first]
-            while len(batch) < self._max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stopping = True
-                    break
-                batch.append(more)
-            self._commit(batch)
-
-    def _commit(self, batch: list[_Waiting]) -> None:
+    def commit(self, batch: list[_Waiting]) -> None:
         outcomes: list[tuple[Any, BaseException | None]] = []
         try:
             with unit_of_work(self._engine, self._keyring) as session:
@@ -121,4 +79,4 @@ class WriteGroup:
             outcomes = [(None, error)] * len(batch)
         for waiting, (result, failure) in zip(batch, outcomes, strict=True):
             with contextlib.suppress(RuntimeError):  # a loop that has closed: nobody is waiting any more
-                waiting.loop.call_soon_threadsafe(_settle, waiting.answer, result, failure)
+                waiting.loop.call_soon_threadsafe(settle, waiting.answer, result, failure)
