@@ -6,6 +6,7 @@ Not a benchmark itself. Imported by the scripts beside it (`python bench/x.py` p
 import ctypes
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -278,6 +279,103 @@ def ms(seconds: float) -> str:
 
 def wrk_path() -> str | None:
     return shutil.which("wrk")
+
+
+@dataclass
+class LoadRun:
+    """What a load generator saw: answers in all, wall time, failures, client-side latency."""
+
+    requests: int
+    seconds: float
+    bad: int  # non-2xx answers and socket errors
+    p50: float
+    p99: float
+    cpu_s: float = 0.0  # the server's own CPU time (user + system) during the run
+    output: str = ""  # wrk's own report (and what its Lua script printed)
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per answered request: what a busy machine's other work does not change much."""
+        return 1000 * self.cpu_s / max(1, self.requests)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+
+def wrk_seconds(text: str) -> float:
+    """A duration as wrk prints it (`812.00us`, `3.20ms`, `1.05s`, `2.00m`) in seconds."""
+    value = float(re.findall(r"[\d.]+", text)[0])
+    if text.endswith("us"):
+        return value / 1e6
+    if text.endswith("ms"):
+        return value / 1e3
+    return value * 60 if text.endswith("m") else value
+
+
+def run_wrk(
+    url: str,
+    *,
+    duration: float,
+    connections: int,
+    headers: dict[str, str],
+    lua: Path | None,
+    cpu: int | None = None,
+    timeout: float = 30,
+    stop_file: Path | None = None,
+) -> LoadRun:
+    """`wrk` (one thread, `connections` keep-alive connections, `duration` seconds) against `url`,
+    pinned to core `cpu` when given (`taskset -c`). With `stop_file`, wrk is stopped (SIGINT: it
+    reports what it measured so far, timed to then) as soon as its Lua script creates that file."""
+    command = [
+        *(["taskset", "-c", str(cpu)] if cpu is not None else []),
+        wrk_path() or "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{math.ceil(duration)}s",
+        "--latency",
+        "--timeout",
+        f"{math.ceil(timeout)}s",
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if lua is not None:
+        command += ["-s", str(lua)]
+    if stop_file is None:
+        out = subprocess.run(
+            [*command, url], capture_output=True, text=True, check=True, timeout=duration + timeout + 30
+        ).stdout
+    else:
+        out = _wrk_until(command + [url], stop_file, duration + timeout + 30)
+    total = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
+    assert total is not None, out
+    seconds = wrk_seconds(total.group(2) + total.group(3))
+    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if errors:
+        bad += sum(int(n) for n in errors.groups())
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+    return LoadRun(
+        int(total.group(1)), seconds, bad, wrk_seconds(latency["50"]), wrk_seconds(latency["99"]), output=out
+    )
+
+
+def _wrk_until(command: list[str], stop_file: Path, limit: float) -> str:
+    stop_file.unlink(missing_ok=True)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, preexec_fn=_die_with_parent) as wrk:
+        deadline = time.monotonic() + limit
+        while wrk.poll() is None and not stop_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        wrk.send_signal(signal.SIGINT)  # taskset has exec'd wrk: the same process
+        out, _ = wrk.communicate(timeout=30)
+    stop_file.unlink(missing_ok=True)
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine_load() -> str:

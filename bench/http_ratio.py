@@ -40,12 +40,9 @@ CPU-bound read); the CPU ratio is the figure to hold against the 0.10 target.
 
 import argparse
 import asyncio
-import os
 import random
-import re
 import secrets
 import statistics
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,12 +51,15 @@ import httpx
 import sqlalchemy as sa
 from benchlib import (
     OUT,
+    LoadRun,
     Server,
+    cpu_seconds,
     database_url,
     machine_load,
     mint_token,
     ms,
     percentile,
+    run_wrk,
     secret_key,
     write_private,
     wrk_path,
@@ -95,69 +95,9 @@ ROUTES = {
 }
 
 
-@dataclass
-class Run:
-    requests: int
-    seconds: float
-    bad: int  # non-2xx answers and socket errors
-    p50: float
-    p99: float
-    cpu_s: float = 0.0  # the server's own CPU time (user + system) during the run
-
-    @property
-    def cpu_ms(self) -> float:
-        """Server CPU per answered request: what a busy machine's other work does not change much."""
-        return 1000 * self.cpu_s / max(1, self.requests)
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.seconds
-
-
-def _wrk_seconds(text: str) -> float:
-    value = float(re.findall(r"[\d.]+", text)[0])
-    return value / 1e6 if text.endswith("us") else value / 1e3 if text.endswith("ms") else value
-
-
-def run_wrk(
-    base: str,
-    path: str,
-    *,
-    duration: float,
-    connections: int,
-    headers: dict[str, str],
-    lua: Path | None,
-    cpu: int | None = None,
-) -> Run:
-    command = [
-        *(["taskset", "-c", str(cpu)] if cpu is not None else []),
-        wrk_path() or "wrk",
-        "-t1",
-        f"-c{connections}",
-        f"-d{int(duration)}s",
-        "--latency",
-        "--timeout",
-        "30s",
-    ]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    if lua is not None:
-        command += ["-s", str(lua)]
-    out = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
-    total = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
-    assert total is not None, out
-    seconds = _wrk_seconds(total.group(2) + total.group(3))
-    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if errors:
-        bad += sum(int(n) for n in errors.groups())
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
-    return Run(int(total.group(1)), seconds, bad, _wrk_seconds(latency["50"]), _wrk_seconds(latency["99"]))
-
-
 async def _httpx_load(
     base: str, paths: list[str], *, duration: float, connections: int, headers: dict[str, str]
-) -> Run:
+) -> LoadRun:
     latencies: list[float] = []
     bad = 0
     stop = time.perf_counter() + duration
@@ -174,15 +114,9 @@ async def _httpx_load(
 
     began = time.perf_counter()
     await asyncio.gather(*(client(i) for i in range(connections)))
-    return Run(
+    return LoadRun(
         len(latencies), time.perf_counter() - began, bad, percentile(latencies, 50), percentile(latencies, 99)
     )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc), all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def person_reads(url: str) -> int:
@@ -272,14 +206,13 @@ def main() -> None:
             scripts[name] = OUT / f"http_ratio.{name}.lua"
             scripts[name].write_text(LUA % (ids_file, route.path))
 
-    def measure(base: str, name: str) -> Run:
+    def measure(base: str, name: str) -> LoadRun:
         route = ROUTES[name]
         auth = headers if route.auth else {}
         if args.loader == "wrk":
             path = "/" if route.per_person else route.path
             return run_wrk(
-                base,
-                path,
+                base + path,
                 duration=args.duration,
                 connections=args.connections,
                 headers=auth,
@@ -291,7 +224,7 @@ def main() -> None:
             _httpx_load(base, paths, duration=args.duration, connections=args.connections, headers=auth)
         )
 
-    runs: dict[str, list[Run]] = {name: [] for name in names}
+    runs: dict[str, list[LoadRun]] = {name: [] for name in names}
     with Server(url, key, log=OUT / "http_ratio.server.log", cpu=args.server_cpu) as server:
         for name in names:  # warm-up, and a check that every route answers
             route = ROUTES[name]

@@ -73,8 +73,8 @@ traceback. `--onto bench/out/http_ratio.db` (load 7.23): 71 writes/s, all checks
 import argparse
 import asyncio
 import json
-import os
 import random
+import re
 import secrets
 import sys
 import time
@@ -89,12 +89,15 @@ from benchlib import (
     OUT,
     PostgresDatabase,
     Server,
+    cpu_seconds,
     fresh_sqlite,
     machine_load,
     mint_token,
     ms,
     percentile,
+    run_wrk,
     write_private,
+    wrk_path,
 )
 
 from app.models.token import Role
@@ -106,8 +109,12 @@ def person_bodies(count: int, seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     groups = names.affiliation_groups(rng)
     bodies = []
+    taken: set[str] = set()
     for _ in range(count):
         who = names.person_name(rng)
+        while who.name in taken:  # every request a distinct person
+            who = names.person_name(rng)
+        taken.add(who.name)
         body: dict[str, Any] = {
             "name": who.name,
             "aliases": who.aliases,
@@ -127,7 +134,8 @@ class Outcome:
     clients: int
     writes: int
     seconds: float
-    latencies: list[float]
+    client_p50: float
+    client_p99: float
     statuses: dict[int, int]
     persons: int
     created_entries: int
@@ -156,6 +164,7 @@ class Outcome:
             and self.persons == self.writes
             and self.created_entries == self.writes
             and self.chain_ok
+            and self.server_errors == 0
         )
 
 
@@ -188,10 +197,90 @@ async def hammer(
     return time.perf_counter() - began, latencies, statuses
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc), all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+# wrk sends the bodies written to a file, one JSON per line, each once, in order over its connections;
+# once every body is sent, a connection asks GET /healthz while the last writes are answered, and the
+# script tells the benchmark to stop wrk as soon as every write has its answer (a file it creates, then
+# SIGINT: wrk reports, timed to then, so the wall time is the writes' and 10 ms more at most). It counts
+# the writes' answers itself: 201, other statuses (a 200 is a /healthz answer).
+WRK_LUA = """\
+local bodies = {}
+for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
+local threads, count = {}, %(threads)d  -- count: wrk's -t (each thread loads this script anew)
+function setup(thread)
+  thread:set("id", #threads)
+  threads[#threads + 1] = thread
+end
+function init(args)
+  nextbody, created, other, codes = id + 1, 0, 0, ""
+  post = {}
+  for name, value in pairs(wrk.headers) do post[name] = value end
+  post["Content-Type"] = "application/json"
+  mine = 0
+  for _ = id + 1, #bodies, count do mine = mine + 1 end
+  checked = id ~= 0  -- wrk calls request() once on thread 0's script to check it, and sends nothing
+end
+function request()
+  if not checked then
+    checked = true
+    return wrk.format("GET", "/healthz", {})
+  end
+  if nextbody <= #bodies then
+    local body = bodies[nextbody]
+    nextbody = nextbody + count
+    return wrk.format("POST", "/api/v1/persons", post, body)
+  end
+  return wrk.format("GET", "/healthz", {})
+end
+function response(status, headers, body)
+  if status == 201 then
+    created = created + 1
+  elseif status ~= 200 then
+    other = other + 1
+    codes = codes .. " " .. status
+  end
+  if created + other == mine then  -- every write answered: the benchmark stops wrk
+    local file = io.open("%(stop)s", "w")
+    file:write("done\\n")
+    file:close()
+  end
+end
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    io.write(string.format("writes created %%d other %%d%%s\\n", thread:get("created"), thread:get("other"),
+      thread:get("codes")))
+  end
+end
+"""
+
+
+def hammer_wrk(
+    base: str, token: str, bodies: list[dict[str, Any]], clients: int, deadline: float, cpu: int | None
+) -> tuple[float, float, float, dict[int, int]]:
+    """The writes sent by wrk over `clients` connections: (seconds, p50, p99, statuses)."""
+    lines = OUT / "write_stress.bodies.jsonl"
+    lines.write_text("".join(json.dumps(body, ensure_ascii=False) + "\n" for body in bodies))
+    script, stop = OUT / "write_stress.lua", OUT / "write_stress.done"
+    script.write_text(WRK_LUA % {"bodies": lines.resolve(), "threads": 1, "stop": stop.resolve()})
+    run = run_wrk(
+        base + "/api/v1/persons",
+        duration=deadline,
+        connections=clients,
+        headers={"Authorization": f"Bearer {token}"},
+        lua=script,
+        cpu=cpu,
+        timeout=min(deadline, 60),
+        stop_file=stop,
+    )
+    statuses: dict[int, int] = {}
+    for created, other, codes in re.findall(r"^writes created (\d+) other (\d+)(.*)$", run.output, re.M):
+        statuses[201] = statuses.get(201, 0) + int(created)
+        for code in codes.split():
+            statuses[int(code)] = statuses.get(int(code), 0) + 1
+        assert len(codes.split()) == int(other), run.output
+    unanswered = len(bodies) - sum(statuses.values())
+    if unanswered:
+        statuses[0] = unanswered  # no answer within the deadline (or a socket error)
+    return run.seconds, run.p50, run.p99, statuses
 
 
 def _counts(url: str) -> tuple[int, int]:
@@ -206,22 +295,39 @@ def _counts(url: str) -> tuple[int, int]:
 
 
 def run(
-    url: str, key: str, clients: int, writes: int, seed: int, deadline: float, warmup: int = 0
+    url: str,
+    key: str,
+    clients: int,
+    writes: int,
+    seed: int,
+    deadline: float,
+    warmup: int = 0,
+    *,
+    loader: str = "httpx",
+    server_cpu: int | None = None,
+    load_cpu: int | None = None,
 ) -> Outcome:
     persons_before, created_before = _counts(url)  # 0, 0 on a fresh database; --onto's copy holds some
     editor = mint_token(url, key, org="stress", role=Role.editor, create_org=True)
     admin = mint_token(url, key, org="stress", role=Role.admin)
     bodies = person_bodies(writes + warmup, seed)
     backend = sa.make_url(url).get_backend_name()  # sqlite or postgresql
-    with Server(url, key, log=OUT / f"write_stress_{backend}_{clients}.server.log") as server:
+    log = OUT / f"write_stress_{backend}_{clients}.server.log"
+    with Server(url, key, log=log, cpu=server_cpu) as server:
         httpx.get(f"{server.base}/readyz", timeout=10).raise_for_status()
         if warmup:  # a fresh process's first writes compile its queries: one client, timed apart
             asyncio.run(hammer(server.base, editor, bodies[:warmup], 1, deadline))
         assert server.process is not None
         cpu_before = cpu_seconds(server.process.pid)
-        seconds, latencies, statuses = asyncio.run(
-            hammer(server.base, editor, bodies[warmup:], clients, deadline)
-        )
+        if loader == "wrk":
+            seconds, p50, p99, statuses = hammer_wrk(
+                server.base, editor, bodies[warmup:], clients, deadline, load_cpu
+            )
+        else:
+            seconds, latencies, statuses = asyncio.run(
+                hammer(server.base, editor, bodies[warmup:], clients, deadline)
+            )
+            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
         cpu_s = cpu_seconds(server.process.pid) - cpu_before
         try:
             verify = httpx.get(
@@ -236,7 +342,8 @@ def run(
         clients=clients,
         writes=writes,
         seconds=seconds,
-        latencies=latencies,
+        client_p50=p50,
+        client_p99=p99,
         statuses=statuses,
         persons=persons,
         created_entries=created,
@@ -269,7 +376,18 @@ def main() -> None:
     parser.add_argument(
         "--deadline", type=float, default=240, help="seconds before unanswered requests count as failed"
     )
+    parser.add_argument(
+        "--loader",
+        choices=("httpx", "wrk"),
+        default="httpx",
+        help="httpx: asyncio clients in this process; wrk: wrk with a Lua script (the checker's way)",
+    )
+    parser.add_argument("--server-cpu", type=int, default=None, help="pin uvicorn to this core (taskset)")
+    parser.add_argument("--load-cpu", type=int, default=None, help="pin wrk to this core (taskset)")
     args = parser.parse_args()
+    if args.loader == "wrk" and wrk_path() is None:
+        sys.exit("--loader wrk: wrk is not installed")
+    pinned: dict[str, Any] = {"loader": args.loader, "server_cpu": args.server_cpu, "load_cpu": args.load_cpu}
 
     outcomes: list[Outcome] = []
     for clients in args.clients:
@@ -279,7 +397,9 @@ def main() -> None:
             database = PostgresDatabase(args.database_url)
             url = database.create(key)
             try:
-                outcomes.append(run(url, key, clients, args.writes, args.seed, args.deadline, args.warmup))
+                outcomes.append(
+                    run(url, key, clients, args.writes, args.seed, args.deadline, args.warmup, **pinned)
+                )
             finally:
                 database.drop()
         elif args.onto:
@@ -293,23 +413,30 @@ def main() -> None:
             key = Path(f"{args.onto}.key").read_text().strip()
             write_private(Path(f"{copy}.key"), key)
             url = f"sqlite:///{copy.resolve()}"
-            outcomes.append(run(url, key, clients, args.writes, args.seed, args.deadline, args.warmup))
+            outcomes.append(
+                run(url, key, clients, args.writes, args.seed, args.deadline, args.warmup, **pinned)
+            )
         else:
             url = fresh_sqlite(OUT / f"write_stress_{clients}.db", key)
-            outcomes.append(run(url, key, clients, args.writes, args.seed, args.deadline, args.warmup))
+            outcomes.append(
+                run(url, key, clients, args.writes, args.seed, args.deadline, args.warmup, **pinned)
+            )
         o = outcomes[-1]
         print(f"database        {url.split('@')[-1]}")
         print(f"machine         {load} before the run")
         print(f"clients         {o.clients} concurrent, {o.writes} POST /api/v1/persons in all")
-        print("server          uvicorn, 1 worker, no access log")
+        where = f", on core {args.server_cpu}" if args.server_cpu is not None else ""
+        print(f"server          uvicorn, 1 worker, no access log{where}")
+        pin = f", on core {args.load_cpu}" if args.load_cpu is not None else ""
+        print(f"load            {args.loader}{pin}")
         print(f"answers         {dict(sorted(o.statuses.items()))}; non-2xx: {o.non_2xx}  (0 = no answer)")
         print(f"server errors   {o.server_errors} tracebacks in {o.log}")
         print(f"persons stored  {o.persons}")
         print(f"audit entries   {o.created_entries} person.created; chain {o.verify}")
         print(f"throughput      {o.writes / o.seconds:.0f} writes/s ({o.seconds:.2f} s)")
         print(
-            f"latency         p50 {ms(percentile(o.latencies, 50))}  p99 {ms(percentile(o.latencies, 99))}"
-            f"  max {ms(max(o.latencies))}"
+            f"latency         p50 {ms(o.client_p50)}  p99 {ms(o.client_p99)}  (at the client"
+            + (", wrk's distribution, the last writes' /healthz included)" if args.loader == "wrk" else ")")
         )
         inside = o.server_ms()[-o.writes :]
         if inside:
@@ -327,8 +454,8 @@ def main() -> None:
         print(f"{'clients':>8} {'writes/s':>9} {'p50':>9} {'p99':>9} {'non-2xx':>8} checks")
         for o in outcomes:
             print(
-                f"{o.clients:>8} {o.writes / o.seconds:>9.0f} {ms(percentile(o.latencies, 50)):>9}"
-                f" {ms(percentile(o.latencies, 99)):>9} {o.non_2xx:>8} {'PASS' if o.passed else 'FAIL'}"
+                f"{o.clients:>8} {o.writes / o.seconds:>9.0f} {ms(o.client_p50):>9}"
+                f" {ms(o.client_p99):>9} {o.non_2xx:>8} {'PASS' if o.passed else 'FAIL'}"
             )
     sys.exit(0 if all(o.passed for o in outcomes) else 1)
 
