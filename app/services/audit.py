@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.db import AUDIT_ACTIONS
@@ -69,6 +70,52 @@ def lock_head(session: Session) -> None:
     _head(session)
 
 
+_CHAIN = "audit_chain"  # session.info: the head held in memory for a batch (`defer_head`)
+
+
+@dataclass(slots=True)
+class _Chain:
+    seq: int
+    hash: str
+    at: datetime
+
+
+def defer_head(session: Session) -> None:
+    """Lock the chain's head for the whole transaction, and from now on keep it in memory: each entry
+    is one insert, and `apply_head` writes the head row once, before the commit (a batch of writes,
+    app/services/write_group.py: one head update per batch instead of one per entry)."""
+    head = _head(session)
+    session.info[_CHAIN] = _Chain(head.seq, head.hash, head.updated_at)
+
+
+def chain_mark(session: Session) -> tuple[int, str, datetime] | None:
+    """Where the chain held in memory stands (to put back with `chain_undo` when a savepoint is undone)."""
+    chain: _Chain | None = session.info.get(_CHAIN)
+    return None if chain is None else (chain.seq, chain.hash, chain.at)
+
+
+def chain_undo(session: Session, mark: tuple[int, str, datetime] | None) -> None:
+    chain: _Chain | None = session.info.get(_CHAIN)
+    if chain is not None and mark is not None:
+        chain.seq, chain.hash, chain.at = mark
+
+
+def apply_head(session: Session) -> None:
+    """Write the head kept since `defer_head` (before the transaction commits), and stop deferring."""
+    chain: _Chain | None = session.info.pop(_CHAIN, None)
+    if chain is None:
+        return
+    head = _head(session)
+    if chain.seq != head.seq:
+        session.connection().execute(
+            update(AuditHead.__table__)  # type: ignore[attr-defined]
+            .where(AuditHead.__table__.c.id == 1)  # type: ignore[attr-defined]
+            .values(seq=chain.seq, hash=chain.hash, updated_at=chain.at)
+        )
+        for name, value in (("seq", chain.seq), ("hash", chain.hash), ("updated_at", chain.at)):
+            set_committed_value(head, name, value)  # what the row now holds, with nothing to flush
+
+
 def record(
     session: Session,
     *,
@@ -79,6 +126,11 @@ def record(
     org_id: str | None = None,
 ) -> AuditEntry:
     """Append one entry, after the change it records and in the same transaction: both commit or neither."""
+    chain: _Chain | None = session.info.get(_CHAIN)
+    if chain is not None:
+        return _append_deferred(
+            session, chain, by=by, action=action, kind=kind, object_id=object_id, org_id=org_id
+        )
     head = _head(session)
     entry = AuditEntry(
         seq=head.seq + 1,
@@ -96,6 +148,37 @@ def record(
     session.add(entry)
     session.add(head)
     session.flush()
+    _count(session, [entry])
+    session.info.setdefault(AUDIT_ACTIONS, []).append(action)  # counted for /metrics once committed
+    return entry
+
+
+def _append_deferred(
+    session: Session,
+    chain: _Chain,
+    *,
+    by: Principal | None,
+    action: str,
+    kind: str | None,
+    object_id: str | None,
+    org_id: str | None,
+) -> AuditEntry:
+    """`record` while the head is held in memory: one insert, the head moved on in memory only."""
+    entry = AuditEntry(
+        seq=chain.seq + 1,
+        at=utcnow(),
+        org_id=by.org_id if by else org_id,
+        actor=actor_of(by),
+        action=action,
+        object_kind=kind,
+        object_id=object_id,
+        prev_hash=chain.hash,
+        hash="",
+    )
+    entry.hash = _entry_hash(keyring_of(session).audit_key, chain.hash, entry)
+    session.flush()  # what the entry records goes in first, as with the flush of `record`
+    session.connection().execute(insert(AuditEntry.__table__), entry.model_dump())  # type: ignore[attr-defined]
+    chain.seq, chain.hash, chain.at = entry.seq, entry.hash, entry.at
     _count(session, [entry])
     session.info.setdefault(AUDIT_ACTIONS, []).append(action)  # counted for /metrics once committed
     return entry

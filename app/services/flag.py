@@ -30,6 +30,7 @@ from app.services.flag_upkeep import rebuild as rebuild
 from app.services.flag_upkeep import refresh as refresh
 from app.services.flag_upkeep import refresh_groups as refresh_groups
 from app.services.flag_upkeep import store_group_notices as store_group_notices
+from app.services.flag_upkeep import touch as touch
 from app.services.flag_upkeep import touch_erased as touch_erased
 from app.services.flag_upkeep import touch_groups as touch_groups
 

@@ -240,6 +240,15 @@ def touch_erased(session: Session, person_id: str) -> None:
     touch_groups(session, person_id)
 
 
+def touch(session: Session, person_ids: Iterable[str], *, groups: bool) -> None:
+    """Persons a write changed with Core statements, which no flush sees: recomputed before the commit
+    like those `_collect` finds (`groups`: their group notices and groups too, as for a Person row)."""
+    touched: set[str] = session.info.setdefault("flag_touched", set())
+    touched.update(person_ids)
+    if groups:
+        session.info["flag_groups"] = True
+
+
 def touch_groups(session: Session, person_id: str) -> None:
     """Before a person's affiliations are replaced or erased: remember the groups they are in now, so the
     groups they leave are recomputed too (their other members may lose `group_targeting`)."""

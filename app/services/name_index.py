@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Row, Select, func
+from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -110,6 +111,9 @@ class LiveNameIndex:
 
 
 def log_change(session: Session, *, seq: int, person: Person, erased: bool = False) -> None:
-    """Log a person write under the audit entry's number (call right after audit.record)."""
-    session.add(PersonChange(seq=seq, person_id=person.id, org_id=person.org_id, erased=erased))
-    session.flush()
+    """Log a person write under the audit entry's number (call right after audit.record): one insert,
+    no unit of work."""
+    session.connection().execute(
+        sa_insert(PersonChange.__table__),  # type: ignore[attr-defined]
+        {"seq": seq, "person_id": person.id, "org_id": person.org_id, "erased": erased},
+    )

@@ -61,19 +61,24 @@ class WriteGroup(BatchThread[_Waiting]):
         outcomes: list[tuple[Any, BaseException | None]] = []
         try:
             with unit_of_work(self._engine, self._keyring) as session:
-                audit.lock_head(session)  # held by the transaction itself, whatever savepoint fails
+                # The head is locked by the transaction itself, whatever savepoint fails, and kept in
+                # memory: one head update for the batch, at the end.
+                audit.defer_head(session)
                 audit.defer_counts(session)  # the daily read counts: one upsert per actor, at the end
                 for waiting in batch:
                     appended = len(session.info.get(AUDIT_ACTIONS, ()))
                     counts = audit.deferred_counts(session)
+                    chain = audit.chain_mark(session)
                     try:
                         with session.begin_nested():
                             outcomes.append((waiting.write(session), None))
                     except Exception as error:  # this write alone is undone; its request gets the error
                         del session.info.get(AUDIT_ACTIONS, [])[appended:]
                         audit.restore_counts(session, counts)
+                        audit.chain_undo(session, chain)
                         outcomes.append((None, error))
                 audit.apply_counts(session)
+                audit.apply_head(session)
         except Exception as error:  # the commit failed: every write of the batch fails
             log.exception("a group of %d writes failed to commit", len(batch))
             outcomes = [(None, error)] * len(batch)
