@@ -267,3 +267,53 @@ def test_concurrent_person_writes_are_all_stored_and_audited(
     assert statuses == [201] * 30
     assert _entries(db, "person.created") == 30
     assert _chain_ok(db, keyring)
+
+
+def test_a_write_failing_after_its_entry_is_undone_with_its_entry_and_the_chain_holds(
+    database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    """The write group keeps the chain's head in memory for its batch: a write undone after its entry
+    was appended (here: first, in the middle, last) gives its place back, and the head row written once
+    at the end names the last entry kept."""
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    group = WriteGroup(engine, keyring)
+    editor = Principal(token_id=org_a.token_ids[Role.editor], org_id=org_a.id, role=Role.editor)
+    failing = {0, 4, 9}
+    group.start()
+
+    def create(i: int) -> Callable[[Session], str]:
+        data = PersonCreate.model_validate({"name": f"Kept {i}", "affiliations": ["Group Nine"]})
+
+        def write(session: Session) -> str:
+            person = person_service.create(session, data=data, by=editor)
+            if i in failing:
+                raise RuntimeError("refused after its audit entry")
+            return person.id
+
+        return write
+
+    async def write_all() -> list[Any]:
+        return await asyncio.gather(*(group.run(create(i)) for i in range(10)), return_exceptions=True)
+
+    try:
+        results = asyncio.run(write_all())
+    finally:
+        group.stop()
+        engine.dispose()
+    assert [isinstance(r, RuntimeError) for r in results] == [i in failing for i in range(10)]
+    kept = sorted(r for r in results if isinstance(r, str))
+    with db.connect() as conn:
+        entries = conn.execute(
+            sa.text("SELECT object_id FROM audit_entry WHERE action = 'person.created' ORDER BY seq")
+        ).scalars()
+        assert sorted(entries) == kept
+        persons = conn.execute(sa.text("SELECT id FROM person WHERE org_id = :o"), {"o": org_a.id}).scalars()
+        assert sorted(persons) == kept
+        linked = conn.execute(sa.text("SELECT DISTINCT person_id FROM person_affiliation")).scalars()
+        assert sorted(linked) == kept
+        changes = conn.execute(sa.text("SELECT person_id FROM person_change")).scalars()
+        assert sorted(changes) == kept
+        head = conn.execute(sa.text("SELECT seq, hash FROM audit_head")).one()
+        last = conn.execute(sa.text("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")).one()
+    assert tuple(head) == tuple(last)
+    assert _chain_ok(db, keyring)
