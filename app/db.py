@@ -11,7 +11,7 @@ with `SELECT … FOR UPDATE`.
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -174,7 +174,8 @@ def counting(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
-async def _write_session(request: Request) -> AsyncIterator[Session]:
+@asynccontextmanager
+async def _request_unit_of_work(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work. Entering it does no I/O (its transaction begins at its first
     statement), so it is entered on the event loop; its commit or rollback goes to a worker thread only
     when a transaction began (a route that handed its write to the write group used none)."""
@@ -195,6 +196,22 @@ async def _write_session(request: Request) -> AsyncIterator[Session]:
         work.__exit__(None, None, None)
 
 
+async def _write_session(request: Request) -> AsyncIterator[Session]:
+    async with _request_unit_of_work(request) as session:
+        yield session
+
+
+async def _keyed_write_session(request: Request) -> AsyncIterator[Session | None]:
+    """The request's unit of work only for a POST with an Idempotency-Key (its answer is stored in it
+    with the write); None otherwise, for a route that hands its write to the write group and would
+    open a session only to leave it unused."""
+    if getattr(request.state, "idempotency", None) is None:
+        yield None
+        return
+    async with _request_unit_of_work(request) as session:
+        yield session
+
+
 @contextmanager
 def reading(engine: Engine, keyring: Keyring) -> Iterator[Session]:
     """A session for reads: whatever it did is rolled back at the end."""
@@ -212,4 +229,5 @@ def _read_session(request: Request) -> Iterator[Session]:
 
 # scope="function": the commit happens before the response is sent, so a 2xx never precedes a failed commit.
 WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
+KeyedWriteSession = Annotated[Session | None, Depends(_keyed_write_session, scope="function")]
 ReadSession = Annotated[Session, Depends(_read_session, scope="function")]

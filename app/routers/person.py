@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.db import WriteSession
+from app.db import KeyedWriteSession, WriteSession
 from app.deps import (
     Admin,
     Cursor,
@@ -52,14 +52,14 @@ SearchText = Annotated[
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_person(
-    data: PersonCreate, session: WriteSession, caller: PersonWriter, request: Request, response: Response
+    data: PersonCreate, session: KeyedWriteSession, caller: PersonWriter, request: Request, response: Response
 ) -> PersonPublic:
     """Record a person. `related_persons` must name persons of your own organisation."""
 
     def create(writing: Session) -> PersonPublic:
         return person_service.created(writing, person_service.create(writing, data=data, by=caller), data)
 
-    if getattr(request.state, "idempotency", None) is not None:
+    if session is not None:
         # The answer to an Idempotency-Key is stored in the request's own unit of work (ApiRoute).
         person = await run_in_threadpool(create, session)
     else:
