@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.db import make_engine, reading, unit_of_work
@@ -22,12 +23,13 @@ from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.person import Person, PersonCreate
 from app.models.token import Principal, Role
-from app.services import audit, quota
+from app.services import audit, flag_upkeep, quota
 from app.services import person as person_service
 from app.services import token as token_service
 from app.services.audit_writer import AuditWriter
 from app.services.write_group import WriteGroup
 from tests.conftest import OrgTokens, serving
+from tests.factories import make_notice, make_person
 
 pytestmark = pytest.mark.xdist_group("live_server")
 
@@ -317,3 +319,61 @@ def test_a_write_failing_after_its_entry_is_undone_with_its_entry_and_the_chain_
         last = conn.execute(sa.text("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")).one()
     assert tuple(head) == tuple(last)
     assert _chain_ok(db, keyring)
+
+
+def _derived(db: sa.Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with db.connect() as conn:
+        flags = conn.execute(
+            sa.text("SELECT person_id, state, code, notices FROM person_flag ORDER BY 1, 2, 3")
+        )
+        states = conn.execute(sa.text("SELECT person_id, state FROM person_state ORDER BY 1, 2"))
+        return [tuple(r) for r in flags], [tuple(r) for r in states]
+
+
+def test_a_groups_new_persons_get_exact_derived_rows_and_an_undone_one_none(
+    client: TestClient, database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    """The refresh before a group's commit takes the persons the group inserted as they were inserted
+    (not read back); one whose savepoint was rolled back is not in the database and gets no derived row,
+    and the rows left are those a rebuild from the database writes."""
+    for i, month in enumerate(("2015-01", "2015-02", "2015-03")):
+        member = make_person(client, org_a.editor, name=f"Member {i}", affiliations=["Group Nine"])
+        make_notice(client, org_a.editor, str(member["id"]), requesting_state="TJ", requested_on=month)
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    group = WriteGroup(engine, keyring)
+    editor = Principal(token_id=org_a.token_ids[Role.editor], org_id=org_a.id, role=Role.editor)
+    failing = {0, 3, 7}
+    group.start()
+
+    def create(i: int) -> Callable[[Session], str]:
+        data = PersonCreate.model_validate(
+            {"name": f"Joiner {i}", "affiliations": ["Group Nine"], "nationalities": ["TJ"]}
+        )
+
+        def write(session: Session) -> str:
+            person = person_service.create(session, data=data, by=editor)
+            if i in failing:
+                raise RuntimeError("refused after its person was inserted")
+            return person.id
+
+        return write
+
+    async def write_all() -> list[Any]:
+        return await asyncio.gather(*(group.run(create(i)) for i in range(8)), return_exceptions=True)
+
+    try:
+        results = asyncio.run(write_all())
+    finally:
+        group.stop()
+        engine.dispose()
+    assert [isinstance(r, RuntimeError) for r in results] == [i in failing for i in range(8)]
+    kept = {r for r in results if isinstance(r, str)}
+    flags, states = _derived(db)
+    with db.connect() as conn:
+        persons = set(conn.execute(sa.text("SELECT id FROM person")).scalars())
+    assert kept <= persons
+    assert {row[0] for row in flags} | {row[0] for row in states} <= persons
+    assert {row[0] for row in flags if row[2] == "group_targeting"}  # the members' flags are there
+    with unit_of_work(db, keyring) as session:
+        flag_upkeep.rebuild(session)
+    assert _derived(db) == (flags, states)

@@ -25,7 +25,11 @@ from app.services.flag_upkeep import BUILT_PREFIX as BUILT_PREFIX
 from app.services.flag_upkeep import FLAGS_BUILT as FLAGS_BUILT
 from app.services.flag_upkeep import _rules_version as _rules_version
 from app.services.flag_upkeep import ensure_built as ensure_built
+from app.services.flag_upkeep import forget_since as forget_since
 from app.services.flag_upkeep import install as install
+from app.services.flag_upkeep import keep_new as keep_new
+from app.services.flag_upkeep import know as know
+from app.services.flag_upkeep import known_mark as known_mark
 from app.services.flag_upkeep import rebuild as rebuild
 from app.services.flag_upkeep import refresh as refresh
 from app.services.flag_upkeep import refresh_groups as refresh_groups

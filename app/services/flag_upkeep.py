@@ -249,6 +249,37 @@ def touch(session: Session, person_ids: Iterable[str], *, groups: bool) -> None:
         session.info["flag_groups"] = True
 
 
+KNOWN = "flag_known"
+
+
+def keep_new(session: Session) -> None:
+    """This unit of work keeps the persons it inserts (`know`) for the refresh before its commit, which
+    then neither reads nor decrypts them back (the write group: a batch of new persons)."""
+    session.info[KNOWN] = {}
+
+
+def know(session: Session, person: Person) -> None:
+    """A person just inserted as it stands, with Core statements (not in the session), when the unit of
+    work keeps them (`keep_new`). A flush of that person's row forgets it again (`_collect`)."""
+    known: dict[str, Person] | None = session.info.get(KNOWN)
+    if known is not None:
+        known[person.id] = person
+
+
+def known_mark(session: Session) -> int:
+    """Where the persons kept so far end: `forget_since` undoes what a savepoint rolled back added."""
+    return len(session.info.get(KNOWN, ()))
+
+
+def forget_since(session: Session, mark: int) -> None:
+    """A savepoint rolled back: the persons it inserted are not in the database, so they must not be
+    recomputed from memory (the refresh reads them, finds none, and leaves no derived row)."""
+    known: dict[str, Person] | None = session.info.get(KNOWN)
+    if known is not None:
+        for person_id in list(known)[mark:]:
+            del known[person_id]
+
+
 def touch_groups(session: Session, person_id: str) -> None:
     """Before a person's affiliations are replaced or erased: remember the groups they are in now, so the
     groups they leave are recomputed too (their other members may lose `group_targeting`)."""
@@ -263,6 +294,7 @@ def _collect(session: Session, _context: object) -> None:
             continue
         if isinstance(obj, Person):
             touched.add(obj.id)
+            session.info.get(KNOWN, {}).pop(obj.id, None)  # changed since it was inserted: read it back
             session.info["flag_groups"] = True
         elif isinstance(obj, PersonRelation):
             touched.update((obj.person_id, obj.related_id))
@@ -273,9 +305,16 @@ def _collect(session: Session, _context: object) -> None:
 
 
 def refresh(
-    session: Session, person_ids: Iterable[str], *, extra_keys: Iterable[str] = (), groups: bool = True
+    session: Session,
+    person_ids: Iterable[str],
+    *,
+    extra_keys: Iterable[str] = (),
+    groups: bool = True,
+    known: Iterable[Person] = (),
 ) -> None:
     """Recompute the derived rows of these persons, their relatives and (pooled) their groups' members.
+
+    `known`: persons among them as this transaction inserted them, not read (and decrypted) back.
 
     `groups`: the write changed notices, persons or affiliations, so the persons' group notices are
     replaced and their groups recomputed (an import does both itself, once for all its persons)."""
@@ -288,7 +327,12 @@ def refresh(
     ids |= {x for link in links for x in (link.person_id, link.related_id)}
     if groups:
         store_group_notices(session, ids)
-    records = load(session, sorted(ids), key_name=lambda name: affiliation_key(session, name))
+    records = load(
+        session,
+        sorted(ids),
+        key_name=lambda name: affiliation_key(session, name),
+        known=[p for p in known if p.id in ids],
+    )
     store(session, records, forget=ids - set(records))
     if groups:
         keys = set(extra_keys) | {k for r in records.values() for k in r.groups}
@@ -305,8 +349,9 @@ def _before_commit(session: Session) -> None:
     touched: set[str] = session.info.pop("flag_touched", set())
     keys: set[str] = session.info.pop("flag_keys", set())
     groups = bool(session.info.pop("flag_groups", False)) or bool(keys)
+    known: dict[str, Person] = session.info.pop(KNOWN, None) or {}
     if touched or keys:
-        refresh(session, touched, extra_keys=keys, groups=groups)
+        refresh(session, touched, extra_keys=keys, groups=groups, known=known.values())
         session.flush()
 
 

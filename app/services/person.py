@@ -88,6 +88,7 @@ def _insert_new(session: Session, person: Person, related: Sequence[RelatedPerso
         ],
     )
     flag.touch(session, [person.id, *first], groups=True)
+    flag.know(session, person)  # the refresh before the commit need not read it back
 
 
 def _write_links(session: Session, person: Person, *, related: Sequence[RelatedPerson] | None) -> None:

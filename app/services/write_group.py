@@ -10,7 +10,9 @@ in arrival order in one unit of work:
 - each write runs in a savepoint: one that fails (a 404, a 409, a 422, any error) is rolled back alone
   and its request gets its error, the others go on;
 - the derived tables are brought up to date once, before the commit, for every person the batch
-  touched (`app.services.flag_upkeep`: the same rows as one transaction per write would leave);
+  touched (`app.services.flag_upkeep`: the same rows as one transaction per write would leave); the
+  persons the batch inserted are taken as inserted, not read and decrypted back, but those of a
+  savepoint rolled back are forgotten (they are not in the database: no derived row for them);
 - the audit entries chain in the order the writes ran, each in its write's savepoint;
 - a commit that fails fails every write of the batch: none is answered as stored.
 """
@@ -27,7 +29,7 @@ from sqlmodel import Session
 
 from app.db import AUDIT_ACTIONS, unit_of_work
 from app.keyring import Keyring
-from app.services import audit
+from app.services import audit, flag
 from app.services.batch_thread import BatchThread, settle
 
 log = logging.getLogger("article3")
@@ -65,10 +67,12 @@ class WriteGroup(BatchThread[_Waiting]):
                 # memory: one head update for the batch, at the end.
                 audit.defer_head(session)
                 audit.defer_counts(session)  # the daily read counts: one upsert per actor, at the end
+                flag.keep_new(session)  # the batch's new persons are recomputed from memory, not read back
                 for waiting in batch:
                     appended = len(session.info.get(AUDIT_ACTIONS, ()))
                     counts = audit.deferred_counts(session)
                     chain = audit.chain_mark(session)
+                    known = flag.known_mark(session)
                     try:
                         with session.begin_nested():
                             outcomes.append((waiting.write(session), None))
@@ -76,6 +80,7 @@ class WriteGroup(BatchThread[_Waiting]):
                         del session.info.get(AUDIT_ACTIONS, [])[appended:]
                         audit.restore_counts(session, counts)
                         audit.chain_undo(session, chain)
+                        flag.forget_since(session, known)
                         outcomes.append((None, error))
                 audit.apply_counts(session)
                 audit.apply_head(session)
