@@ -21,9 +21,11 @@ from app.errors import Unauthorized
 from app.keyring import Keyring
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
+from app.models.notice import NoticeCreate
 from app.models.person import Person, PersonCreate
 from app.models.token import Principal, Role
 from app.services import audit, flag_upkeep, quota
+from app.services import notice as notice_service
 from app.services import person as person_service
 from app.services import token as token_service
 from app.services.audit_writer import AuditWriter
@@ -374,6 +376,55 @@ def test_a_groups_new_persons_get_exact_derived_rows_and_an_undone_one_none(
     assert kept <= persons
     assert {row[0] for row in flags} | {row[0] for row in states} <= persons
     assert {row[0] for row in flags if row[2] == "group_targeting"}  # the members' flags are there
+    with unit_of_work(db, keyring) as session:
+        flag_upkeep.rebuild(session)
+    assert _derived(db) == (flags, states)
+
+
+def test_a_record_written_for_a_new_person_in_its_group_is_in_their_derived_rows(
+    client: TestClient, database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    """A person the group inserted is recomputed from memory only while nothing of theirs was added
+    since: a notice written for them in the same batch (a flush of a row of theirs) has them read back
+    with their records, and their derived rows are those a rebuild writes."""
+    for i, month in enumerate(("2015-01", "2015-02")):
+        member = make_person(client, org_a.editor, name=f"Member {i}", affiliations=["Group Nine"])
+        make_notice(client, org_a.editor, str(member["id"]), requesting_state="TJ", requested_on=month)
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    group = WriteGroup(engine, keyring)
+    editor = Principal(token_id=org_a.token_ids[Role.editor], org_id=org_a.id, role=Role.editor)
+    group.start()
+
+    def create(i: int) -> Callable[[Session], str]:
+        data = PersonCreate.model_validate({"name": f"Noticed {i}", "affiliations": ["Group Nine"]})
+
+        def write(session: Session) -> str:
+            person = person_service.create(session, data=data, by=editor)
+            if i == 1:
+                notice = NoticeCreate.model_validate(
+                    {
+                        "person_id": person.id,
+                        "channel": "red_notice",
+                        "requesting_state": "TJ",
+                        "requested_on": "2015-03",
+                    }
+                )
+                notice_service.create(session, data=notice, by=editor)
+            return person.id
+
+        return write
+
+    async def write_all() -> list[Any]:
+        return await asyncio.gather(*(group.run(create(i)) for i in range(3)), return_exceptions=True)
+
+    try:
+        results = asyncio.run(write_all())
+    finally:
+        group.stop()
+        engine.dispose()
+    assert all(isinstance(r, str) for r in results), results
+    flags, states = _derived(db)
+    assert (results[1], "TJ") in states
     with unit_of_work(db, keyring) as session:
         flag_upkeep.rebuild(session)
     assert _derived(db) == (flags, states)

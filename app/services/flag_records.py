@@ -3,7 +3,7 @@ records through the one loader (`app.services.records`), with their notices' cha
 CCF decisions, their relatives' records and their groups' dated notices (pooled across organisations)."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -134,11 +134,13 @@ def load(
     key_name: Callable[[str], str],
     groups: GroupCache | None = None,
     known: Sequence[Person] = (),
+    bare: Collection[str] = (),
 ) -> dict[str, Records]:
     """The records of each person (of any organisation: callers scope the ids), by person id.
 
-    `known`: persons among them already loaded in this session, not read (and decrypted) again."""
-    loaded = records_service.load(session, person_ids, kinds=_KINDS, children=False, known=known)
+    `known`: persons among them already loaded in this session, not read (and decrypted) again.
+    `bare`: persons known to have no record yet, whose records are not queried (`records.load`)."""
+    loaded = records_service.load(session, person_ids, kinds=_KINDS, children=False, known=known, bare=bare)
     out: dict[str, Records] = {
         person_id: Records(
             person=r.person,

@@ -259,8 +259,9 @@ def keep_new(session: Session) -> None:
 
 
 def know(session: Session, person: Person) -> None:
-    """A person just inserted as it stands, with Core statements (not in the session), when the unit of
-    work keeps them (`keep_new`). A flush of that person's row forgets it again (`_collect`)."""
+    """A person just inserted as it stands, with Core statements (not in the session), and with no record
+    yet, when the unit of work keeps them (`keep_new`). A flush of that person's row, or of a row of
+    theirs (a record, a link), forgets it again (`_collect`): it is then read back like any other."""
     known: dict[str, Person] | None = session.info.get(KNOWN)
     if known is not None:
         known[person.id] = person
@@ -298,8 +299,11 @@ def _collect(session: Session, _context: object) -> None:
             session.info["flag_groups"] = True
         elif isinstance(obj, PersonRelation):
             touched.update((obj.person_id, obj.related_id))
+            for linked in (obj.person_id, obj.related_id):
+                session.info.get(KNOWN, {}).pop(linked, None)
         elif isinstance(person_id := getattr(obj, "person_id", None), str):
             touched.add(person_id)
+            session.info.get(KNOWN, {}).pop(person_id, None)  # a record of theirs: no longer bare
             if isinstance(obj, (Notice, PersonAffiliation)):
                 session.info["flag_groups"] = True
 
@@ -314,7 +318,8 @@ def refresh(
 ) -> None:
     """Recompute the derived rows of these persons, their relatives and (pooled) their groups' members.
 
-    `known`: persons among them as this transaction inserted them, not read (and decrypted) back.
+    `known`: persons among them as this transaction inserted them, with no record yet (`know`): not
+    read (and decrypted) back, and their records not queried.
 
     `groups`: the write changed notices, persons or affiliations, so the persons' group notices are
     replaced and their groups recomputed (an import does both itself, once for all its persons)."""
@@ -332,6 +337,7 @@ def refresh(
         sorted(ids),
         key_name=lambda name: affiliation_key(session, name),
         known=[p for p in known if p.id in ids],
+        bare={p.id for p in known},
     )
     store(session, records, forget=ids - set(records))
     if groups:

@@ -3,7 +3,7 @@ persons at once. The indicators, the timeline, the dossier and the person's page
 so they can never disagree on what a person's records are."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,13 +67,15 @@ def load(
     full: bool = False,
     children: bool = True,
     known: Sequence[Person] = (),
+    bare: Collection[str] = (),
 ) -> dict[str, PersonRecords]:
     """The records of these kinds of each person (of any organisation: callers scope the ids), by person id.
 
     `full`: every column, for showing the records; otherwise the free text that neither the timeline nor
     the indicators read is left unloaded (and undecrypted). `children`: also the child rows the timeline
     reads (status changes, challenge events). `known`: persons already loaded in this session, not read
-    (and decrypted) again."""
+    (and decrypted) again. `bare`: persons known to have no record of any kind yet (inserted by this
+    transaction, none added since), whose records are not queried."""
     wanted = set(person_ids)
     out: dict[str, PersonRecords] = {p.id: PersonRecords(person=p) for p in known if p.id in wanted}
     for ids in chunks(person_ids):
@@ -81,7 +83,7 @@ def load(
         if unknown:
             for person in session.exec(select(Person).where(col(Person.id).in_(unknown))):
                 out[person.id] = PersonRecords(person=person)
-        present = [i for i in ids if i in out]
+        present = [i for i in ids if i in out and i not in bare]
         if not present:
             continue
         for kind in kinds:
