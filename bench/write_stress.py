@@ -28,7 +28,40 @@ then). Client latency is wrk's distribution (the few `GET /healthz` a connection
 writes are answered included). `--server-cpu 0 --load-cpu 1` pin uvicorn and wrk to a core each
 (`taskset -c`).
 
-Measured with `--loader wrk` (5 December 2026, 03:44–03:47 UTC; 2 cores shared with other sessions,
+Measured with `--loader wrk` (5 December 2026, 04:19–04:23 UTC; 2 cores shared with other sessions,
+one generating a PostgreSQL dataset, 1-minute load 4.3–6.1), SQLite, `--server-cpu 0 --load-cpu 1
+--writes 2000 --warmup 30`, interleaved: "before" is e9d6f10, "after" this code (the write group's
+refresh of the derived tables takes the persons the batch inserted as inserted, neither reading and
+decrypting them back nor querying their records, which a new person has none of):
+
+| code | clients | load | writes/s | client p50 / p99 | server p50 / p99 | server CPU per write | checks |
+|---|---|---|---|---|---|---|---|
+| before | 50 | 4.34 | 329 | 136 / 220 ms | 124 / 204 ms | 2.46 ms | PASS |
+| after | 50 | 4.80 | 378 | 120 / 197 ms | 108 / 186 ms | 2.16 ms | PASS |
+| before | 50 | 5.00 | 346 | 129 / 228 ms | 115 / 209 ms | 2.32 ms | PASS |
+| after | 50 | 6.12 | 358 | 128 / 202 ms | 113 / 195 ms | 2.19 ms | PASS |
+| before | 50 | 5.81 | 336 | 129 / 234 ms | 118 / 224 ms | 2.25 ms | PASS |
+| after | 50 | 5.63 | 361 | 124 / 226 ms | 112 / 205 ms | 2.21 ms | PASS |
+| before | 16 | 5.50 | 267 | 58 / 93 ms | 52 / 87 ms | 3.02 ms | PASS |
+| after | 16 | 5.14 | 311 | 49 / 87 ms | 44 / 83 ms | 2.64 ms | PASS |
+| before | 16 | 5.43 | 277 | 54 / 97 ms | 50 / 85 ms | 2.98 ms | PASS |
+| after | 16 | 5.72 | 300 | 49 / 92 ms | 45 / 86 ms | 2.71 ms | PASS |
+| before | 16 | 5.63 | 245 | 61 / 112 ms | 54 / 97 ms | 3.17 ms | PASS |
+| after | 16 | 6.12 | 325 | 48 / 73 ms | 43 / 71 ms | 2.64 ms | PASS |
+
+Medians: 50 clients 336 → 361 writes/s, 2.32 → 2.19 ms of server CPU per write (431 → 457 writes per
+CPU-second); 16 clients 267 → 311 writes/s, 3.02 → 2.64 ms (331 → 379 per CPU-second). Every run:
+2000 × 201, 0 non-2xx, 2000 persons and `person.created` entries, chain ok, no traceback. Profile
+(`py-spy record --format raw`, busy samples, 4000-write runs): the derived tables' refresh 21.5% → 11.1%
+(the records' load 13.8% → gone from the top: the persons' rows, their decryption and five record
+queries per batch); the rest unchanged (the person's inserts 20–25%, the audit entry 11–12%, the HTTP
+layers about 13%; the caller's check, already served from the token cache, under 1%). `--onto` a fresh
+`http_ratio.db` (5,000 persons; load 7.26, PostgreSQL tests running beside it), 50 clients: 239
+writes/s, 2.70 ms per write, all checks pass; `flags_agree.py bench/out/write_stress_onto_50.db
+--persons 100000`: every one of the 3,748 persons with an affiliation, 1,852 `group_targeting`, 0
+differences.
+
+Before that, measured with `--loader wrk` (5 December 2026, 03:44–03:47 UTC; 2 cores shared with other sessions,
 one generating a PostgreSQL dataset, 1-minute load 3.4–4.9), SQLite, `--server-cpu 0 --load-cpu 1
 --writes 2000 --warmup 30`, interleaved: "before" is a1de66e (the branch's start), "after" this
 branch's last code (Core inserts for a new person, its links and change row; one audit head update
