@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, delete, insert, or_, type_coerce
+from sqlalchemy import Connection, Text, delete, insert, or_, type_coerce
 from sqlmodel import Session, col, select
 
 from app.errors import PreconditionFailed, Unprocessable
@@ -49,10 +49,10 @@ def _check_related(
             )
 
 
-def _insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+def _insert(connection: Connection, model: type[Any], rows: list[dict[str, Any]]) -> None:
     """Rows straight to the database (one statement, no unit of work): the write path of a new person."""
     if rows:
-        session.connection().execute(insert(model.__table__), rows)
+        connection.execute(insert(model.__table__), rows)
 
 
 def _row(person: Person) -> dict[str, Any]:
@@ -64,10 +64,11 @@ def _insert_new(session: Session, person: Person, related: Sequence[RelatedPerso
     of a write's time went to the four flushes it took). Nothing flushed sees these rows, so the
     derived tables are told here which persons to recompute before the commit."""
     session.flush()  # whatever the unit of work holds pending first (the rows below may refer to it)
-    _insert(session, Person, [_row(person)])
+    connection = session.connection()  # asked once: each asking goes through the session's state machine
+    _insert(connection, Person, [_row(person)])
     keys = keys_of(session, person.affiliations)
     _insert(
-        session,
+        connection,
         PersonAffiliation,
         [{"person_id": person.id, "key": k, "org_id": person.org_id} for k in keys],
     )
@@ -75,7 +76,7 @@ def _insert_new(session: Session, person: Person, related: Sequence[RelatedPerso
     for item in related:
         first.setdefault(item.person_id, item)
     _insert(
-        session,
+        connection,
         PersonRelation,
         [
             {
