@@ -61,6 +61,11 @@ writes/s, 2.70 ms per write, all checks pass; `flags_agree.py bench/out/write_st
 --persons 100000`: every one of the 3,748 persons with an affiliation, 1,852 `group_targeting`, 0
 differences.
 
+Then the new person's three inserts asked the session for its connection once instead of three times
+(`Session.connection()` was 8% of the busy samples): 04:33–04:35 UTC, the machine busier (the same
+"after" code above now took 2.63–2.96 ms), 50 clients, interleaved, loads 4.3–5.2: 16ae158 226 and 211
+writes/s, 2.63 and 2.96 ms per write; this code 260 and 262 writes/s, 2.49 and 2.56 ms; all checks pass.
+
 Before that, measured with `--loader wrk` (5 December 2026, 03:44–03:47 UTC; 2 cores shared with other sessions,
 one generating a PostgreSQL dataset, 1-minute load 3.4–4.9), SQLite, `--server-cpu 0 --load-cpu 1
 --writes 2000 --warmup 30`, interleaved: "before" is a1de66e (the branch's start), "after" this
