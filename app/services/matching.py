@@ -25,6 +25,7 @@
 # returns exactly what scoring every person would.
 
 import bisect
+import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -741,10 +742,29 @@ def _lookup_keys(part: NamePart, *, in_pinyin_name: bool) -> Iterator[str]:
         yield from (f"!{key}" for key in part.transcription_keys)
 
 
-def _entry(candidate: Candidate) -> _Entry:
-    names = tuple(parsed for name in candidate.names for parsed in transliteration.parse_names(name))
+def _entry(
+    candidate: Candidate, parse: Callable[[str], tuple[ParsedName, ...]] = transliteration.parse_names
+) -> _Entry:
+    names = tuple(parsed for name in candidate.names for parsed in parse(name))
     fewest = min((len(name.parts) for name in names if name.parts), default=0)
     return _Entry(candidate, names, fewest)
+
+
+@functools.lru_cache(maxsize=transliteration.PARSE_CACHE_SIZE)
+def _part_postings(part: NamePart, in_pinyin_name: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(skeleton keys, other keys) of one name part: persons share their name parts (parse_part gives one
+    object per word), so each part's keys are worked out once, not once per person holding it."""
+    return part.keys, tuple(dict.fromkeys(_other_keys(part, in_pinyin_name=in_pinyin_name)))
+
+
+@functools.lru_cache(maxsize=transliteration.PARSE_CACHE_SIZE)
+def _father_postings(patronymic: NamePart) -> tuple[str, ...]:
+    """The '=…' keys of the father a patronymic names."""
+    father = _father(patronymic)
+    keys = [f"={key}" for key in father.keys]
+    keys += [f"={transliteration.swap_g_h(key)}" for key in father.keys]
+    keys += [f"=#{group}" for group in father.given_name_groups]
+    return tuple(dict.fromkeys(keys))
 
 
 def _posting_keys(names: tuple[ParsedName, ...]) -> tuple[set[str], set[str]]:
@@ -754,14 +774,13 @@ def _posting_keys(names: tuple[ParsedName, ...]) -> tuple[set[str], set[str]]:
     skeletons: set[str] = set()
     others: set[str] = set()
     for name in names:
+        pinyin = name.is_pinyin
         for part in name.parts:
-            skeletons.update(part.keys)
-            others.update(_other_keys(part, in_pinyin_name=name.is_pinyin))
-        for patronymic in name.patronymics[:1]:  # a query may name the father without bin or -ovich
-            father = _father(patronymic)
-            others.update(f"={key}" for key in father.keys)
-            others.update(f"={transliteration.swap_g_h(key)}" for key in father.keys)
-            others.update(f"=#{group}" for group in father.given_name_groups)
+            part_skeletons, part_others = _part_postings(part, pinyin)
+            skeletons.update(part_skeletons)
+            others.update(part_others)
+        if name.patronymics:  # a query may name the father without bin or -ovich
+            others.update(_father_postings(name.patronymics[0]))
     return skeletons, others
 
 
@@ -828,13 +847,16 @@ class _Shard:
         person_id = entry.candidate.person_id
         self.entries[person_id] = entry
         skeleton_keys, other_keys = _posting_keys(entry.names)
+        skeleton_postings, other_postings = self.skeleton_postings, self.other_postings
         for key in skeleton_keys:
-            if key not in self.skeleton_postings:
-                self.skeleton_postings[key] = set()
+            if (persons := skeleton_postings.get(key)) is None:
+                persons = skeleton_postings[key] = set()
                 self.vocabulary = None
-            self.skeleton_postings[key].add(person_id)
-        for key in other_keys:
-            self.other_postings.setdefault(key, set()).add(person_id)
+            persons.add(person_id)
+        for key in other_keys:  # no set made only to be thrown away when the key has one (at start-up, most)
+            if (persons := other_postings.get(key)) is None:
+                persons = other_postings[key] = set()
+            persons.add(person_id)
 
     def discard(self, person_id: str) -> None:
         entry = self.entries.pop(person_id)
@@ -947,12 +969,19 @@ class NameIndex:
         self._shards: dict[str, _Shard] = {}
         self._org_of: dict[str, str] = {}
 
-    def upsert(self, candidate: Candidate) -> None:
-        """Index a person, replacing any earlier entry with that person_id."""
-        entry = _entry(candidate)  # parsed outside the lock: the slow part
+    def upsert(
+        self,
+        candidate: Candidate,
+        parse: Callable[[str], tuple[ParsedName, ...]] = transliteration.parse_names,
+    ) -> None:
+        """Index a person, replacing any earlier entry with that person_id. `parse` reads each of their
+        names (a loader passes transliteration.parse_names behind a memo of its own)."""
+        entry = _entry(candidate, parse)  # parsed outside the lock: the slow part
         with self._lock:
             self._discard(candidate.person_id)
-            self._shards.setdefault(candidate.org_id, _Shard()).add(entry)
+            if (shard := self._shards.get(candidate.org_id)) is None:
+                shard = self._shards[candidate.org_id] = _Shard()
+            shard.add(entry)
             self._org_of[candidate.person_id] = candidate.org_id
 
     def remove(self, person_id: str) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 import icu  # PyICU's API; the pyicu-wheels distribution ships it as binary wheels (no ICU headers needed)
 from anyascii import anyascii
 
-_PARSE_CACHE_SIZE = 200_000  # distinct name parts kept parsed; 100k persons have far fewer
+PARSE_CACHE_SIZE = 200_000  # distinct name parts kept parsed; 100k persons have far fewer
 
 
 class Script(StrEnum):
@@ -455,7 +455,7 @@ def romanise(part: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------- skeleton
 
 
-@functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def skeleton_with_rules(form: str) -> tuple[str, tuple[str, ...]]:
     """A romanised part's skeleton, with the labels of the rules that changed it ('q/k', 'doubled letters')."""
     fired: list[str] = []
@@ -533,7 +533,7 @@ def consonant_key(key: str) -> str:
     return key[:-1] if len(key) > 2 and key.endswith("h") else key
 
 
-@functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def pinyin_syllables(text: str) -> int:
     """How many Hanyu Pinyin syllables (ISO 7098) a Latin word divides into, or 0 when it is not pinyin. Only
     the first may start with a vowel ('er' aside), as transcriptions write no apostrophes: 'Saadi' is not."""
@@ -673,7 +673,7 @@ def _initial_letters(text: str, forms: tuple[str, ...]) -> frozenset[str]:
     return frozenset(letter for letter in letters if letter)
 
 
-@functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def parse_part(text: str) -> NamePart:
     """One name part (a single word, any script) with its readings and keys; a trailing dot marks an
     initial ('T.', 'Sh.')."""
@@ -761,7 +761,7 @@ def name_variants(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((before + after, replaced, f"{before} {maiden}{after}")))
 
 
-@functools.lru_cache(maxsize=_PARSE_CACHE_SIZE)
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def parse_name(name: str) -> ParsedName:
     """A full name as parts that must match and patronymics that may be missing. Roles, after OpenSanctions'
     rigour name tagging (given, family, patronymic): bin/ibn and oğlu/oʻgʻli/uulu/qizi mark a father's name;
