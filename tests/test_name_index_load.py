@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.db import make_engine, reading, unit_of_work
 from app.keyring import Keyring
+from app.models.fuzzy_date import FuzzyDate
 from app.models.person import Person
 from app.services.matching import Candidate, Match, NameIndex
 from app.services.name_index import LiveNameIndex
@@ -48,7 +49,7 @@ def _fill(database_url: str, keyring: Keyring) -> tuple[str, str, list[str]]:
                 org_id=first.id if i < len(NAMES) else second.id,
                 name=name,
                 aliases=aliases,
-                birth_date=born,
+                birth_date=FuzzyDate(born) if born else None,
                 nationalities=nationalities,
             )
             session.add(person)
