@@ -31,12 +31,23 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import names
 import sqlalchemy as sa
-from benchlib import OUT, Server, database_url, machine_load, mint_token, ms, percentile, secret_key
+from benchlib import (
+    OUT,
+    Server,
+    database_url,
+    machine_load,
+    mint_token,
+    ms,
+    percentile,
+    secret_key,
+    server_times,
+)
 
 from app.db import make_engine, reading
 from app.keyring import Keyring
@@ -98,7 +109,9 @@ def subjects(url: str, key: str, count: int, seed: int) -> tuple[str, list[str],
         sample = random.Random(seed).sample(ids, min(count, len(ids)))
         table = Person.__table__  # type: ignore[attr-defined]
         # the name column's own type decrypts
-        spelled = dict(conn.execute(sa.select(table.c.id, table.c.name).where(table.c.id.in_(sample))).all())
+        spelled: dict[str, str] = dict(
+            conn.execute(sa.select(table.c.id, table.c.name).where(table.c.id.in_(sample))).all()
+        )
     engine.dispose()
     return str(busiest), sample, [spelled[p] for p in sample]
 
@@ -123,27 +136,64 @@ def name_queries(recorded: Sequence[str], count: int, seed: int) -> list[str]:
     return queries
 
 
-def timed(client: httpx.Client, paths: Sequence[str], requests: int, warmup: int) -> tuple[list[float], int]:
-    """(latencies of `requests` calls round-robin over `paths` after `warmup`, calls not answered 200)."""
+def worker_pids(server: Server) -> list[int]:
+    """The uvicorn worker processes (the supervisor's spawned children), or the one server process."""
+    assert server.process is not None
+    if server.workers == 1:
+        return [server.process.pid]
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+    return [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User and system CPU the processes have used (Linux /proc): a figure the machine's load skews less."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+@dataclass
+class Run:
+    latencies: list[float]  # as the client saw them
+    failures: int  # calls not answered 200
+    server: list[float]  # the server's own time per call (bench_app), loopback and client left out
+    cpu: float  # seconds of the workers' CPU over the timed calls
+
+
+def timed(client: httpx.Client, paths: Sequence[str], requests: int, warmup: int, pids: Sequence[int]) -> Run:
+    """`requests` calls round-robin over `paths` after `warmup`."""
     for i in range(warmup):
         client.get(paths[i % len(paths)]).raise_for_status()
+    server_times(client)  # cleared: only the timed calls below
     latencies: list[float] = []
     failures = 0
+    cpu = cpu_seconds(pids)
     for i in range(requests):
         t0 = time.perf_counter()
         response = client.get(paths[i % len(paths)])
         latencies.append(time.perf_counter() - t0)
         failures += response.status_code != 200
-    return latencies, failures
+    cpu = cpu_seconds(pids) - cpu
+    return Run(latencies, failures, server_times(client), cpu)
 
 
-def line(label: str, latencies: list[float], failures: int, target: float) -> str:
+def line(label: str, run: Run, target: float) -> str:
+    latencies = run.latencies
     p95 = percentile(latencies, 95)
-    verdict = "PASS" if p95 < target and failures == 0 else "FAIL"
+    verdict = "PASS" if p95 < target and run.failures == 0 else "FAIL"
+    server = (
+        f"; in the server p50 {ms(percentile(run.server, 50))} p95 {ms(percentile(run.server, 95))}"
+        if run.server
+        else ""
+    )
     return (
-        f"{label:<10}{len(latencies)} calls, {failures} not 200: p50 {ms(percentile(latencies, 50))}  "
+        f"{label:<10}{len(latencies)} calls, {run.failures} not 200: p50 {ms(percentile(latencies, 50))}  "
         f"p95 {ms(p95)}  p99 {ms(percentile(latencies, 99))}  max {ms(max(latencies))}"
-        f"   target p95 < {ms(target)}: {verdict}"
+        f"   target p95 < {ms(target)}: {verdict}\n{'':<10}workers' CPU {ms(run.cpu / len(latencies))} a call"
+        + server
     )
 
 
@@ -206,15 +256,18 @@ def main() -> None:
             f"start-up   {args.workers} workers ready in {server.startup_s:.1f} s; resident memory per worker "
             + ", ".join(f"{r:,.0f} MiB" for r in workers_rss)
         )
-        runs: list[tuple[str, Callable[[], tuple[list[float], int]]]] = [
+        pids = worker_pids(server)
+        runs: list[tuple[str, Callable[[], Run]]] = [
             (
                 "history",
-                lambda: timed(client, [f"/api/v1/persons/{history_id}/history"], args.requests, args.warmup),
+                lambda: timed(
+                    client, [f"/api/v1/persons/{history_id}/history"], args.requests, args.warmup, pids
+                ),
             ),
             (
                 "flags",
                 lambda: timed(
-                    client, [f"/api/v1/persons/{p}/flags" for p in sample], args.requests, args.warmup
+                    client, [f"/api/v1/persons/{p}/flags" for p in sample], args.requests, args.warmup, pids
                 ),
             ),
             (
@@ -224,12 +277,13 @@ def main() -> None:
                     [str(httpx.URL("/api/v1/persons", params={"q": q})) for q in queries],
                     len(queries),
                     min(args.warmup, len(queries)),
+                    pids,
                 ),
             ),
         ]
         for label, run in runs:
-            latencies, failures = run()
-            print(line(label, latencies, failures, TARGETS[label]))
+            print(f"machine    {machine_load()}")
+            print(line(label, run(), TARGETS[label]), flush=True)
         states: list[float] = []
         for _ in range(args.states_runs):
             t0 = time.perf_counter()
