@@ -27,6 +27,7 @@ from app.services.matching import Candidate, NameIndex
 from app.services.transliteration import ParsedName
 
 COLUMNS = ("id", "org_id", "name", "aliases", "birth_date", "nationalities")
+PREFIX = FIELD_PREFIX + ":"  # what an encrypted value starts with
 
 
 def _rows(session: Session, query: Select[Any]) -> Iterator[Row[Any]]:
@@ -88,9 +89,6 @@ class _Opener:
             birth_date=self.text(birth_date, self.aad["birth_date"]),
             nationalities=nationalities,
         )
-
-
-PREFIX = FIELD_PREFIX + ":"
 
 
 class LiveNameIndex:
