@@ -5,6 +5,8 @@ Two real servers (uvicorn, each its own process) share a database; one token's r
 between them. Counted per process, each would let through its own allowance: twice the limit.
 """
 
+import hashlib
+import json
 import socket
 import threading
 import uuid
@@ -110,6 +112,50 @@ def test_the_database_window_gives_the_last_request_to_one_thread_only(
     assert len(waits) == 50
     assert waits.count(0.0) == 20
     assert all(0 < wait <= 60 for wait in waits if wait)
+
+
+def _row_of(engine: sa.Engine, key: str) -> list[list[float]]:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    with engine.connect() as connection:
+        hits = connection.execute(
+            sa.text("SELECT hits FROM rate_limit_window WHERE key = :key"), {"key": digest}
+        ).scalar_one()
+    row = json.loads(hits)
+    assert isinstance(row, list)
+    return row
+
+
+def test_the_database_window_keeps_a_count_per_second_not_a_moment_per_request(on_postgresql: str) -> None:
+    engine = sa.create_engine(on_postgresql)
+    window = DatabaseWindow(engine, per_minute=1000)
+    key = f"token:{uuid.uuid4()}"
+    assert all(window.wait_s(key) == 0.0 for _ in range(150))
+    row = _row_of(engine, key)
+    engine.dispose()
+    assert len(row) <= 61, "the row grows with the seconds of a window, not with its requests"
+    assert sum(requests for _, requests in row) == 150
+    seconds = [int(moment) for moment, _ in row]
+    assert seconds == sorted(set(seconds)), "one pair per second, in order"
+
+
+def test_a_row_of_moments_written_before_the_counts_per_second_still_counts(on_postgresql: str) -> None:
+    engine = sa.create_engine(on_postgresql)
+    key = f"token:{uuid.uuid4()}"
+    with engine.begin() as connection:
+        now = float(connection.execute(sa.text("SELECT EXTRACT(EPOCH FROM clock_timestamp())")).scalar_one())
+        connection.execute(
+            sa.text("INSERT INTO rate_limit_window (key, hits, expires_at) VALUES (:key, :hits, :expires)"),
+            {
+                "key": hashlib.sha256(key.encode()).hexdigest(),
+                "hits": json.dumps([now - 90.0, now - 20.5, now - 20.4, now - 3.0]),  # one outside the window
+                "expires": now - 3.0 + 60,
+            },
+        )
+    window = DatabaseWindow(engine, per_minute=5)
+    assert [window.wait_s(key) for _ in range(2)] == [0.0, 0.0]
+    assert 0 < window.wait_s(key) <= 60  # three moments and two new requests fill the allowance of five
+    assert sum(requests for _, requests in _row_of(engine, key)) == 5
+    engine.dispose()
 
 
 def test_redis_window_counts_per_key(redis_url: str) -> None:

@@ -12,11 +12,12 @@ Where the requests are counted decides what the limit holds for (`for_deployment
 """
 
 import hashlib
+import math
 import random
 import threading
 import time
 from collections import deque
-from typing import Protocol
+from typing import Any, Protocol
 
 from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
@@ -67,7 +68,14 @@ class DatabaseWindow:
     """At most `per_minute` requests per key in any 60 seconds, counted in PostgreSQL: the same for
     every process and host on the database. A key's row is locked while it is counted, so two processes
     never both take the last request of an allowance; moments are the database's clock, so hosts whose
-    clocks differ still agree."""
+    clocks differ still agree.
+
+    A row holds one count per second (`[moment, requests]`: the requests of that second and the moment
+    of its last one; at most 61 pairs), not one moment per request: with a moment per request the row
+    grew with the allowance, and rewriting it on every request cost 2.3 ms with one moment in it, 5.3 ms
+    with 2,000 and 12.4 ms with 4,000. A second's requests leave the window together, when its last one
+    is 60 s old, so the limit never lets more than `per_minute` through in any 60 seconds; at the limit
+    a caller may be refused up to a second longer than an exact count would refuse them."""
 
     def __init__(self, engine: Engine, per_minute: int) -> None:
         self.per_minute = per_minute
@@ -84,16 +92,20 @@ class DatabaseWindow:
                     index_elements=["key"], set_={"key": upsert.excluded.key}
                 ).returning(window.c.hits)
             ).scalar_one()
-            # The clock is read once the row is ours: the moments in a row then only ever increase.
+            # The clock is read once the row is ours: the seconds in a row then only ever increase.
             now = float(connection.execute(text("SELECT EXTRACT(EPOCH FROM clock_timestamp())")).scalar_one())
-            hits = [at for at in stored if at > now - WINDOW_S]
-            wait_s = hits[0] + WINDOW_S - now if len(hits) >= self.per_minute else 0.0
+            seconds = [[at, n] for at, n in _per_second(stored) if at > now - WINDOW_S]
+            counted = sum(n for _, n in seconds)
+            wait_s = seconds[0][0] + WINDOW_S - now if counted >= self.per_minute else 0.0
             if not wait_s:
-                hits.append(now)
+                if seconds and math.floor(seconds[-1][0]) == math.floor(now):
+                    seconds[-1] = [now, seconds[-1][1] + 1]
+                else:
+                    seconds.append([now, 1])
             connection.execute(
                 update(window)
                 .where(window.c.key == digest)
-                .values(hits=hits, expires_at=hits[-1] + WINDOW_S if hits else now)
+                .values(hits=seconds, expires_at=seconds[-1][0] + WINDOW_S if seconds else now)
             )
             if random.random() < PRUNE_CHANCE:  # noqa: S311 - a chance, not a secret
                 # Rows another request is counting are skipped, never waited for: no two prunes deadlock.
@@ -104,6 +116,12 @@ class DatabaseWindow:
                 )
                 connection.execute(delete(window).where(window.c.key.in_(stale)))
         return wait_s
+
+
+def _per_second(stored: list[Any]) -> list[tuple[float, int]]:
+    """A row's `[moment, requests]` pairs; a row written before the counts per second held one moment
+    per request, and each of those counts as one request."""
+    return [(float(item[0]), int(item[1])) if isinstance(item, list) else (float(item), 1) for item in stored]
 
 
 class RedisWindow:
