@@ -126,24 +126,19 @@ def record(
     org_id: str | None = None,
 ) -> AuditEntry:
     """Append one entry, after the change it records and in the same transaction: both commit or neither."""
-    chain: _Chain | None = session.info.get(_CHAIN)
-    if chain is not None:
-        return _append_deferred(
-            session, chain, by=by, action=action, kind=kind, object_id=object_id, org_id=org_id
-        )
-    head = _head(session)
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        at=utcnow(),
-        org_id=by.org_id if by else org_id,
+    new = NewEntry(
         actor=actor_of(by),
+        org_id=by.org_id if by else org_id,
         action=action,
         object_kind=kind,
         object_id=object_id,
-        prev_hash=head.hash,
-        hash="",
     )
-    entry.hash = _entry_hash(keyring_of(session).audit_key, head.hash, entry)
+    key = keyring_of(session).audit_key
+    chain: _Chain | None = session.info.get(_CHAIN)
+    if chain is not None:
+        return _append_deferred(session, chain, _chained(key, chain.seq + 1, chain.hash, utcnow(), new))
+    head = _head(session)
+    entry = _chained(key, head.seq + 1, head.hash, utcnow(), new)
     head.seq, head.hash, head.updated_at = entry.seq, entry.hash, entry.at
     session.add(entry)
     session.add(head)
@@ -153,34 +148,13 @@ def record(
     return entry
 
 
-def _append_deferred(
-    session: Session,
-    chain: _Chain,
-    *,
-    by: Principal | None,
-    action: str,
-    kind: str | None,
-    object_id: str | None,
-    org_id: str | None,
-) -> AuditEntry:
+def _append_deferred(session: Session, chain: _Chain, entry: AuditEntry) -> AuditEntry:
     """`record` while the head is held in memory: one insert, the head moved on in memory only."""
-    entry = AuditEntry(
-        seq=chain.seq + 1,
-        at=utcnow(),
-        org_id=by.org_id if by else org_id,
-        actor=actor_of(by),
-        action=action,
-        object_kind=kind,
-        object_id=object_id,
-        prev_hash=chain.hash,
-        hash="",
-    )
-    entry.hash = _entry_hash(keyring_of(session).audit_key, chain.hash, entry)
     session.flush()  # what the entry records goes in first, as with the flush of `record`
     session.connection().execute(insert(AuditEntry.__table__), entry.model_dump())  # type: ignore[attr-defined]
     chain.seq, chain.hash, chain.at = entry.seq, entry.hash, entry.at
     _count(session, [entry])
-    session.info.setdefault(AUDIT_ACTIONS, []).append(action)  # counted for /metrics once committed
+    session.info.setdefault(AUDIT_ACTIONS, []).append(entry.action)  # counted for /metrics once committed
     return entry
 
 
@@ -200,6 +174,23 @@ class NewEntry:
     object_id: str | None = None
 
 
+def _chained(key: bytes, seq: int, prev_hash: str, at: datetime, new: NewEntry) -> AuditEntry:
+    """The entry `new` at place `seq` of the chain, after the entry whose hash is `prev_hash`, hashed."""
+    entry = AuditEntry(
+        seq=seq,
+        at=at,
+        org_id=new.org_id,
+        actor=new.actor,
+        action=new.action,
+        object_kind=new.object_kind,
+        object_id=new.object_id,
+        prev_hash=prev_hash,
+        hash="",
+    )
+    entry.hash = _entry_hash(key, prev_hash, entry)
+    return entry
+
+
 def append_many(
     session: Session, wanted: Sequence[NewEntry], *, at: datetime | None = None
 ) -> list[AuditEntry]:
@@ -215,18 +206,8 @@ def append_many(
     entries = []
     for new in wanted:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            org_id=new.org_id,
-            actor=new.actor,
-            action=new.action,
-            object_kind=new.object_kind,
-            object_id=new.object_id,
-            prev_hash=prev,
-            hash="",
-        )
-        entry.hash = prev = _entry_hash(key, prev, entry)
+        entry = _chained(key, seq, prev, at, new)
+        prev = entry.hash
         entries.append(entry)
     session.connection().execute(
         insert(AuditEntry.__table__),  # type: ignore[attr-defined]
