@@ -52,8 +52,8 @@ lock: | $(BIN)/python
 # (each run adds audit entries; the copy keeps every run starting from the same data), then the
 # in-process figures. That database is made again (`bench/synth.py`, about 2.5 minutes, its own row in
 # the table) only when what shapes it changed: the generator, the models, the migrations or the
-# derived-table code; `make bench-data` makes it again regardless. About 2.5 minutes with it in
-# place, 5 with it made; the PostgreSQL, ten-times and load runs are by hand.
+# derived-table code; `make bench-data` makes it again regardless. About 1.5 minutes with it in
+# place, 3.5 with it made (measured 5 December 2026); the PostgreSQL, ten-times and load runs are by hand.
 BENCH_DATA := bench/out/synth.db
 BENCH_DB := bench/out/bench-run.db
 BENCH_SHAPES := bench/synth.py bench/names.py $(wildcard alembic/versions/*.py) $(wildcard app/models/*.py) $(wildcard app/services/flag*.py)
