@@ -50,11 +50,13 @@ ACCEPT_LANGUAGE = (
 )
 
 
-def reader_language(
+async def reader_language(
     response: Response,
     accept_language: Annotated[str | None, Header(description=ACCEPT_LANGUAGE)] = None,
 ) -> Prose:
-    """The reader's language from Accept-Language (English unless `ru` is preferred), named in the answer."""
+    """The reader's language from Accept-Language (English unless `ru` is preferred), named in the answer.
+    No I/O (a language's catalog is read once, then cached): `async`, so it runs on the event loop rather
+    than costing a worker thread's hand-off."""
     prose = language.prose(language.negotiate(accept_language))
     response.headers.update(language_headers(prose))
     return prose

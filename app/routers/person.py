@@ -28,6 +28,7 @@ from app.models.person import PersonCreate, PersonList, PersonPublic, PersonUpda
 from app.models.protection import ProtectionCreate, ProtectionList, ProtectionPublic, ProtectionUpdate
 from app.models.state import StateCode
 from app.models.timeline import PersonHistory
+from app.models.token import Principal
 from app.routers.api_route import ApiRoute
 from app.routers.negotiation import ReaderLanguage, language_headers, preferred_format
 from app.routers.problems import PROBLEM
@@ -124,9 +125,7 @@ def erase_person(person_id: str, session: WriteSession, caller: Admin) -> None:
 
 
 @router.get("/{person_id}/history")
-def read_history(
-    person_id: str, session: WriteSession, caller: PersonReader, prose: ReaderLanguage
-) -> PersonHistory:
+async def read_history(person_id: str, reads: PersonReads, prose: ReaderLanguage) -> PersonHistory:
     """Every dated fact about the person, oldest first, one line each.
 
     Fuzzy dates sort at the first day of their period. Facts on the same first day come in a fixed
@@ -139,10 +138,16 @@ def read_history(
 
     `Accept-Language`: each `summary` in Russian when the header prefers `ru`, in English otherwise
     (`Content-Language` names the language; `Vary: Accept-Language`)."""
-    person = person_service.get(session, person_id, by=caller, action="person.history_read")
-    return PersonHistory(
-        person=person_service.public(session, person), events=history_service.events(session, person, prose)
-    )
+
+    def read(session: Session, caller: Principal) -> PersonHistory:
+        person = person_service.get(session, person_id, by=caller, action=None)
+        return PersonHistory(
+            person=person_service.public(session, person), events=history_service.events(session, person, prose)
+        )
+
+    history = await reads.read(read)  # one worker thread: the caller's checks and the read
+    await reads.record("person.history_read", kind="person", object_id=history.person.id)  # answered once committed
+    return history
 
 
 @router.get("/{person_id}/flags")

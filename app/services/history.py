@@ -71,5 +71,6 @@ def read(
 
 
 def events(session: Session, person: Person, prose: Prose = ENGLISH) -> list[HistoryEvent]:
-    """Every dated fact about the person, oldest first."""
-    return from_records(records_service.for_person(session, person), prose)
+    """Every dated fact about the person, oldest first (read from the records as rows: nothing here
+    changes them)."""
+    return from_records(records_service.rows_for_person(session, person), prose)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -123,6 +124,45 @@ def for_person(
 ) -> PersonRecords:
     """One person's records (a person the caller may read: the route checked it)."""
     return load(session, [person.id], kinds=kinds, full=full, known=[person])[person.id]
+
+
+@functools.cache
+def _row_queries(name: str) -> tuple[Any, Any]:
+    """One kind's statements for `rows_for_person` (its records' columns but the deferred ones, and its
+    child rows in order), made once."""
+    kind = BY_NAME[name]
+    table: Any = kind.model.__table__  # type: ignore[attr-defined]
+    columns = [column for column in table.c if column.key not in kind.deferred]
+    records = core_select(*columns).where(table.c[kind.person_link].in_(bindparam("ids", expanding=True)))
+    if kind.children is None:
+        return records, None
+    child: Any = kind.children.model.__table__  # type: ignore[attr-defined]
+    children = (
+        core_select(child)
+        .where(child.c[kind.children.parent].in_(bindparam("ids", expanding=True)))
+        .order_by(child.c[kind.children.order])
+    )
+    return records, children
+
+
+def rows_for_person(session: Session, person: Person, *, kinds: Sequence[RecordKind] = KINDS) -> PersonRecords:
+    """One person's records as `for_person` loads them without `full`, but as read-only rows (Core) rather
+    than ORM objects: each row has the same attributes with the same values (the columns' types convert
+    them alike), and none is tracked by the session. For reads that only look at the values (the timeline):
+    the ORM's bookkeeping of ~150 objects cost more than half of loading a 200-event history."""
+    out = PersonRecords(person=person)
+    connection = session.connection()
+    for kind in kinds:
+        records, children = _row_queries(kind.name)
+        rows = connection.execute(records, {"ids": [person.id]}).all()
+        out.by_kind[kind.name].extend(rows)
+        if children is None or not rows:
+            continue
+        parent = kind.children.parent  # type: ignore[union-attr]
+        for ids in chunks([row.id for row in rows]):
+            for child in connection.execute(children, {"ids": ids}):
+                out.children[getattr(child, parent)].append(child)
+    return out
 
 
 def read(session: Session, person: Person, *, by: Principal, kinds: Sequence[RecordKind]) -> PersonRecords:
