@@ -1,7 +1,15 @@
 """A person's history (section 9): every dated fact, in date order, ties in the documented order."""
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Row
 
+from app.db import make_engine, reading
+from app.keyring import Keyring
+from app.kinds import KINDS
+from app.language import prose
+from app.models.person import Person
+from app.services import history, records
 from tests.conftest import OrgTokens
 from tests.factories import (
     make_detention,
@@ -103,7 +111,6 @@ def test_history_of_a_foreign_person_is_404(client: TestClient, org_a: OrgTokens
 
 
 def test_erasure_takes_every_record(client: TestClient, org_a: OrgTokens, db: object) -> None:
-    import sqlalchemy as sa
 
     person = make_person(client, org_a.editor)
     pid = person["id"]
@@ -127,3 +134,45 @@ def test_erasure_takes_every_record(client: TestClient, org_a: OrgTokens, db: ob
             "protection",
         ):
             assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() == 0, table  # noqa: S608
+
+
+def test_the_timeline_read_as_rows_is_the_one_read_as_orm_objects(
+    client: TestClient, org_a: OrgTokens, database_url: str, keyring: Keyring
+) -> None:
+    """`history.events` reads the records as Core rows (`records.rows_for_person`): every fact, in both
+    languages, is the one the ORM objects of `records.for_person` give."""
+    pid = make_person(client, org_a.editor)["id"]
+    make_protection(client, org_a.editor, pid, since="2014-12", until="2016")
+    notice = make_notice(client, org_a.editor, pid, requested_on="2015-01")
+    client.post(
+        f"/api/v1/notices/{notice['id']}/status",
+        json={"status": "refused", "on": "2015-06", "actor": "court", "reason": "political"},
+        headers=org_a.editor,
+    )
+    detention = make_detention(client, org_a.editor, pid, detained_on="2012", place="Dubai")
+    client.post(
+        f"/api/v1/detentions/{detention['id']}/release",
+        json={"released_on": "2013-09", "reason": "other"},
+        headers=org_a.editor,
+    )
+    make_extradition(client, org_a.editor, pid, opened_on="2015-01", decision="refused", decided_on="2015")
+    make_incident(client, org_a.editor, pid, occurred_on="2015-03-05")
+    engine = make_engine(database_url, writer=False, pooled=False, keyring=keyring)
+    with reading(engine, keyring) as session:
+        person = session.get(Person, pid)
+        assert person is not None
+        for lang in ("en", "ru"):
+            from_objects = history.from_records(records.for_person(session, person), prose(lang))
+            from_rows = history.events(session, person, prose(lang))
+            assert len(from_rows) >= 8
+            assert [e.model_dump() for e in from_rows] == [e.model_dump() for e in from_objects]
+    engine.dispose()
+
+
+def test_no_column_a_timeline_reads_is_hidden_by_a_rows_own_attribute() -> None:
+    """A row's columns are its attributes, except one named like a method of the row (`count`, `index`…)."""
+    for kind in KINDS:
+        tables = [kind.model, *([kind.children.model] if kind.children else [])]
+        for model in tables:
+            hidden = {column.key for column in model.__table__.c} & set(dir(Row))  # type: ignore[attr-defined]
+            assert not hidden, f"{kind.name}: {sorted(hidden)}"

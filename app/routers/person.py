@@ -142,11 +142,13 @@ async def read_history(person_id: str, reads: PersonReads, prose: ReaderLanguage
     def read(session: Session, caller: Principal) -> PersonHistory:
         person = person_service.get(session, person_id, by=caller, action=None)
         return PersonHistory(
-            person=person_service.public(session, person), events=history_service.events(session, person, prose)
+            person=person_service.public(session, person),
+            events=history_service.events(session, person, prose),
         )
 
     history = await reads.read(read)  # one worker thread: the caller's checks and the read
-    await reads.record("person.history_read", kind="person", object_id=history.person.id)  # answered once committed
+    # Answered only once its audit entry has committed (the audit writer's group commit).
+    await reads.record("person.history_read", kind="person", object_id=history.person.id)
     return history
 
 

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import Engine, Table, delete, select, text, update
+from sqlalchemy import Engine, Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.db import counting
@@ -85,15 +85,11 @@ class DatabaseWindow:
         digest = hashlib.sha256(key.encode()).hexdigest()
         window: Table = RateLimitWindow.__table__  # type: ignore[attr-defined]
         with counting(self._engine) as connection:
-            # One statement creates the row or locks the one there, and answers what it holds.
-            upsert = insert(window).values(key=digest, hits=[], expires_at=0.0)
-            stored = connection.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["key"], set_={"key": upsert.excluded.key}
-                ).returning(window.c.hits)
-            ).scalar_one()
-            # The clock is read once the row is ours: the seconds in a row then only ever increase.
-            now = float(connection.execute(text("SELECT EXTRACT(EPOCH FROM clock_timestamp())")).scalar_one())
+            # One statement creates the row or locks the one there, and answers what it holds and the
+            # clock, read once the row is ours (RETURNING is evaluated after the row is locked): the
+            # seconds in a row then only ever increase. (The clock was a statement of its own: a round trip.)
+            stored, now = connection.execute(_upsert(window, digest)).one()
+            now = float(now)
             seconds = [[at, n] for at, n in _per_second(stored) if at > now - WINDOW_S]
             counted = sum(n for _, n in seconds)
             wait_s = seconds[0][0] + WINDOW_S - now if counted >= self.per_minute else 0.0
@@ -116,6 +112,16 @@ class DatabaseWindow:
                 )
                 connection.execute(delete(window).where(window.c.key.in_(stale)))
         return wait_s
+
+
+def _upsert(window: Table, digest: str) -> Any:
+    upsert = insert(window).values(key=digest, hits=[], expires_at=0.0)
+    return upsert.on_conflict_do_update(index_elements=["key"], set_={"key": upsert.excluded.key}).returning(
+        window.c.hits, _CLOCK
+    )
+
+
+_CLOCK = func.extract("epoch", func.clock_timestamp())
 
 
 def _per_second(stored: list[Any]) -> list[tuple[float, int]]:

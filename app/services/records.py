@@ -145,7 +145,9 @@ def _row_queries(name: str) -> tuple[Any, Any]:
     return records, children
 
 
-def rows_for_person(session: Session, person: Person, *, kinds: Sequence[RecordKind] = KINDS) -> PersonRecords:
+def rows_for_person(
+    session: Session, person: Person, *, kinds: Sequence[RecordKind] = KINDS
+) -> PersonRecords:
     """One person's records as `for_person` loads them without `full`, but as read-only rows (Core) rather
     than ORM objects: each row has the same attributes with the same values (the columns' types convert
     them alike), and none is tracked by the session. For reads that only look at the values (the timeline):
