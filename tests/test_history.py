@@ -8,7 +8,9 @@ from app.db import make_engine, reading
 from app.keyring import Keyring
 from app.kinds import KINDS
 from app.language import prose
+from app.models.fuzzy_date import FuzzyDate
 from app.models.person import Person
+from app.models.timeline import HistoryEvent, RecordRef
 from app.services import history, records
 from tests.conftest import OrgTokens
 from tests.factories import (
@@ -176,3 +178,23 @@ def test_no_column_a_timeline_reads_is_hidden_by_a_rows_own_attribute() -> None:
         for model in tables:
             hidden = {column.key for column in model.__table__.c} & set(dir(Row))  # type: ignore[attr-defined]
             assert not hidden, f"{kind.name}: {sorted(hidden)}"
+
+
+def test_an_event_is_built_as_model_construct_builds_it() -> None:
+    """`history._event` skips `model_construct`'s walk: what it builds must stay what that would build."""
+    on = FuzzyDate("2015-01")
+    built = history._event(on, "notice.requested", "Russia requested a red notice", "notice", "n1")
+    constructed = HistoryEvent.model_construct(
+        on=on,
+        type="notice.requested",
+        summary="Russia requested a red notice",
+        ref=RecordRef.model_construct(kind="notice", id="n1"),
+    )
+    for mine, theirs in ((built, constructed), (built.ref, constructed.ref)):
+        assert type(mine) is type(theirs)
+        assert mine.__dict__ == theirs.__dict__
+        assert mine.__pydantic_fields_set__ == theirs.__pydantic_fields_set__
+        assert mine.__pydantic_extra__ == theirs.__pydantic_extra__
+        assert mine.__pydantic_private__ == theirs.__pydantic_private__
+    assert built == constructed
+    assert built.model_dump_json() == constructed.model_dump_json()
