@@ -107,13 +107,19 @@ def apply_head(session: Session) -> None:
         return
     head = _head(session)
     if chain.seq != head.seq:
-        session.connection().execute(
-            update(AuditHead.__table__)  # type: ignore[attr-defined]
-            .where(AuditHead.__table__.c.id == 1)  # type: ignore[attr-defined]
-            .values(seq=chain.seq, hash=chain.hash, updated_at=chain.at)
-        )
-        for name, value in (("seq", chain.seq), ("hash", chain.hash), ("updated_at", chain.at)):
-            set_committed_value(head, name, value)  # what the row now holds, with nothing to flush
+        _move_head(session, head, chain.seq, chain.hash, chain.at)
+
+
+def _move_head(session: Session, head: AuditHead, seq: int, hash_: str, at: datetime) -> None:
+    """Write the locked head row with one Core update, and set the ORM object to what the row now holds,
+    with nothing left to flush (an ORM flush of the one row cost more than the update itself)."""
+    session.connection().execute(
+        update(AuditHead.__table__)  # type: ignore[attr-defined]
+        .where(AuditHead.__table__.c.id == 1)  # type: ignore[attr-defined]
+        .values(seq=seq, hash=hash_, updated_at=at)
+    )
+    for name, value in (("seq", seq), ("hash", hash_), ("updated_at", at)):
+        set_committed_value(head, name, value)
 
 
 def record(
@@ -209,13 +215,12 @@ def append_many(
         entry = _chained(key, seq, prev, at, new)
         prev = entry.hash
         entries.append(entry)
+    session.flush()  # whatever the transaction holds pending goes in first, as before a flush of the head
     session.connection().execute(
         insert(AuditEntry.__table__),  # type: ignore[attr-defined]
         [e.model_dump() for e in entries],
     )
-    head.seq, head.hash, head.updated_at = seq, prev, at
-    session.add(head)
-    session.flush()
+    _move_head(session, head, seq, prev, at)
     _count(session, entries)
     session.info.setdefault(AUDIT_ACTIONS, []).extend(e.action for e in entries)
     return entries
