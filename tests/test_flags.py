@@ -621,3 +621,47 @@ def test_a_group_list_finds_the_same_window_as_a_scan_of_it() -> None:
     for person_id in ("p0", "p1", "p2", "p3", "p4", "nobody"):
         assert _group_window(indexed, person_id) == _group_window(list(notices), person_id)
     assert any(_group_window(indexed, f"p{n}") for n in range(5))
+
+
+def test_a_window_counted_by_the_database_says_what_a_scan_of_the_group_says(
+    client: TestClient, org_a: OrgTokens, org_b: OrgTokens, db: sa.Engine, keyring: Keyring
+) -> None:
+    """One person's read counts a large group's window in the database (`dense_windows`) instead of reading
+    its notices; a rebuild scans every notice of the group. Both must give every member the same flags,
+    word for word, in dense and sparse groups, across organisations, states and fuzzy dates."""
+    import random
+
+    from app.models.person import Person
+    from app.services.affiliation import affiliation_key
+
+    rng = random.Random(19)
+    members: list[str] = []
+    for n in range(36):
+        headers = org_a.editor if n % 3 else org_b.editor
+        group = "Dense Group" if n < 24 else "Sparse Group"
+        pid = str(make_person(client, headers, name=f"Member {n}", affiliations=[group, "Both"])["id"])
+        spread = 900 if n < 24 else 4000  # days: the sparse group's windows rarely hold three persons
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            on = date(2012, 1, 1) + timedelta(days=rng.randrange(spread))
+            requested = rng.choice((on.isoformat(), on.isoformat()[:7], on.isoformat()[:4]))
+            state = rng.choice(("TJ", "TJ", "RU"))
+            make_notice(client, headers, pid, requesting_state=state, requested_on=requested)
+        members.append(pid)
+
+    with unit_of_work(db, keyring) as session:
+        key_name = lambda name: affiliation_key(session, name)  # noqa: E731
+        scanned = flag_service.load(session, members, key_name=key_name, groups={})
+        counted = scanned_too = flagged = 0
+        for pid in members:
+            person = session.get(Person, pid)
+            assert person is not None
+            read = flag_service.for_person(session, person)
+            assert read == flag_service.compute(scanned[pid])
+            flagged += any(f.code == "group_targeting" for f in read)
+            records = flag_service.load(session, [pid], key_name=key_name, known=[person])[pid]
+            counted += bool(records.windows)
+            scanned_too += any(records.groups.values())
+    # Both ways were taken, and the flag is there for some members and not for others.
+    assert counted
+    assert scanned_too
+    assert 0 < flagged < len(members)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, distinct, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -21,9 +21,11 @@ from app.models.person import Person, PersonAffiliation, PersonRelation
 from app.services import notice as notice_service
 from app.services import records as records_service
 from app.services.flag_rules import (
+    GROUP_MIN_PERSONS,
     GROUP_SPAN_DAYS,
     GroupNotice,
     GroupNotices,
+    GroupWindow,
     NoticeFacts,
     Records,
     _group_order,
@@ -120,6 +122,63 @@ def group_notices(
     return found
 
 
+def dense_windows(
+    session: Session, person: Person, keys: list[str], own: dict[str, set[date]]
+) -> dict[tuple[str, str], GroupWindow]:
+    """The windows of this person's groups that hold their first notice from a state, counted by the
+    database: at a million persons a large group has hundreds of notices in a window, and reading them to
+    count them was most of a flags read.
+
+    The window `_group_window` finds for a person is the first of at most GROUP_SPAN_DAYS, in date order,
+    that holds this person and GROUP_MIN_PERSONS persons. When the span ending on the person's first
+    notice from the state (`own`'s earliest day) holds that many, that span is the window: nothing before
+    the person's first notice can be in a window with them, and the scan reaches that day first. Only
+    the (group, state) pairs where it does not are left out, for `group_notices` to read."""
+    notice = GroupMemberNotice.__table__.c  # type: ignore[attr-defined]
+    span = timedelta(days=GROUP_SPAN_DAYS)
+    first = {state: min(days) for state, days in own.items()}
+    spans = or_(
+        *(
+            and_(
+                notice.requesting_state == state,
+                notice.first_day >= (day - span).isoformat(),
+                notice.first_day <= day.isoformat(),
+            )
+            for state, day in sorted(first.items())
+        )
+    )
+    where = and_(notice.key.in_(keys), spans)
+    connection = session.connection()
+    persons = {
+        (key, state): count
+        for key, state, count in connection.execute(
+            sa_select(notice.key, notice.requesting_state, func.count(distinct(notice.person_id)))
+            .where(where)
+            .group_by(notice.key, notice.requesting_state)
+        )
+    }
+    colleagues: dict[tuple[str, str], set[str]] = defaultdict(set)
+    mine: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # (first day, notice id)
+    for key, state, day, person_id, notice_id in connection.execute(
+        sa_select(
+            notice.key, notice.requesting_state, notice.first_day, notice.person_id, notice.notice_id
+        ).where(where, notice.org_id == person.org_id)
+    ):
+        if person_id == person.id:
+            mine[(key, state)].append((day, notice_id))
+        else:
+            colleagues[(key, state)].add(person_id)
+    return {
+        pair: GroupWindow(
+            persons=count,
+            colleagues=sorted(colleagues[pair]),
+            notice_ids=[notice_id for _, notice_id in sorted(mine[pair])],
+        )
+        for pair, count in persons.items()
+        if count >= GROUP_MIN_PERSONS and pair in mine  # the person's own notice opens no window otherwise
+    }
+
+
 # The kinds of record the indicators read (their notices' charges, status history and CCF decisions are
 # attached here, with the person's relatives and groups).
 _KINDS = tuple(
@@ -163,17 +222,23 @@ def load(
         ):
             keys[link.person_id].append(link.key)
         wanted = [k for ks in keys.values() for k in ks]
+        windows: dict[tuple[str, str], GroupWindow] = {}
         if groups is None:  # only notices near these persons' own can matter to them
             own: dict[str, set[date]] = defaultdict(set)
             for n in (n for i in present for n in out[i].notices):
                 if when := n.notice.requested_on or n.notice.issued_on:
                     own[n.notice.requesting_state].add(when.start)
-            cache = group_notices(session, wanted, near=own)
+            if len(present) == 1 and wanted and own:
+                windows = dense_windows(session, out[present[0]].person, wanted, own)
+                wanted = [k for k in wanted if any((k, s) not in windows for s in own)]
+                own = {s: days for s, days in own.items() if any((k, s) not in windows for k in wanted)}
+            cache = group_notices(session, wanted, near=own) if wanted and own else {}
         else:
             cache = group_notices(session, wanted, groups)
         for person_id, person_keys in keys.items():
             records = out[person_id]
             records.groups = {k: cache.get(k, {}) for k in person_keys}
+            records.windows = windows if len(present) == 1 else {}
             records.affiliation_names = {key_name(a): a for a in records.person.affiliations}
     return out
 

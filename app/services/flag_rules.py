@@ -106,6 +106,27 @@ class GroupNotices(list[GroupNotice]):
         return self._dates.get(person_id, [])
 
 
+@dataclass(frozen=True)
+class GroupWindow:
+    """What `group_targeting` says of a group's window: how many persons it holds (this one included), the
+    other persons in it that this person's organisation recorded, and this person's notices in it (in
+    `_group_order`). `flag_records` gets it from the database for a large group, or `window_facts` from
+    the window's notices."""
+
+    persons: int
+    colleagues: list[str]
+    notice_ids: list[str]
+
+
+def window_facts(window: list[GroupNotice], person: Person) -> GroupWindow:
+    colleagues = {g.person_id for g in window if g.org_id == person.org_id} - {person.id}
+    return GroupWindow(
+        persons=len({g.person_id for g in window}),
+        colleagues=sorted(colleagues),
+        notice_ids=[g.notice_id for g in window if g.person_id == person.id],
+    )
+
+
 @dataclass
 class Records:
     """Everything the indicators of one person look at."""
@@ -122,6 +143,8 @@ class Records:
     )  # state -> (kind, id, person)
     # affiliation key -> state -> dated notices of every member (pooled across organisations)
     groups: dict[str, dict[str, list[GroupNotice]]] = field(default_factory=dict)
+    # (affiliation key, state) -> the window found by the database instead (large groups, one person's read)
+    windows: dict[tuple[str, str], GroupWindow] = field(default_factory=dict)
     affiliation_names: dict[str, str] = field(
         default_factory=dict
     )  # key -> the name as this person's record has it
@@ -543,16 +566,18 @@ def group_targeting(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
     if not r.notices_from(state):
         return None
     for key in sorted(r.groups):
-        window = _group_window(r.groups[key].get(state, []), r.person.id)
-        if window is None:
-            continue
-        persons = {g.person_id for g in window}
-        own = sorted({g.person_id for g in window if g.org_id == r.person.org_id} - {r.person.id})
-        others = len(persons) - len(own) - 1
+        found = r.windows.get((key, state))
+        if found is None:
+            window = _group_window(r.groups[key].get(state, []), r.person.id)
+            if window is None:
+                continue
+            found = window_facts(window, r.person)
+        own = found.colleagues
+        others = found.persons - len(own) - 1
         name = r.affiliation_names.get(key)
         group = p.gettext("'{name}'").format(name=name) if name else p.gettext("a shared affiliation")
         by_id = {n.notice.id: n.notice for n in r.notices_from(state)}
-        notices = [by_id[g.notice_id] for g in window if g.notice_id in by_id]
+        notices = [by_id[i] for i in found.notice_ids if i in by_id]
         facts = (
             [
                 p.gettext("{notices} on this person").format(
@@ -583,9 +608,9 @@ def group_targeting(r: Records, state: str, p: Prose = ENGLISH) -> Flag | None:
             "{state} dated within {days} days of each other: {facts}.",
             "{count} persons sharing the affiliation {group}, this one included, have notices from "
             "{state} dated within {days} days of each other: {facts}.",
-            len(persons),
+            found.persons,
         ).format(
-            count=len(persons),
+            count=found.persons,
             group=group,
             state=p.state(state),
             days=GROUP_SPAN_DAYS,
