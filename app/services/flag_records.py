@@ -159,10 +159,13 @@ def dense_windows(
     }
     colleagues: dict[tuple[str, str], set[str]] = defaultdict(set)
     mine: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # (first day, notice id)
+    # The organisation's rows of the same spans, from the window index. The organisation is compared
+    # through coalesce() so that no index on it can serve the query: SQLite, without statistics, otherwise
+    # walks the organisation's own index, every group notice it recorded (21 ms at 100,000 persons).
     for key, state, day, person_id, notice_id in connection.execute(
         sa_select(
             notice.key, notice.requesting_state, notice.first_day, notice.person_id, notice.notice_id
-        ).where(where, notice.org_id == person.org_id)
+        ).where(where, func.coalesce(notice.org_id, "") == person.org_id)
     ):
         if person_id == person.id:
             mine[(key, state)].append((day, notice_id))
