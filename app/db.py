@@ -10,6 +10,7 @@ with `SELECT … FOR UPDATE`.
 
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -33,6 +35,35 @@ SQLITE_PRAGMAS = (
     "synchronous=FULL",
     "secure_delete=ON",
 )
+
+
+IDLE_PING_S = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled PostgreSQL connection before it is used only if it lay idle IDLE_PING_S or longer.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: a round trip more for each of the three
+    connections an audited read takes (its read, the rate limit, the audit writer), about a tenth of
+    the read's round trips. A connection given back moments ago is one a request just used, so the ping
+    is kept for the ones that waited, which a database restart or an idle timeout may have closed:
+    a failed ping makes the pool open a fresh connection (`DisconnectionError`), so the request never
+    sees it. A connection that breaks between two requests less than IDLE_PING_S apart fails its next
+    request once, and SQLAlchemy then replaces every connection the pool held."""
+
+    @event.listens_for(engine, "checkin")
+    def _given_back(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
+            return  # new, or in use moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the pooled connection did not answer its ping") from error
 
 
 def make_engine(
@@ -51,8 +82,11 @@ def make_engine(
         if pooled:
             # Requests beyond the pool wait for a connection (never fail): PostgreSQL's own limit is
             # often 100 connections for every process of every instance together.
-            pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_timeout": 60}
-        return _with_keys(create_engine(url, hide_parameters=True, **pool), keyring)
+            pool = {"pool_size": 10, "max_overflow": 10, "pool_timeout": 60}
+        engine = create_engine(url, hide_parameters=True, **pool)
+        if pooled:
+            _ping_when_idle(engine)
+        return _with_keys(engine, keyring)
     if pooled:
         # Up to 48 requests in flight (app/middleware.py) on 64 threads, plus the group writers' threads:
         # every one keeps its connection. A connection past `pool_size` is closed when given back, and
