@@ -9,7 +9,9 @@ Three more routes under /bench/ split that cost for `http_ratio.py --breakdown`:
 token check alone, and the person read without its audit entry and daily-quota count.
 `/bench/server-times` returns (and clears) how long the server spent on each request since the last
 call, from its first ASGI event to its last body byte, so a script can tell server time from the
-time its own client and the loopback add.
+time its own client and the loopback add. `/bench/statements` returns (and clears) how many SQL
+statements, commits and rollbacks the worker sent since the last call: each one a round trip to
+PostgreSQL (a transaction's BEGIN is one more, sent with its first statement's round trip by psycopg).
 The database and secret key come from ARTICLE3_DATABASE_URL and ARTICLE3_SECRET_KEY; the per-token
 rate limit and daily read quota are lifted, since a benchmark is one token sending thousands of calls.
 """
@@ -19,6 +21,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from app.db import ReadSession
 from app.deps import Viewer
@@ -54,6 +58,23 @@ class ServerTimes:
         await self.app(scope, receive, timed)
 
 
+class Statements:
+    """Counts what every engine of the process sends (SQLAlchemy's events on the Engine class)."""
+
+    def __init__(self) -> None:
+        self.counts = {"statements": 0, "commits": 0, "rollbacks": 0}
+        event.listen(Engine, "before_cursor_execute", lambda *_: self._add("statements"))
+        event.listen(Engine, "commit", lambda *_: self._add("commits"))
+        event.listen(Engine, "rollback", lambda *_: self._add("rollbacks"))
+
+    def _add(self, what: str) -> None:
+        self.counts[what] += 1
+
+    def take(self) -> dict[str, int]:
+        taken, self.counts = self.counts, dict.fromkeys(self.counts, 0)
+        return taken
+
+
 def create() -> FastAPI:
     settings = Settings(_env_file=None, rate_limit_per_minute=UNLIMITED, daily_read_quota=UNLIMITED)
     app = create_app(settings)
@@ -64,6 +85,12 @@ def create() -> FastAPI:
     def server_times() -> list[float]:
         taken, times.seconds = times.seconds, []
         return taken
+
+    statements = Statements()
+
+    @app.get("/bench/statements", include_in_schema=False)
+    async def statements_sent() -> dict[str, int]:
+        return statements.take()
 
     @app.get("/hello", include_in_schema=False)
     async def hello() -> dict[str, str]:

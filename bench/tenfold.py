@@ -161,6 +161,7 @@ class Run:
     failures: int  # calls not answered 200
     server: list[float]  # the server's own time per call (bench_app), loopback and client left out
     cpu: float  # seconds of the workers' CPU over the timed calls
+    sent: dict[str, int]  # SQL statements, commits and rollbacks the worker sent over the timed calls
 
 
 def timed(client: httpx.Client, paths: Sequence[str], requests: int, warmup: int, pids: Sequence[int]) -> Run:
@@ -168,6 +169,7 @@ def timed(client: httpx.Client, paths: Sequence[str], requests: int, warmup: int
     for i in range(warmup):
         client.get(paths[i % len(paths)]).raise_for_status()
     server_times(client)  # cleared: only the timed calls below
+    client.get("/bench/statements")
     latencies: list[float] = []
     failures = 0
     cpu = cpu_seconds(pids)
@@ -177,7 +179,8 @@ def timed(client: httpx.Client, paths: Sequence[str], requests: int, warmup: int
         latencies.append(time.perf_counter() - t0)
         failures += response.status_code != 200
     cpu = cpu_seconds(pids) - cpu
-    return Run(latencies, failures, server_times(client), cpu)
+    sent = client.get("/bench/statements").json()
+    return Run(latencies, failures, server_times(client), cpu, sent)
 
 
 def line(label: str, run: Run, target: float) -> str:
@@ -194,6 +197,8 @@ def line(label: str, run: Run, target: float) -> str:
         f"p95 {ms(p95)}  p99 {ms(percentile(latencies, 99))}  max {ms(max(latencies))}"
         f"   target p95 < {ms(target)}: {verdict}\n{'':<10}workers' CPU {ms(run.cpu / len(latencies))} a call"
         + server
+        + "; a call sent "
+        + ", ".join(f"{n / len(latencies):.1f} {what}" for what, n in run.sent.items())
     )
 
 
