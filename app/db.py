@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, func, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import Session
@@ -157,7 +157,7 @@ def _read_active_key(session: Session, _transaction: object, connection: Connect
     request's write session holds no write slot while its other dependencies run (the quota check
     writes a refusal in a unit of work of its own)."""
     keyring = session.info.get("keyring") if session.info.get("writes") else None
-    if keyring is None:
+    if keyring is None or not session.info.get("field_keys", True):
         return
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({KEY_CHANGE_LOCK})")
@@ -180,11 +180,16 @@ def install_upkeep(watch: Callable[[Session], None]) -> None:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, keyring: Keyring) -> Iterator[Session]:
+def unit_of_work(engine: Engine, keyring: Keyring, *, field_keys: bool = True) -> Iterator[Session]:
     """Commit if the block returns, roll back if it raises. The keyring rides along in `session.info`, and
-    the upkeep the entry point installed watches the session (`install_upkeep`)."""
+    the upkeep the entry point installed watches the session (`install_upkeep`).
+
+    `field_keys=False` for a unit of work that writes no encrypted field (the audit writer's entries,
+    chain head and daily counts hold ids and numbers only): it neither takes the key rotation's lock nor
+    reads the active field key id (two round trips on PostgreSQL), so it never holds a rotation up."""
     _with_keys(engine, keyring)
-    with Session(engine, expire_on_commit=False, info={"keyring": keyring, "writes": True}) as session:
+    info = {"keyring": keyring, "writes": True, "field_keys": field_keys}
+    with Session(engine, expire_on_commit=False, info=info) as session:
         for watch in _UPKEEP:
             watch(session)
         try:
@@ -196,15 +201,18 @@ def unit_of_work(engine: Engine, keyring: Keyring) -> Iterator[Session]:
         metrics.count_audit_appends(session.info.pop(AUDIT_ACTIONS, ()))
 
 
+# PostgreSQL: this transaction's commit does not wait for the disk. An expression, so that a statement
+# the transaction sends anyway carries it (one round trip less than a `SET LOCAL` of its own).
+RELAXED_COMMIT = func.set_config("synchronous_commit", "off", True)
+
+
 @contextmanager
 def counting(engine: Engine) -> Iterator[Connection]:
     """A short transaction of its own for a counter every process shares (the rate limit on PostgreSQL).
-    It reads no field key, so a key rotation never holds it up, and on PostgreSQL its commit does not
-    wait for the disk (`synchronous_commit` off): a crash forgets at most the last moments counted,
-    never a record."""
+    It reads no field key, so a key rotation never holds it up. On PostgreSQL the caller puts
+    `RELAXED_COMMIT` in one of its statements (before the commit), so the commit does not wait for the
+    disk: a crash forgets at most the last moments counted, never a record."""
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         yield connection
 
 

@@ -8,11 +8,11 @@ file can neither edit nor delete an entry, nor re-forge the rest of the chain to
 import hashlib
 import hmac
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import Update, func, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -51,23 +51,64 @@ def _head(session: Session) -> AuditHead:
     transaction (a batch of writes, app/services/write_group.py) takes the row it already holds. A
     savepoint rolled back expires the row, which then reads again what the transaction holds. Taken
     inside a savepoint, it is not kept: on PostgreSQL the savepoint's rollback would release the lock."""
-    transaction = session.get_transaction()
-    held = session.info.get(_HEAD)
-    if held is not None and transaction is not None and held[0] is transaction:
-        return held[1]  # type: ignore[no-any-return]
+    held = _held(session)
+    if held is not None:
+        return held
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:  # the migration inserts it; this only guards a hand-made database
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
         session.flush()
-    if not session.in_nested_transaction():  # a savepoint's rollback would let go of its lock (PostgreSQL)
-        session.info[_HEAD] = (session.get_transaction(), head)
+    _hold(session, head)
     return head
 
 
-def lock_head(session: Session) -> None:
-    """Take the chain's head row for the whole transaction, before any savepoint (a batch of writes)."""
+def _held(session: Session) -> AuditHead | None:
+    """The head this transaction already locked, if any."""
+    transaction = session.get_transaction()
+    held = session.info.get(_HEAD)
+    if held is not None and transaction is not None and held[0] is transaction:
+        return held[1]  # type: ignore[no-any-return]
+    return None
+
+
+def _hold(session: Session, head: AuditHead) -> None:
+    if not session.in_nested_transaction():  # a savepoint's rollback would let go of its lock (PostgreSQL)
+        session.info[_HEAD] = (session.get_transaction(), head)
+
+
+def lock_head(session: Session, *, counts_of: Collection[str] = (), day: str = "") -> dict[str, int]:
+    """Take the chain's head row for the whole transaction, before any savepoint (a batch of writes), and
+    answer the daily read count of `day` of each actor in `counts_of` as it stands once the head is ours.
+
+    Those counts include every entry committed before: a transaction adds to a count only with the
+    entries it appends, so it moves the head, which it holds until it commits.
+
+    PostgreSQL: one statement locks the head and reads the counts (one round trip instead of two). Its
+    snapshot is taken before it waits for the lock, so it also reads the head's number as that snapshot
+    sees it: when that is not the number of the row locked, a batch committed while this one waited,
+    and the counts are read again, in a statement of its own (a fresh snapshot, the head ours)."""
+    if not counts_of:
+        _head(session)
+        return {}
+    if _held(session) is None and session.connection().dialect.name == "postgresql":
+        seen_head = AuditHead.__table__.alias("seen_head")  # type: ignore[attr-defined]
+        locked = session.exec(
+            select(  # type: ignore[call-overload]
+                AuditHead,
+                select(seen_head.c.seq).where(seen_head.c.id == 1).scalar_subquery(),
+                daily_read_count.used_json(actors=counts_of, day=day),
+            )
+            .where(AuditHead.id == 1)
+            .with_for_update(of=AuditHead)
+        ).first()
+        if locked is not None:
+            head, seen_seq, counts = locked
+            _hold(session, head)
+            if seen_seq == head.seq:
+                return {actor: int((counts or {}).get(actor, 0)) for actor in counts_of}
     _head(session)
+    return daily_read_count.used_by(session, actors=counts_of, day=day)
 
 
 _CHAIN = "audit_chain"  # session.info: the head held in memory for a batch (`defer_head`)
@@ -113,11 +154,16 @@ def apply_head(session: Session) -> None:
 def _move_head(session: Session, head: AuditHead, seq: int, hash_: str, at: datetime) -> None:
     """Write the locked head row with one Core update, and set the ORM object to what the row now holds,
     with nothing left to flush (an ORM flush of the one row cost more than the update itself)."""
-    session.connection().execute(
-        update(AuditHead.__table__)  # type: ignore[attr-defined]
-        .where(AuditHead.__table__.c.id == 1)  # type: ignore[attr-defined]
-        .values(seq=seq, hash=hash_, updated_at=at)
-    )
+    session.connection().execute(_head_update(seq, hash_, at))
+    _moved(head, seq, hash_, at)
+
+
+def _head_update(seq: int, hash_: str, at: datetime) -> Update:
+    table = AuditHead.__table__  # type: ignore[attr-defined]
+    return update(table).where(table.c.id == 1).values(seq=seq, hash=hash_, updated_at=at)
+
+
+def _moved(head: AuditHead, seq: int, hash_: str, at: datetime) -> None:
     for name, value in (("seq", seq), ("hash", hash_), ("updated_at", at)):
         set_committed_value(head, name, value)
 
@@ -202,7 +248,8 @@ def append_many(
 ) -> list[AuditEntry]:
     """Append several entries at once, chained in the order given, in the caller's transaction: one
     lock of the head row, one multi-row insert and one head update however many there are (the group
-    commit of audited reads, app/services/audit_writer.py)."""
+    commit of audited reads, app/services/audit_writer.py); on PostgreSQL the insert, the head update and
+    the daily counts' upsert are one statement."""
     if not wanted:
         return []
     head = _head(session)
@@ -216,12 +263,23 @@ def append_many(
         prev = entry.hash
         entries.append(entry)
     session.flush()  # whatever the transaction holds pending goes in first, as before a flush of the head
-    session.connection().execute(
-        insert(AuditEntry.__table__),  # type: ignore[attr-defined]
-        [e.model_dump() for e in entries],
-    )
-    _move_head(session, head, seq, prev, at)
-    _count(session, entries)
+    connection = session.connection()
+    rows = [e.model_dump() for e in entries]
+    if connection.dialect.name == "postgresql" and session.info.get(_DEFERRED_COUNTS) is None:
+        # One statement, one round trip: the entries, the head moved on, the daily counts. (Its parts
+        # share one snapshot; none reads what another writes, and each row is written once.)
+        statement = _head_update(seq, prev, at).add_cte(
+            insert(AuditEntry.__table__).values(rows).cte("appended")  # type: ignore[attr-defined]
+        )
+        counts = _counts(entries)
+        if counts:
+            statement = statement.add_cte(daily_read_count.upsert(counts, postgres=True).cte("counted"))
+        connection.execute(statement)
+        _moved(head, seq, prev, at)
+    else:
+        connection.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+        _move_head(session, head, seq, prev, at)
+        _count(session, entries)
     session.info.setdefault(AUDIT_ACTIONS, []).extend(e.action for e in entries)
     return entries
 
@@ -231,16 +289,20 @@ _DEFERRED_COUNTS = "audit_deferred_counts"  # session.info: counts kept for `app
 
 def _count(session: Session, entries: Iterable[AuditEntry]) -> None:
     """Keep each actor's daily read count (the daily quota's) in step with the entries it counts."""
-    counts = Counter(
-        (e.actor, daily_read_count.day_of(e.at.date()))
-        for e in entries
-        if e.action in daily_read_count.COUNTED
-    )
+    counts = _counts(entries)
     deferred: Counter[tuple[str, str]] | None = session.info.get(_DEFERRED_COUNTS)
     if deferred is not None:
         deferred.update(counts)
         return
     daily_read_count.add(session, counts)
+
+
+def _counts(entries: Iterable[AuditEntry]) -> "Counter[tuple[str, str]]":
+    return Counter(
+        (e.actor, daily_read_count.day_of(e.at.date()))
+        for e in entries
+        if e.action in daily_read_count.COUNTED
+    )
 
 
 def defer_counts(session: Session) -> None:

@@ -59,19 +59,25 @@ class AuditWriter(BatchThread[_Waiting]):
     def commit(self, batch: list[_Waiting]) -> None:
         outcomes: list[bool] = []
         try:
-            with unit_of_work(self._engine, self._keyring) as session:
-                # The chain's head first: every process's batches take it in turn, so the counts read
-                # next include every entry committed before (PostgreSQL reads each statement afresh).
-                audit.lock_head(session)
+            # Entries, chain head and daily counts hold no encrypted field: no field key to read.
+            with unit_of_work(self._engine, self._keyring, field_keys=False) as session:
+                # The chain's head first: every process's batches take it in turn, so the counts answered
+                # with it include every entry committed before (`audit.lock_head`).
+                counted = {
+                    waiting.entry.actor
+                    for waiting in batch
+                    if waiting.quota is not None and waiting.entry.action in daily_read_count.COUNTED
+                }
+                day = daily_read_count.day_of(utcnow().date())
+                used = audit.lock_head(session, counts_of=counted, day=day)
                 at = utcnow()
-                day = daily_read_count.day_of(at.date())
-                used: dict[str, int] = {}
+                if daily_read_count.day_of(at.date()) != day:  # midnight passed while the head was awaited
+                    day = daily_read_count.day_of(at.date())
+                    used = daily_read_count.used_by(session, actors=counted, day=day)
                 entries = []
                 for waiting in batch:
                     entry = waiting.entry
                     if waiting.quota is not None and entry.action in daily_read_count.COUNTED:
-                        if entry.actor not in used:
-                            used[entry.actor] = daily_read_count.used(session, actor=entry.actor, day=day)
                         if used[entry.actor] >= waiting.quota:
                             entry = audit.NewEntry(
                                 actor=entry.actor,

@@ -7,10 +7,11 @@ of those entries, in every process, and the quota reads one row instead of count
 that grew with every read, on every read).
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, ScalarSelect, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -53,14 +54,19 @@ def add(target: Session | Connection, counts: Mapping[tuple[str, str], int]) -> 
     if not counts:
         return
     bind = target.connection() if isinstance(target, Session) else target
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    for (actor, day), n in counts.items():
-        upsert = dialect.insert(TABLE).values(actor=actor, day=day, used=n)
-        bind.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["actor", "day"], set_={"used": TABLE.c.used + upsert.excluded.used}
-            )
-        )
+    for key, n in counts.items():
+        bind.execute(upsert({key: n}, postgres=bind.dialect.name == "postgresql"))
+
+
+def upsert(counts: Mapping[tuple[str, str], int], *, postgres: bool) -> Any:
+    """One statement adding `counts` (non-empty) to their rows, creating those missing."""
+    dialect = postgresql if postgres else sqlite
+    statement = dialect.insert(TABLE).values(
+        [{"actor": actor, "day": day, "used": n} for (actor, day), n in counts.items()]
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["actor", "day"], set_={"used": TABLE.c.used + statement.excluded.used}
+    )
 
 
 def used(target: Session | Connection, *, actor: str, day: str) -> int:
@@ -69,3 +75,23 @@ def used(target: Session | Connection, *, actor: str, day: str) -> int:
         select(TABLE.c.used).where(TABLE.c.actor == actor, TABLE.c.day == day)
     ).scalar_one_or_none()
     return int(value or 0)
+
+
+def used_by(target: Session | Connection, *, actors: Collection[str], day: str) -> dict[str, int]:
+    """`used` of several actors at once (0 for those without a row)."""
+    if not actors:
+        return {}
+    bind = target.connection() if isinstance(target, Session) else target
+    rows = bind.execute(select(TABLE.c.actor, TABLE.c.used).where(TABLE.c.day == day, TABLE.c.actor.in_(actors)))
+    found = {actor: int(n) for actor, n in rows}
+    return {actor: found.get(actor, 0) for actor in actors}
+
+
+def used_json(*, actors: Collection[str], day: str) -> ScalarSelect[Any]:
+    """PostgreSQL: a scalar subquery answering `{actor: used}` of these actors (NULL when none has a row),
+    to ride along in another statement."""
+    return (
+        select(func.json_object_agg(TABLE.c.actor, TABLE.c.used))
+        .where(TABLE.c.day == day, TABLE.c.actor.in_(actors))
+        .scalar_subquery()
+    )

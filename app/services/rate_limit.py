@@ -25,7 +25,7 @@ from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import Engine, Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.db import counting
+from app.db import RELAXED_COMMIT, counting
 from app.models.rate_limit import RateLimitWindow
 
 WINDOW_S = 60.0
@@ -87,8 +87,9 @@ class DatabaseWindow:
         with counting(self._engine) as connection:
             # One statement creates the row or locks the one there, and answers what it holds and the
             # clock, read once the row is ours (RETURNING is evaluated after the row is locked): the
-            # seconds in a row then only ever increase. (The clock was a statement of its own: a round trip.)
-            stored, now = connection.execute(_upsert(window, digest)).one()
+            # seconds in a row then only ever increase. (The clock was a statement of its own: a round trip;
+            # so was the `SET LOCAL synchronous_commit`, which the RETURNING now carries.)
+            stored, now, _ = connection.execute(_upsert(window, digest)).one()
             now = float(now)
             seconds = [[at, n] for at, n in _per_second(stored) if at > now - WINDOW_S]
             counted = sum(n for _, n in seconds)
@@ -117,7 +118,7 @@ class DatabaseWindow:
 def _upsert(window: Table, digest: str) -> Any:
     upsert = insert(window).values(key=digest, hits=[], expires_at=0.0)
     return upsert.on_conflict_do_update(index_elements=["key"], set_={"key": upsert.excluded.key}).returning(
-        window.c.hits, _CLOCK
+        window.c.hits, _CLOCK, RELAXED_COMMIT
     )
 
 
