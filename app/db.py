@@ -141,8 +141,9 @@ def _with_keys(engine: Engine, keyring: Keyring | None) -> Engine:
 
 
 ACTIVE_KEY_QUERY = "SELECT value FROM app_meta WHERE key = 'field_key_active'"
-# PostgreSQL advisory lock (an arbitrary number of ours): shared by every write transaction, taken
-# exclusively by `article3 keys rotate` while it changes the active key id.
+# PostgreSQL advisory lock (an arbitrary number of ours): shared by every write transaction (but those of
+# a unit of work that writes no encrypted field: `unit_of_work(field_keys=False)`), taken exclusively by
+# `article3 keys rotate` while it changes the active key id.
 KEY_CHANGE_LOCK = 0x61336B6579  # "a3key"
 
 
@@ -155,7 +156,8 @@ def _read_active_key(session: Session, _transaction: object, connection: Connect
     until it ends). Nothing begun before the change writes after it, and nothing begun after reads the
     old id. The read is at the session's first statement, never on entering the unit of work: a
     request's write session holds no write slot while its other dependencies run (the quota check
-    writes a refusal in a unit of work of its own)."""
+    writes a refusal in a unit of work of its own). A unit of work opened with `field_keys=False`
+    encrypts nothing, so it needs neither the id nor the lock."""
     keyring = session.info.get("keyring") if session.info.get("writes") else None
     if keyring is None or not session.info.get("field_keys", True):
         return

@@ -5,6 +5,8 @@ revocation made anywhere at once; the daily quota is exact under concurrency.
 Concurrent tests run against the real server in its own process."""
 
 import asyncio
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -13,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.db import make_engine, reading, unit_of_work
+from app.db import KEY_CHANGE_LOCK, make_engine, reading, unit_of_work
 from app.errors import Unauthorized
 from app.keyring import Keyring
 from app.models.audit import AuditEntry
@@ -428,3 +431,80 @@ def test_a_record_written_for_a_new_person_in_its_group_is_in_their_derived_rows
     with unit_of_work(db, keyring) as session:
         flag_upkeep.rebuild(session)
     assert _derived(db) == (flags, states)
+
+
+def _postgresql_only(db: sa.Engine) -> None:
+    if db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's row lock and snapshots: run with ARTICLE3_TEST_DATABASE_URL")
+
+
+def _until_a_statement_waits_for_a_lock(db: sa.Engine) -> None:
+    deadline = time.monotonic() + 10
+    with db.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+            conn.rollback()  # the activity is read afresh in each transaction only
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the audit writer never waited for the chain's head")
+
+
+def test_the_audit_writer_counts_a_batch_that_committed_while_it_waited_for_the_head(
+    database_url: str, db: sa.Engine, keyring: Keyring
+) -> None:
+    """Another process's batch holds the head; ours waits, then must count that batch's read: the statement
+    that locked the head took its snapshot before waiting, so its counts are read again."""
+    _postgresql_only(db)
+    actor = f"t-{uuid.uuid4().hex[:12]}"
+    read = audit.NewEntry(actor=actor, org_id=None, action="person.read", object_kind="person", object_id="p")
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    writer = AuditWriter(engine, keyring)
+    writer.start()
+    try:
+        assert asyncio.run(writer.append(read, quota=3)) is True
+        assert asyncio.run(writer.append(read, quota=3)) is True  # 2 of 3 used
+        with ThreadPoolExecutor(max_workers=1) as pool, unit_of_work(engine, keyring) as other:
+            audit.lock_head(other)
+            ours = pool.submit(lambda: asyncio.run(writer.append(read, quota=3)))
+            _until_a_statement_waits_for_a_lock(db)
+            audit.append_many(other, [read])  # the third read, committed once the block ends
+        assert ours.result(timeout=10) is False, "the third read was counted: the quota is used up"
+    finally:
+        writer.stop()
+        engine.dispose()
+    with db.connect() as conn:
+        actions = conn.execute(
+            sa.text("SELECT action FROM audit_entry WHERE actor = :a ORDER BY seq"), {"a": actor}
+        ).scalars()
+        assert list(actions) == ["person.read"] * 3 + [quota.EXCEEDED]
+    assert _chain_ok(db, keyring)
+
+
+def test_the_audit_writer_neither_waits_for_a_key_rotation_nor_sends_more_than_two_statements(
+    database_url: str, db: sa.Engine, keyring: Keyring
+) -> None:
+    """Its entries hold no encrypted field: no field key to read, nor the rotation's lock to share. On
+    PostgreSQL a batch is two statements (and its BEGIN and COMMIT): the head locked with the counts
+    read, then the entries, the head and the counts written."""
+    _postgresql_only(db)
+    read = audit.NewEntry(actor="t-stmts", org_id=None, action="person.read", object_kind="person", object_id="p")
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_: statements.append(statement))
+    writer = AuditWriter(engine, keyring)
+    writer.start()
+    try:
+        with db.connect() as rotation:
+            rotation.exec_driver_sql(f"SELECT pg_advisory_xact_lock({KEY_CHANGE_LOCK})")  # held until rollback
+            assert asyncio.run(asyncio.wait_for(writer.append(read, quota=100), timeout=10)) is True
+            rotation.rollback()
+    finally:
+        writer.stop()
+        engine.dispose()
+    assert len(statements) == 2, statements

@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from app.db import counting
 from app.keyring import Keyring
 from app.main import create_app
+from app.models.rate_limit import RateLimitWindow
 from app.services import rate_limit
 from app.services.rate_limit import DatabaseWindow, LimiterUnavailable, RedisWindow, SlidingWindow
 from app.settings import Settings
@@ -155,6 +157,18 @@ def test_a_row_of_moments_written_before_the_counts_per_second_still_counts(on_p
     assert [window.wait_s(key) for _ in range(2)] == [0.0, 0.0]
     assert 0 < window.wait_s(key) <= 60  # three moments and two new requests fill the allowance of five
     assert sum(requests for _, requests in _row_of(engine, key)) == 5
+    engine.dispose()
+
+
+def test_the_database_windows_commit_does_not_wait_for_the_disk(on_postgresql: str) -> None:
+    """`synchronous_commit` off rides in the upsert (no `SET LOCAL` of its own), for its transaction only."""
+    engine = sa.create_engine(on_postgresql)
+    window: sa.Table = RateLimitWindow.__table__  # type: ignore[attr-defined]
+    with counting(engine) as connection:
+        connection.execute(rate_limit._upsert(window, hashlib.sha256(b"token:sync").hexdigest()))
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
     engine.dispose()
 
 

@@ -101,6 +101,7 @@ def lock_head(session: Session, *, counts_of: Collection[str] = (), day: str = "
             )
             .where(AuditHead.id == 1)
             .with_for_update(of=AuditHead)
+            .execution_options(populate_existing=True)  # the row as locked, never a copy held from before
         ).first()
         if locked is not None:
             head, seen_seq, counts = locked

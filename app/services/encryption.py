@@ -8,7 +8,7 @@ the report counts what remains under older keys.
 
 Once the new id is active nothing is written under an older key: the change waits until no write
 transaction is in flight, and every write transaction reads the active id as it begins
-(`app.db._read_active_key`). So one pass over each table is enough; a row that a writer changed under
+(`app.db._read_active_key`; the audit writer's, which writes no encrypted field, neither waits nor reads). So one pass over each table is enough; a row that a writer changed under
 the batch's feet is simply looked at again.
 """
 
