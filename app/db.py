@@ -142,7 +142,7 @@ def _with_keys(engine: Engine, keyring: Keyring | None) -> Engine:
 
 ACTIVE_KEY_QUERY = "SELECT value FROM app_meta WHERE key = 'field_key_active'"
 # PostgreSQL advisory lock (an arbitrary number of ours): shared by every write transaction (but those of
-# a unit of work that writes no encrypted field: `unit_of_work(field_keys=False)`), taken exclusively by
+# a unit of work that writes no encrypted field: `unit_of_work(audit_only=True)`), taken exclusively by
 # `article3 keys rotate` while it changes the active key id.
 KEY_CHANGE_LOCK = 0x61336B6579  # "a3key"
 
@@ -156,7 +156,7 @@ def _read_active_key(session: Session, _transaction: object, connection: Connect
     until it ends). Nothing begun before the change writes after it, and nothing begun after reads the
     old id. The read is at the session's first statement, never on entering the unit of work: a
     request's write session holds no write slot while its other dependencies run (the quota check
-    writes a refusal in a unit of work of its own). A unit of work opened with `field_keys=False`
+    writes a refusal in a unit of work of its own). A unit of work opened with `audit_only=True`
     encrypts nothing, so it needs neither the id nor the lock."""
     keyring = session.info.get("keyring") if session.info.get("writes") else None
     if keyring is None or not session.info.get("field_keys", True):
@@ -182,17 +182,18 @@ def install_upkeep(watch: Callable[[Session], None]) -> None:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, keyring: Keyring, *, field_keys: bool = True) -> Iterator[Session]:
+def unit_of_work(engine: Engine, keyring: Keyring, *, audit_only: bool = False) -> Iterator[Session]:
     """Commit if the block returns, roll back if it raises. The keyring rides along in `session.info`, and
     the upkeep the entry point installed watches the session (`install_upkeep`).
 
-    `field_keys=False` for a unit of work that writes no encrypted field (the audit writer's entries,
-    chain head and daily counts hold ids and numbers only): it neither takes the key rotation's lock nor
-    reads the active field key id (two round trips on PostgreSQL), so it never holds a rotation up."""
+    `audit_only=True` for a unit of work that writes the audit trail alone (the audit writer's entries,
+    chain head and daily counts: ids and numbers, no encrypted field, no person): it neither takes the
+    key rotation's lock nor reads the active field key id (two round trips on PostgreSQL), so it never
+    holds a rotation up, and the upkeep of the derived tables does not watch it."""
     _with_keys(engine, keyring)
-    info = {"keyring": keyring, "writes": True, "field_keys": field_keys}
+    info = {"keyring": keyring, "writes": True, "field_keys": not audit_only}
     with Session(engine, expire_on_commit=False, info=info) as session:
-        for watch in _UPKEEP:
+        for watch in () if audit_only else _UPKEEP:
             watch(session)
         try:
             yield session

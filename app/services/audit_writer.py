@@ -59,8 +59,8 @@ class AuditWriter(BatchThread[_Waiting]):
     def commit(self, batch: list[_Waiting]) -> None:
         outcomes: list[bool] = []
         try:
-            # Entries, chain head and daily counts hold no encrypted field: no field key to read.
-            with unit_of_work(self._engine, self._keyring, field_keys=False) as session:
+            # Entries, chain head and daily counts only: no field key to read, no derived table to keep.
+            with unit_of_work(self._engine, self._keyring, audit_only=True) as session:
                 # The chain's head first: every process's batches take it in turn, so the counts answered
                 # with it include every entry committed before (`audit.lock_head`).
                 counted = {
