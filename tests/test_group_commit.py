@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from app.db import KEY_CHANGE_LOCK, make_engine, reading, unit_of_work
@@ -493,15 +493,21 @@ def test_the_audit_writer_neither_waits_for_a_key_rotation_nor_sends_more_than_t
     PostgreSQL a batch is two statements (and its BEGIN and COMMIT): the head locked with the counts
     read, then the entries, the head and the counts written."""
     _postgresql_only(db)
-    read = audit.NewEntry(actor="t-stmts", org_id=None, action="person.read", object_kind="person", object_id="p")
+    read = audit.NewEntry(
+        actor="t-stmts", org_id=None, action="person.read", object_kind="person", object_id="p"
+    )
     engine = make_engine(database_url, writer=True, keyring=keyring)
     statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_: statements.append(statement))
+    event.listen(
+        engine, "before_cursor_execute", lambda _c, _cur, statement, *_: statements.append(statement)
+    )
     writer = AuditWriter(engine, keyring)
     writer.start()
     try:
         with db.connect() as rotation:
-            rotation.exec_driver_sql(f"SELECT pg_advisory_xact_lock({KEY_CHANGE_LOCK})")  # held until rollback
+            rotation.exec_driver_sql(
+                f"SELECT pg_advisory_xact_lock({KEY_CHANGE_LOCK})"
+            )  # held until rollback
             assert asyncio.run(asyncio.wait_for(writer.append(read, quota=100), timeout=10)) is True
             rotation.rollback()
     finally:

@@ -82,7 +82,9 @@ def used_by(target: Session | Connection, *, actors: Collection[str], day: str) 
     if not actors:
         return {}
     bind = target.connection() if isinstance(target, Session) else target
-    rows = bind.execute(select(TABLE.c.actor, TABLE.c.used).where(TABLE.c.day == day, TABLE.c.actor.in_(actors)))
+    rows = bind.execute(
+        select(TABLE.c.actor, TABLE.c.used).where(TABLE.c.day == day, TABLE.c.actor.in_(actors))
+    )
     found = {actor: int(n) for actor, n in rows}
     return {actor: found.get(actor, 0) for actor in actors}
 
