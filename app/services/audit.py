@@ -94,7 +94,7 @@ def lock_head(session: Session, *, counts_of: Collection[str] = (), day: str = "
     if _held(session) is None and session.connection().dialect.name == "postgresql":
         seen_head = AuditHead.__table__.alias("seen_head")  # type: ignore[attr-defined]
         locked = session.exec(
-            select(  # type: ignore[call-overload]
+            select(
                 AuditHead,
                 select(seen_head.c.seq).where(seen_head.c.id == 1).scalar_subquery(),
                 daily_read_count.used_json(actors=counts_of, day=day),
