@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from app import db
 
@@ -30,7 +31,7 @@ def _pings(engine: sa.Engine) -> list[int]:
     sent: list[int] = []
     ping = engine.dialect.do_ping
 
-    def counted(dbapi_connection: object) -> bool:
+    def counted(dbapi_connection: DBAPIConnection) -> bool:
         sent.append(1)
         return ping(dbapi_connection)
 
