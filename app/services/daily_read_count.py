@@ -50,12 +50,11 @@ def day_of(moment: date) -> str:
 
 
 def add(target: Session | Connection, counts: Mapping[tuple[str, str], int]) -> None:
-    """Add `counts` ((actor, ISO day) → how many) to the rows, creating those missing: one upsert each."""
+    """Add `counts` ((actor, ISO day) → how many) to the rows, creating those missing: one upsert for all."""
     if not counts:
         return
     bind = target.connection() if isinstance(target, Session) else target
-    for key, n in counts.items():
-        bind.execute(upsert({key: n}, postgres=bind.dialect.name == "postgresql"))
+    bind.execute(upsert(counts, postgres=bind.dialect.name == "postgresql"))
 
 
 def upsert(counts: Mapping[tuple[str, str], int], *, postgres: bool) -> Any:

@@ -241,7 +241,7 @@ def load(
         for person_id, person_keys in keys.items():
             records = out[person_id]
             records.groups = {k: cache.get(k, {}) for k in person_keys}
-            records.windows = windows if len(present) == 1 else {}
+            records.windows = windows  # filled for one person's read only
             records.affiliation_names = {key_name(a): a for a in records.person.affiliations}
     return out
 
