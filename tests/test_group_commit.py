@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import event
+from sqlalchemy.engine.default import CACHE_HIT
 from sqlmodel import Session, col, select
 
 from app.db import KEY_CHANGE_LOCK, make_engine, reading, unit_of_work
@@ -37,6 +38,49 @@ from tests.conftest import OrgTokens, serving
 from tests.factories import make_notice, make_person
 
 pytestmark = pytest.mark.xdist_group("live_server")
+
+
+def test_an_audit_batch_sends_statements_compiled_once(
+    database_url: str, org_a: OrgTokens, keyring: Keyring
+) -> None:
+    """After the first batch, every statement the audit writer sends comes from SQLAlchemy's cache of
+    compiled statements. A multi-row VALUES has no cache key: the entries and counts were compiled anew
+    for every audited read."""
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    sent: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def note(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
+        if context is not None and context.compiled is not None:
+            sent.append((statement.split()[0], context.cache_hit))
+
+    writer = AuditWriter(engine, keyring)
+    writer.start()
+
+    async def batch(actors: list[str]) -> list[Any]:
+        entries = [
+            audit.NewEntry(
+                actor=actor, org_id=org_a.id, action="person.read", object_kind="person", object_id="p"
+            )
+            for actor in actors
+        ]
+        return await asyncio.gather(*(writer.append(e, quota=1000) for e in entries))
+
+    try:
+        assert asyncio.run(batch(["t1", "t2", "t1"])) == [True] * 3
+        first = len(sent)
+        for _ in range(3):
+            assert asyncio.run(batch(["t1", "t2", "t1"])) == [True] * 3
+        writer.stop()
+        later = sent[first:]
+        assert later, "the later batches sent statements"
+        assert [(verb, hit) for verb, hit in later if hit is not CACHE_HIT] == []
+        with reading(engine, keyring) as session:
+            assert quota.reads_today(session, token_id="t1", now=utcnow()) == 8
+            assert quota.reads_today(session, token_id="t2", now=utcnow()) == 4
+    finally:
+        writer.stop()
+        engine.dispose()
 
 
 def _concurrently(count: int, call: Callable[[int], int]) -> list[int]:

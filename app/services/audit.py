@@ -5,6 +5,7 @@ over the previous entry's hash and the entry's own fields, so an attacker holdin
 file can neither edit nor delete an entry, nor re-forge the rest of the chain to hide it.
 """
 
+import functools
 import hashlib
 import hmac
 from collections import Counter
@@ -12,7 +13,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Update, func, insert, update
+from sqlalchemy import Update, bindparam, func, insert, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -265,20 +267,21 @@ def append_many(
         entries.append(entry)
     session.flush()  # whatever the transaction holds pending goes in first, as before a flush of the head
     connection = session.connection()
-    rows = [e.model_dump() for e in entries]
     if connection.dialect.name == "postgresql" and session.info.get(_DEFERRED_COUNTS) is None:
         # One statement, one round trip: the entries, the head moved on, the daily counts. (Its parts
         # share one snapshot; none reads what another writes, and each row is written once.)
-        statement = _head_update(seq, prev, at).add_cte(
-            insert(AuditEntry.__table__).values(rows).cte("appended")  # type: ignore[attr-defined]
-        )
         counts = _counts(entries)
-        if counts:
-            statement = statement.add_cte(daily_read_count.upsert(counts, postgres=True).cte("counted"))
-        connection.execute(statement)
+        parameters = {
+            **{f"appended_{name}": [getattr(e, name) for e in entries] for name in _ENTRY_COLUMNS},
+            "head_seq": seq,
+            "head_hash": prev,
+            "head_at": at,
+            **(daily_read_count.upsert_parameters(counts) if counts else {}),
+        }
+        connection.execute(_append_postgres(counted=bool(counts)), parameters)
         _moved(head, seq, prev, at)
     else:
-        connection.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+        connection.execute(insert(AuditEntry.__table__), [e.model_dump() for e in entries])  # type: ignore[attr-defined]
         _move_head(session, head, seq, prev, at)
         _count(session, entries)
     session.info.setdefault(AUDIT_ACTIONS, []).extend(e.action for e in entries)
@@ -286,6 +289,31 @@ def append_many(
 
 
 _DEFERRED_COUNTS = "audit_deferred_counts"  # session.info: counts kept for `apply_counts`
+_ENTRY_COLUMNS = ("seq", "at", "org_id", "actor", "action", "object_kind", "object_id", "prev_hash", "hash")
+
+
+@functools.cache
+def _append_postgres(*, counted: bool) -> Update:
+    """PostgreSQL: `append_many`'s one statement, made and compiled once. The entries come as one array per
+    column, unnested into rows: SQLAlchemy caches no statement with a multi-row VALUES, and compiled this
+    one anew for every batch (0.3 ms and more of a worker's CPU per audited read)."""
+    table = AuditEntry.__table__  # type: ignore[attr-defined]
+    rows = select(
+        *(
+            func.unnest(bindparam(f"appended_{name}", type_=postgresql.ARRAY(table.c[name].type))).label(name)
+            for name in _ENTRY_COLUMNS
+        )
+    )
+    head = AuditHead.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(head)
+        .where(head.c.id == 1)
+        .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"), updated_at=bindparam("head_at"))
+        .add_cte(insert(table).from_select(_ENTRY_COLUMNS, rows).cte("appended"))
+    )
+    if counted:
+        statement = statement.add_cte(daily_read_count.upsert_postgres().cte("counted"))
+    return statement
 
 
 def _count(session: Session, entries: Iterable[AuditEntry]) -> None:

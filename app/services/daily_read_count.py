@@ -7,11 +7,12 @@ of those entries, in every process, and the quota reads one row instead of count
 that grew with every read, on every read).
 """
 
+import functools
 from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, func, select
+from sqlalchemy import Connection, ScalarSelect, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -50,19 +51,51 @@ def day_of(moment: date) -> str:
 
 
 def add(target: Session | Connection, counts: Mapping[tuple[str, str], int]) -> None:
-    """Add `counts` ((actor, ISO day) → how many) to the rows, creating those missing: one upsert for all."""
+    """Add `counts` ((actor, ISO day) → how many) to the rows, creating those missing: one statement for
+    all on PostgreSQL, one executemany on SQLite."""
     if not counts:
         return
     bind = target.connection() if isinstance(target, Session) else target
-    bind.execute(upsert(counts, postgres=bind.dialect.name == "postgresql"))
+    if bind.dialect.name == "postgresql":
+        bind.execute(upsert_postgres(), upsert_parameters(counts))
+    else:
+        bind.execute(upsert_sqlite(), [{"actor": a, "day": d, "used": n} for (a, d), n in counts.items()])
 
 
-def upsert(counts: Mapping[tuple[str, str], int], *, postgres: bool) -> Any:
-    """One statement adding `counts` (non-empty) to their rows, creating those missing."""
-    dialect = postgresql if postgres else sqlite
-    statement = dialect.insert(TABLE).values(
-        [{"actor": actor, "day": day, "used": n} for (actor, day), n in counts.items()]
+COUNT_COLUMNS = ("actor", "day", "used")
+
+
+@functools.cache
+def upsert_postgres() -> Any:
+    """PostgreSQL: one statement adding counts to their rows, creating those missing, the counts given as
+    three arrays (`upsert_parameters`) unnested into rows. Made once, and compiled once: SQLAlchemy caches
+    no statement with a multi-row VALUES, which it compiled anew for every audited read (0.3 ms)."""
+    rows = select(
+        *(
+            func.unnest(bindparam(f"counted_{name}", type_=postgresql.ARRAY(TABLE.c[name].type))).label(name)
+            for name in COUNT_COLUMNS
+        )
     )
+    statement = postgresql.insert(TABLE).from_select(COUNT_COLUMNS, rows)
+    return statement.on_conflict_do_update(
+        index_elements=["actor", "day"], set_={"used": TABLE.c.used + statement.excluded.used}
+    )
+
+
+def upsert_parameters(counts: Mapping[tuple[str, str], int]) -> dict[str, list[Any]]:
+    """The parameters of `upsert_postgres` for `counts` (non-empty; each (actor, day) once)."""
+    return {
+        "counted_actor": [actor for actor, _ in counts],
+        "counted_day": [day for _, day in counts],
+        "counted_used": list(counts.values()),
+    }
+
+
+@functools.cache
+def upsert_sqlite() -> Any:
+    """SQLite: a statement adding one count to its row, creating it when missing, sent once per count
+    (an executemany, in the caller's transaction) and compiled once."""
+    statement = sqlite.insert(TABLE)
     return statement.on_conflict_do_update(
         index_elements=["actor", "day"], set_={"used": TABLE.c.used + statement.excluded.used}
     )
