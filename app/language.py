@@ -13,7 +13,7 @@ name never has to be declined ("запрашивающее государств�
 
 import gettext as gettext_module
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -83,6 +83,12 @@ def translations(lang: str) -> gettext_module.NullTranslations:
     return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
 
 
+@lru_cache(maxsize=4096)
+def _label(lang: str, group: str, value: object) -> str:
+    """`Prose.label`, remembered: a timeline or a dossier names the same few codes hundreds of times."""
+    return translations(lang).gettext(english(group, value))
+
+
 @dataclass(frozen=True)
 class Prose:
     """The words of one language for the texts the code writes (explanations, the dossier)."""
@@ -106,7 +112,10 @@ class Prose:
 
     def label(self, group: str, value: object) -> str:
         """The words for a code of `app.vocabulary`, translated."""
-        return self.gettext(english(group, value))
+        try:
+            return _label(self.lang, group, value)
+        except TypeError:  # a value that cannot be a key of the cache
+            return self.gettext(english(group, value))
 
     def state_name(self, code: str) -> str:
         """The state's short name: "Russian Federation"; in Russian its nominative ("Россия")."""

@@ -4,7 +4,7 @@ facts and its place in the export. Everything that lists the kinds iterates `app
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import SQLModel
@@ -12,10 +12,10 @@ from sqlmodel import SQLModel
 from app.models.fuzzy_date import FuzzyDate
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One dated fact of a record on the person's timeline. `step` orders the facts of one record that
-    fall on the same day (requested before issued; detained before released)."""
+    fall on the same day (requested before issued; detained before released). A named tuple: a 200-event
+    history makes 200 of them, and a frozen dataclass took twice as long to make."""
 
     on: FuzzyDate
     step: int
