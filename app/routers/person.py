@@ -153,16 +153,21 @@ async def read_history(person_id: str, reads: PersonReads, prose: ReaderLanguage
 
 
 @router.get("/{person_id}/flags")
-def read_flags(
-    person_id: str, session: WriteSession, caller: PersonReader, prose: ReaderLanguage
-) -> FlagList:
+async def read_flags(person_id: str, reads: PersonReads, prose: ReaderLanguage) -> FlagList:
     """The indicators that hold for the person, by requesting state, each with a plain explanation
     naming the facts and the records it rests on. Evidence, never a legal conclusion.
 
     `Accept-Language`: the explanations are in Russian when the header prefers `ru`, in English
     otherwise (`Content-Language` names the language; `Vary: Accept-Language`)."""
-    person = person_service.get(session, person_id, by=caller, action="person.flags_read")
-    return FlagList(items=flag_service.for_person(session, person, prose))
+
+    def read(session: Session, caller: Principal) -> tuple[str, FlagList]:
+        person = person_service.get(session, person_id, by=caller, action=None)
+        return person.id, FlagList(items=flag_service.for_person(session, person, prose))
+
+    found, flags = await reads.read(read)  # one worker thread: the caller's checks and the read
+    # Answered only once its audit entry has committed (the audit writer's group commit).
+    await reads.record("person.flags_read", kind="person", object_id=found)
+    return flags
 
 
 @router.get(
