@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine, create_engine, event, func, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import Session
@@ -204,21 +204,6 @@ def unit_of_work(engine: Engine, keyring: Keyring, *, audit_only: bool = False) 
         metrics.count_audit_appends(session.info.pop(AUDIT_ACTIONS, ()))
 
 
-# PostgreSQL: this transaction's commit does not wait for the disk. An expression, so that a statement
-# the transaction sends anyway carries it (one round trip less than a `SET LOCAL` of its own).
-RELAXED_COMMIT = func.set_config("synchronous_commit", "off", True)
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[Connection]:
-    """A short transaction of its own for a counter every process shares (the rate limit on PostgreSQL).
-    It reads no field key, so a key rotation never holds it up. On PostgreSQL the caller puts
-    `RELAXED_COMMIT` in one of its statements (before the commit), so the commit does not wait for the
-    disk: a crash forgets at most the last moments counted, never a record."""
-    with engine.begin() as connection:
-        yield connection
-
-
 @asynccontextmanager
 async def _request_unit_of_work(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work. Entering it does no I/O (its transaction begins at its first
@@ -258,9 +243,17 @@ async def _keyed_write_session(request: Request) -> AsyncIterator[Session | None
 
 
 @contextmanager
-def reading(engine: Engine, keyring: Keyring) -> Iterator[Session]:
-    """A session for reads: whatever it did is rolled back at the end."""
+def reading(engine: Engine, keyring: Keyring, *, autocommit: bool = False) -> Iterator[Session]:
+    """A session for reads: whatever it did is rolled back at the end.
+
+    `autocommit=True` (PostgreSQL; SQLite keeps its transaction, its one snapshot): no transaction, each
+    statement on its own. At READ COMMITTED, PostgreSQL's level here, each statement of a transaction
+    sees what had committed when it began, exactly as it would alone, so a request's read bought nothing
+    with its transaction but a BEGIN and a ROLLBACK: two round trips of an audited read's twenty. Not for
+    reads that stream (a server-side cursor needs a transaction) or lock rows."""
     with Session(engine, info={"keyring": keyring}) as session:
+        if autocommit and engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         try:
             yield session
         finally:

@@ -37,7 +37,7 @@ READERS = frozenset({Role.admin, Role.editor, Role.viewer})
 
 
 def _principal(request: Request) -> Principal:
-    with reading(request.state.read_engine, request.state.keyring) as session:
+    with reading(request.state.read_engine, request.state.keyring, autocommit=True) as session:
         return _principal_in(session, request)
 
 
@@ -78,7 +78,7 @@ def within_quota(request: Request, principal: Principal, session: Session | None
     now = utcnow()
     limit: int = request.state.daily_read_quota
     if session is None:
-        with reading(request.state.read_engine, request.state.keyring) as own:
+        with reading(request.state.read_engine, request.state.keyring, autocommit=True) as own:
             used = quota.reads_today(own, token_id=audit.actor_of(principal), now=now)
     else:
         used = quota.reads_today(session, token_id=audit.actor_of(principal), now=now)
@@ -146,7 +146,7 @@ def _require(*roles: Role) -> object:
 def _checked(request: Request, roles: frozenset[Role], *, claim: bool) -> Principal:
     """The caller, its rate limit, its role and its daily quota, in one read session (one thread hop);
     then, for a write, its Idempotency-Key."""
-    with reading(request.state.read_engine, request.state.keyring) as session:
+    with reading(request.state.read_engine, request.state.keyring, autocommit=True) as session:
         principal = _principal_in(session, request)
         _allow(principal, roles)
         within_quota(request, principal, session)
@@ -194,7 +194,7 @@ class AuditedReads:
 
     def _checked(self, read: Callable[[Session, Principal], T]) -> T:
         state = self.request.state
-        with reading(state.read_engine, state.keyring) as session:
+        with reading(state.read_engine, state.keyring, autocommit=True) as session:
             caller = _principal_in(session, self.request)
             _allow(caller, READERS)
             within_quota(self.request, caller, session)

@@ -18,10 +18,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from app.db import counting
 from app.keyring import Keyring
 from app.main import create_app
-from app.models.rate_limit import RateLimitWindow
 from app.services import rate_limit
 from app.services.rate_limit import DatabaseWindow, LimiterUnavailable, RedisWindow, SlidingWindow
 from app.settings import Settings
@@ -161,15 +159,49 @@ def test_a_row_of_moments_written_before_the_counts_per_second_still_counts(on_p
 
 
 def test_the_database_windows_commit_does_not_wait_for_the_disk(on_postgresql: str) -> None:
-    """`synchronous_commit` off rides in the upsert (no `SET LOCAL` of its own), for its transaction only."""
+    """`rate_limit_hit` turns `synchronous_commit` off for its own transaction only."""
     engine = sa.create_engine(on_postgresql)
-    window: sa.Table = RateLimitWindow.__table__  # type: ignore[attr-defined]
-    with counting(engine) as connection:
-        connection.execute(rate_limit._upsert(window, hashlib.sha256(b"token:sync").hexdigest()))
+    call = {"caller": hashlib.sha256(b"token:sync").hexdigest(), "per_minute": 5, "prune": False}
+    with engine.begin() as connection:
+        assert connection.execute(rate_limit.HIT, call).scalar_one() == 0.0
         assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
     engine.dispose()
+
+
+def test_a_count_now_and_then_deletes_the_rows_of_idle_callers(
+    on_postgresql: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of callers idle a whole window go (now and then, PRUNE_CHANCE); a row another call holds is
+    skipped, not waited for; the caller's own row and rows still counting stay."""
+    engine = sa.create_engine(on_postgresql)
+    idle, held, recent = (hashlib.sha256(f"address:{uuid.uuid4()}".encode()).hexdigest() for _ in range(3))
+    with engine.begin() as connection:
+        now = float(connection.execute(sa.text("SELECT EXTRACT(EPOCH FROM clock_timestamp())")).scalar_one())
+        for key, last in ((idle, now - 120), (held, now - 120), (recent, now - 10)):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO rate_limit_window (key, hits, expires_at) VALUES (:key, :hits, :expires)"
+                ),
+                {"key": key, "hits": json.dumps([[last, 1]]), "expires": last + 60},
+            )
+    window = DatabaseWindow(engine, per_minute=5)
+    key = f"token:{uuid.uuid4()}"
+    monkeypatch.setattr(rate_limit, "PRUNE_CHANCE", 0.0)
+    assert window.wait_s(key) == 0.0
+    with engine.connect() as connection:
+        left = set(connection.execute(sa.text("SELECT key FROM rate_limit_window")).scalars())
+    assert {idle, held, recent} <= left, "no prune without its chance"
+    monkeypatch.setattr(rate_limit, "PRUNE_CHANCE", 1.0)
+    with engine.begin() as holder:
+        holder.execute(sa.text("SELECT 1 FROM rate_limit_window WHERE key = :key FOR UPDATE"), {"key": held})
+        assert window.wait_s(key) == 0.0  # while `held` is locked: skipped, not waited for
+    with engine.connect() as connection:
+        left = set(connection.execute(sa.text("SELECT key FROM rate_limit_window")).scalars())
+    engine.dispose()
+    assert idle not in left
+    assert {held, recent, hashlib.sha256(key.encode()).hexdigest()} <= left
 
 
 def test_redis_window_counts_per_key(redis_url: str) -> None:

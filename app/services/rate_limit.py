@@ -12,21 +12,16 @@ Where the requests are counted decides what the limit holds for (`for_deployment
 """
 
 import hashlib
-import math
 import random
 import threading
 import time
 from collections import deque
-from typing import Any, Protocol
+from typing import Protocol
 
 from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import Engine, Table, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
-
-from app.db import RELAXED_COMMIT, counting
-from app.models.rate_limit import RateLimitWindow
+from sqlalchemy import Boolean, Engine, Integer, String, bindparam, func, select
 
 WINDOW_S = 60.0
 MAX_IDLE_KEYS = 10_000
@@ -75,60 +70,33 @@ class DatabaseWindow:
     grew with the allowance, and rewriting it on every request cost 2.3 ms with one moment in it, 5.3 ms
     with 2,000 and 12.4 ms with 4,000. A second's requests leave the window together, when its last one
     is 60 s old, so the limit never lets more than `per_minute` through in any 60 seconds; at the limit
-    a caller may be refused up to a second longer than an exact count would refuse them."""
+    a caller may be refused up to a second longer than an exact count would refuse them.
+
+    The counting is the database function `rate_limit_hit` (migration 0027), called as one statement on
+    a connection without a transaction: one round trip a request. Counted here, it was three (lock and
+    read the row, write it back, commit)."""
 
     def __init__(self, engine: Engine, per_minute: int) -> None:
         self.per_minute = per_minute
-        self._engine = engine
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def wait_s(self, key: str) -> float:
         digest = hashlib.sha256(key.encode()).hexdigest()
-        window: Table = RateLimitWindow.__table__  # type: ignore[attr-defined]
-        with counting(self._engine) as connection:
-            # One statement creates the row or locks the one there, and answers what it holds and the
-            # clock, read once the row is ours (RETURNING is evaluated after the row is locked): the
-            # seconds in a row then only ever increase. (The clock was a statement of its own: a round trip;
-            # so was the `SET LOCAL synchronous_commit`, which the RETURNING now carries.)
-            stored, now, _ = connection.execute(_upsert(window, digest)).one()
-            now = float(now)
-            seconds = [[at, n] for at, n in _per_second(stored) if at > now - WINDOW_S]
-            counted = sum(n for _, n in seconds)
-            wait_s = seconds[0][0] + WINDOW_S - now if counted >= self.per_minute else 0.0
-            if not wait_s:
-                if seconds and math.floor(seconds[-1][0]) == math.floor(now):
-                    seconds[-1] = [now, seconds[-1][1] + 1]
-                else:
-                    seconds.append([now, 1])
-            connection.execute(
-                update(window)
-                .where(window.c.key == digest)
-                .values(hits=seconds, expires_at=seconds[-1][0] + WINDOW_S if seconds else now)
-            )
-            if random.random() < PRUNE_CHANCE:  # noqa: S311 - a chance, not a secret
-                # Rows another request is counting are skipped, never waited for: no two prunes deadlock.
-                stale = (
-                    select(window.c.key)
-                    .where(window.c.expires_at < now, window.c.key != digest)
-                    .with_for_update(skip_locked=True)
-                )
-                connection.execute(delete(window).where(window.c.key.in_(stale)))
-        return wait_s
+        prune = random.random() < PRUNE_CHANCE  # noqa: S311 - a chance, not a secret
+        with self._engine.connect() as connection:
+            wait_s = connection.execute(
+                HIT, {"caller": digest, "per_minute": self.per_minute, "prune": prune}
+            ).scalar_one()
+        return float(wait_s)
 
 
-def _upsert(window: Table, digest: str) -> Any:
-    upsert = insert(window).values(key=digest, hits=[], expires_at=0.0)
-    return upsert.on_conflict_do_update(index_elements=["key"], set_={"key": upsert.excluded.key}).returning(
-        window.c.hits, _CLOCK, RELAXED_COMMIT
+HIT = select(
+    func.rate_limit_hit(
+        bindparam("caller", type_=String),
+        bindparam("per_minute", type_=Integer),
+        bindparam("prune", type_=Boolean),
     )
-
-
-_CLOCK = func.extract("epoch", func.clock_timestamp())
-
-
-def _per_second(stored: list[Any]) -> list[tuple[float, int]]:
-    """A row's `[moment, requests]` pairs; a row written before the counts per second held one moment
-    per request, and each of those counts as one request."""
-    return [(float(item[0]), int(item[1])) if isinstance(item, list) else (float(item), 1) for item in stored]
+)
 
 
 class RedisWindow:
