@@ -438,12 +438,14 @@ def deliver_webhooks() -> None:
 @reminders.command("send")
 def send_reminders() -> None:
     """Queue the deadline reminders that are due (deadline.approaching, deadline.overdue), once each, for
-    every organisation's webhooks (the server does this hourly); then `article3 webhooks deliver` sends them."""
+    every organisation's webhooks (the server does this hourly); then `article3 webhooks deliver` sends them.
+    Runs a round even if the server ran one within the hour, and counts as the last round."""
     settings, keyring = _settings()
     engine = make_engine(settings.database_url, writer=True, pooled=False)
     try:
         with unit_of_work(engine, keyring) as session:
-            queued = reminder_service.send_due(session, days_before=settings.reminder_days)
+            done = reminder_service.run_round(session, days_before=settings.reminder_days, force=True)
+            queued = done.queued or 0
     finally:
         engine.dispose()
     typer.echo(f"{queued} deadline reminders queued.")
