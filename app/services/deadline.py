@@ -12,15 +12,23 @@
   Once the person has an `echr` challenge filed on or after that decision, the window is spent.
 A fuzzy date stands for the first day of its period, so an imprecise decision date gives the earliest
 possible deadline, never a later one.
+
+A reminder round collects the deadlines of the whole database (reminder.py), so `collect` reads rows of
+the columns each kind needs, never whole records: it decrypts only CCF references and the hearings,
+court and case number of proceedings that have hearings, and reads the extraditions once, leaving out
+in SQL those with no hearing in a chain with no dated grant (they imply no deadline of either kind).
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
 
+from app.keyring import FIELD_PREFIX
 from app.models.challenge import Challenge, Forum
 from app.models.deadline import DeadlineKind, DeadlinePublic, DeadlineRef
 from app.models.extradition import Decision, Extradition
@@ -75,15 +83,15 @@ class Deadline:
 
 
 def _ccf(session: Session, org_id: str | None) -> Iterable[Deadline]:
-    query = select(Challenge).where(
-        Challenge.forum == Forum.ccf,
-        col(Challenge.status).in_([s.value for s in OPEN]),
-        col(Challenge.deadline_on).is_not(None),
+    t = _table(Challenge)
+    query = sa.select(t.c.id, t.c.org_id, t.c.person_id, t.c.kind, t.c.deadline_on, t.c.reference).where(
+        t.c.forum == Forum.ccf,
+        t.c.status.in_([s.value for s in OPEN]),
+        t.c.deadline_on.is_not(None),
     )
     if org_id is not None:
-        query = query.where(Challenge.org_id == org_id)
-    for c in session.exec(query):
-        assert c.deadline_on is not None  # noqa: S101 - selected above
+        query = query.where(t.c.org_id == org_id)
+    for c in session.connection().execute(query):
         months = 4 if c.kind.value == "access" else 9
         what = (
             "answer to the access request"
@@ -104,14 +112,14 @@ def _ccf(session: Session, org_id: str | None) -> Iterable[Deadline]:
 
 
 def _protections(session: Session, org_id: str | None) -> Iterable[Deadline]:
-    query = select(Protection).where(
-        col(Protection.until).is_not(None), Protection.kind != ProtectionKind.asylum_rejected
-    )
+    t = _table(Protection)
+    query = sa.select(
+        t.c.id, t.c.org_id, t.c.person_id, t.c.kind, t.c.host_state, t.c.against_state, t.c.until
+    ).where(t.c.until.is_not(None), t.c.kind != ProtectionKind.asylum_rejected)
     if org_id is not None:
-        query = query.where(Protection.org_id == org_id)
-    for p in session.exec(query):
-        assert p.until is not None  # noqa: S101 - selected above
-        words = PROTECTION_WORDS.get(p.kind, p.kind.value)
+        query = query.where(t.c.org_id == org_id)
+    for p in session.connection().execute(query):
+        words = PROTECTION_WORDS.get(p.kind) or p.kind.value
         yield Deadline(
             kind=DeadlineKind.protection_expiry,
             due_on=p.until.start,
@@ -124,12 +132,60 @@ def _protections(session: Session, org_id: str | None) -> Iterable[Deadline]:
         )
 
 
-def _hearings(session: Session, org_id: str | None, today: date) -> Iterable[Deadline]:
-    query = select(Extradition)
+def _no_hearings(column: sa.Column[Any]) -> sa.ColumnElement[bool]:
+    """True where a stored `hearings` is an empty list: NULL, '[]' (plaintext from before encryption) or
+    '[]' encrypted, compared as stored text (the column's own type would encrypt the operands). A sealed
+    value is `a3e:<key id>:<base64 of nonce, ciphertext, tag>` (app/keyring.py): 12 + len(plaintext) + 16
+    bytes, unpadded, so 40 characters for the 2 bytes of '[]' and 42 or more for any longer plaintext, and
+    the base64 holds no ':'. The pattern below matches an encrypted '[]' under any key id, nothing else."""
+    stored = sa.type_coerce(column, sa.Text)
+    return sa.or_(stored.is_(None), stored == "[]", stored.like(f"{FIELD_PREFIX}:%:{'_' * 40}"))
+
+
+def _extraditions(session: Session, org_id: str | None) -> list[sa.Row[Any]]:
+    """One read of the extraditions for both kinds of deadline: the proceedings with hearings, with their
+    hearings, court and case number (decrypted for these only), and every proceeding of each chain (same
+    person, requesting and requested state) that has a granted decision with a date; a chain with none has
+    no ECHR window, whatever else it holds."""
+    t = _table(Extradition)
+    g = t.alias("granted")
+    none = _no_hearings(t.c.hearings)
+
+    def unless_none(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+        return sa.type_coerce(sa.case((none, sa.null()), else_=column), column.type).label(column.name)
+
+    chain_granted = (
+        sa.select(sa.literal(1))
+        .where(
+            g.c.person_id == t.c.person_id,
+            g.c.requesting_state == t.c.requesting_state,
+            g.c.requested_state == t.c.requested_state,
+            g.c.decision == Decision.granted,
+            g.c.decided_on.is_not(None),
+        )
+        .exists()
+    )
+    query = sa.select(
+        t.c.id,
+        t.c.org_id,
+        t.c.person_id,
+        t.c.requesting_state,
+        t.c.requested_state,
+        t.c.decision,
+        t.c.decided_on,
+        t.c.created_at,
+        unless_none(t.c.hearings),
+        unless_none(t.c.court),
+        unless_none(t.c.case_number),
+    ).where(sa.or_(sa.not_(none), chain_granted))
     if org_id is not None:
-        query = query.where(Extradition.org_id == org_id)
-    for e in session.exec(query):
-        for hearing in e.hearings:
+        query = query.where(t.c.org_id == org_id)
+    return list(session.connection().execute(query))
+
+
+def _hearings(extraditions: list[sa.Row[Any]], today: date) -> Iterable[Deadline]:
+    for e in extraditions:
+        for hearing in e.hearings or ():
             on = FuzzyDate(hearing["on"])
             if on.end < today:
                 continue
@@ -149,12 +205,9 @@ def _hearings(session: Session, org_id: str | None, today: date) -> Iterable[Dea
             )
 
 
-def _echr(session: Session, org_id: str | None) -> Iterable[Deadline]:
-    query = select(Extradition)
-    if org_id is not None:
-        query = query.where(Extradition.org_id == org_id)
-    chains: dict[tuple[str, str, str], list[Extradition]] = defaultdict(list)
-    for e in session.exec(query):
+def _echr(session: Session, org_id: str | None, extraditions: list[sa.Row[Any]]) -> Iterable[Deadline]:
+    chains: dict[tuple[str, str, str], list[sa.Row[Any]]] = defaultdict(list)
+    for e in extraditions:
         chains[(e.person_id, e.requesting_state, e.requested_state)].append(e)
     applied = _echr_filings(session, org_id, persons={key[0] for key in chains})
     for (person_id, requesting, requested), chain in chains.items():
@@ -163,8 +216,8 @@ def _echr(session: Session, org_id: str | None) -> Iterable[Deadline]:
         decided = [e for e in chain if e.decided_on is not None]
         if not decided:
             continue
-        final = max(decided, key=lambda e: (e.decided_on.start, e.created_at))  # type: ignore[union-attr]
-        assert final.decided_on is not None  # noqa: S101 - filtered above
+        # the id last: rows that tie on date and creation come in no set order
+        final = max(decided, key=lambda e: (e.decided_on.start, e.created_at, e.id))
         decided_on = final.decided_on.start
         if final.decision is not Decision.granted or not convention.is_party(requested, decided_on):
             continue
@@ -188,14 +241,19 @@ def _echr_filings(session: Session, org_id: str | None, *, persons: set[str]) ->
     """Filing dates of each person's ECHR challenges."""
     if not persons:
         return {}
-    query = select(Challenge).where(Challenge.forum == Forum.echr, col(Challenge.filed_on).is_not(None))
+    t = _table(Challenge)
+    query = sa.select(t.c.person_id, t.c.filed_on).where(t.c.forum == Forum.echr, t.c.filed_on.is_not(None))
     if org_id is not None:
-        query = query.where(Challenge.org_id == org_id)
+        query = query.where(t.c.org_id == org_id)
     found: dict[str, list[date]] = defaultdict(list)
-    for c in session.exec(query):
-        if c.person_id in persons and c.filed_on is not None:
+    for c in session.connection().execute(query):
+        if c.person_id in persons:
             found[c.person_id].append(c.filed_on.start)
     return found
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 def collect(
@@ -203,16 +261,18 @@ def collect(
 ) -> list[Deadline]:
     """The deadlines of one organisation (None: of all, for cron), soonest first, overdue ones included;
     with `within_days`, only those due by today + that many days."""
+    session.flush()  # the reads below go through the connection: what this session added is in them
+    extraditions = _extraditions(session, org_id)
     found = [
         *_ccf(session, org_id),
-        *_hearings(session, org_id, today),
+        *_hearings(extraditions, today),
         *_protections(session, org_id),
-        *_echr(session, org_id),
+        *_echr(session, org_id, extraditions),
     ]
     if within_days is not None:
         horizon = today + timedelta(days=within_days)
         found = [d for d in found if d.due_on <= horizon]
-    return sorted(found, key=lambda d: (d.due_on, d.kind.value, d.ref_id))
+    return sorted(found, key=lambda d: (d.due_on, str(d.kind), d.ref_id))  # a StrEnum's str is its value
 
 
 def list_page(
