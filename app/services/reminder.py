@@ -58,21 +58,26 @@ def _stage(due_on: date, today: date, days_before: Sequence[int]) -> str | None:
 def send_due(session: Session, *, days_before: Sequence[int], today: date | None = None) -> int:
     """Queue every reminder that is due and not yet queued; the number queued."""
     today = today or date.today()
+    due = [
+        (d, stage)
+        for d in deadline_service.collect(session, org_id=None, today=today)
+        if (stage := _stage(d.due_on, today, days_before)) is not None
+    ]
+    if not due:
+        return 0
+    # What was queued already, in one read: a due reminder's date lies between the first and last due.
+    table = DeadlineReminder.__table__  # type: ignore[attr-defined]
+    earliest, latest = min(d.due_on for d, _ in due).isoformat(), max(d.due_on for d, _ in due).isoformat()
+    query = select(table.c.deadline_key, table.c.due_on, table.c.stage).where(
+        table.c.due_on >= earliest, table.c.due_on <= latest
+    )
+    sent = {tuple(row) for row in session.connection().execute(query)}
     queued = 0
-    for d in deadline_service.collect(session, org_id=None, today=today):
-        stage = _stage(d.due_on, today, days_before)
-        if stage is None:
-            continue
+    for d, stage in due:
         due_on = d.due_on.isoformat()
-        sent = session.exec(
-            select(DeadlineReminder.id).where(
-                DeadlineReminder.deadline_key == d.key,
-                DeadlineReminder.due_on == due_on,
-                DeadlineReminder.stage == stage,
-            )
-        ).first()
-        if sent is not None:
+        if (d.key, due_on, stage) in sent:
             continue
+        sent.add((d.key, due_on, stage))
         try:
             with session.begin_nested():
                 session.add(DeadlineReminder(org_id=d.org_id, deadline_key=d.key, due_on=due_on, stage=stage))
