@@ -1,5 +1,6 @@
 """A person's history (section 9): every dated fact, in date order, ties in the documented order."""
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Row
@@ -168,6 +169,38 @@ def test_the_timeline_read_as_rows_is_the_one_read_as_orm_objects(
             from_rows = history.events(session, person, prose(lang))
             assert len(from_rows) >= 8
             assert [e.model_dump() for e in from_rows] == [e.model_dump() for e in from_objects]
+    engine.dispose()
+
+
+def test_a_persons_read_skips_only_the_kinds_that_hold_nothing_of_theirs(
+    client: TestClient,
+    org_a: OrgTokens,
+    database_url: str,
+    keyring: Keyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`records.held` names exactly the kinds with a record of the person, and the timeline and the
+    records loaded after asking it are those read from every kind."""
+    pid = make_person(client, org_a.editor)["id"]
+    make_notice(client, org_a.editor, pid, requested_on="2015-01")
+    make_incident(client, org_a.editor, pid, occurred_on="2015-03-05")
+    bare = make_person(client, org_a.editor)["id"]
+    make_detention(client, org_a.editor, make_person(client, org_a.editor)["id"], detained_on="2012")
+    engine = make_engine(database_url, writer=False, pooled=False, keyring=keyring)
+    with reading(engine, keyring) as session:
+        assert [k.name for k in records.held(session, pid, KINDS)] == ["notice", "incident"]
+        assert records.held(session, bare, KINDS) == []
+        person = session.get(Person, pid)
+        assert person is not None
+        asked = [e.model_dump() for e in history.events(session, person, prose("ru"))]
+        loaded = records.for_person(session, person)
+        monkeypatch.setattr(records, "PROBED", len(KINDS) + 1)  # every kind read, none asked first
+        assert asked == [e.model_dump() for e in history.events(session, person, prose("ru"))]
+        every = records.for_person(session, person)
+        assert {k: [r.id for r in v] for k, v in loaded.by_kind.items() if v} == {
+            k: [r.id for r in v] for k, v in every.by_kind.items() if v
+        }
+        assert len(asked) >= 2
     engine.dispose()
 
 
