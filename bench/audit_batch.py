@@ -42,8 +42,17 @@ def main() -> None:
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         sent.append(" ".join(statement.split())[:60])
 
-    event.listen(engine, "begin", lambda _conn: sent.append("BEGIN"))
-    event.listen(engine, "commit", lambda _conn: sent.append("COMMIT"))
+    def sent_unless_autocommit(what: str) -> Any:
+        """BEGIN and COMMIT events fire on a connection without a transaction too, where psycopg sends nothing."""
+
+        def note(conn: Any) -> None:
+            if not getattr(conn.connection.driver_connection, "autocommit", False):
+                sent.append(what)
+
+        return note
+
+    event.listen(engine, "begin", sent_unless_autocommit("BEGIN"))
+    event.listen(engine, "commit", sent_unless_autocommit("COMMIT"))
     event.listen(engine, "before_cursor_execute", seen)
     writer = AuditWriter(engine, keyring)
     writer.start()
