@@ -5,11 +5,11 @@ CCF decisions, their relatives' records and their groups' dated notices (pooled 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, distinct, func, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import defer
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app import kinds
 from app.models.challenge import Challenge, Forum, Outcome
@@ -220,10 +220,8 @@ def load(
         _attach_notices(session, out, [n for i in present for n in loaded[i].of("notice")])
         _attach_relatives(session, out, present)
         keys: dict[str, list[str]] = defaultdict(list)
-        for link in session.exec(
-            select(PersonAffiliation).where(col(PersonAffiliation.person_id).in_(present))
-        ):
-            keys[link.person_id].append(link.key)
+        for person_id, key in session.connection().execute(_AFFILIATIONS, {"ids": present}):
+            keys[person_id].append(key)
         wanted = [k for ks in keys.values() for k in ks]
         windows: dict[tuple[str, str], GroupWindow] = {}
         if groups is None:  # only notices near these persons' own can matter to them
@@ -246,33 +244,58 @@ def load(
     return out
 
 
+def _in(column: Any) -> Any:
+    return column.in_(bindparam("ids", expanding=True))
+
+
+_CHARGE = Charge.__table__.c  # type: ignore[attr-defined]
+_CHANGE = NoticeStatusChange.__table__.c  # type: ignore[attr-defined]
+_CHALLENGE = Challenge.__table__.c  # type: ignore[attr-defined]
+_RELATION = PersonRelation.__table__.c  # type: ignore[attr-defined]
+# Made once: statements are immutable, and SQLAlchemy then finds each compiled in its cache at once.
+_CHARGES = (
+    sa_select(*(c for c in _CHARGE if c.key != "text"))
+    .where(_in(_CHARGE.notice_id))
+    .order_by(_CHARGE.position)
+)
+_CHANGES = sa_select(NoticeStatusChange.__table__).where(_in(_CHANGE.notice_id))  # type: ignore[attr-defined]
+_CCF_DELETIONS = (
+    sa_select(_CHALLENGE.id, _CHALLENGE.notice_id)
+    .where(_in(_CHALLENGE.notice_id), _CHALLENGE.forum == Forum.ccf, _CHALLENGE.outcome == Outcome.deleted)
+    .order_by(_CHALLENGE.id)
+)
+_RELATIONS = sa_select(PersonRelation.__table__).where(  # type: ignore[attr-defined]
+    or_(_in(_RELATION.person_id), _in(_RELATION.related_id))
+)
+_RELATIVES_RECORDS = [
+    (
+        kind,
+        sa_select(table.c.person_id, table.c[state], table.c.id).where(_in(table.c.person_id)),
+    )
+    for kind, table, state in (
+        ("notice", Notice.__table__, "requesting_state"),  # type: ignore[attr-defined]
+        ("detention", Detention.__table__, "requesting_state"),  # type: ignore[attr-defined]
+        ("incident", Incident.__table__, "perpetrator_state"),  # type: ignore[attr-defined]
+    )
+]
+_AFFILIATION = PersonAffiliation.__table__.c  # type: ignore[attr-defined]
+_AFFILIATIONS = sa_select(_AFFILIATION.person_id, _AFFILIATION.key).where(_in(_AFFILIATION.person_id))
+
+
 def _attach_notices(session: Session, out: dict[str, Records], notices: list[Notice]) -> None:
+    """Each notice's charges, status history and CCF deletions, read as Core rows (the indicators only
+    look at their values: the ORM's statement handling and objects cost a third of a flags read)."""
     ids = [n.id for n in notices]
-    charges: dict[str, list[Charge]] = defaultdict(list)
-    changes: dict[str, list[NoticeStatusChange]] = defaultdict(list)
+    charges: dict[str, list[Any]] = defaultdict(list)
+    changes: dict[str, list[Any]] = defaultdict(list)
     ccf_deleted: dict[str, list[str]] = defaultdict(list)
+    connection = session.connection()
     for chunk in _chunks(ids):
-        for charge in session.exec(
-            select(Charge)
-            .where(col(Charge.notice_id).in_(chunk))
-            .order_by(col(Charge.position))
-            .options(defer(Charge.text))  # type: ignore[arg-type]
-        ):
+        for charge in connection.execute(_CHARGES, {"ids": chunk}):
             charges[charge.notice_id].append(charge)
-        for change in session.exec(
-            select(NoticeStatusChange).where(col(NoticeStatusChange.notice_id).in_(chunk))
-        ):
+        for change in connection.execute(_CHANGES, {"ids": chunk}):
             changes[change.notice_id].append(change)
-        for challenge_id, notice_id in session.exec(
-            select(Challenge.id, Challenge.notice_id)
-            .where(
-                col(Challenge.notice_id).in_(chunk),
-                Challenge.forum == Forum.ccf,
-                Challenge.outcome == Outcome.deleted,
-            )
-            .order_by(col(Challenge.id))
-        ):
-            assert notice_id is not None  # noqa: S101 - filtered by the IN above
+        for challenge_id, notice_id in connection.execute(_CCF_DELETIONS, {"ids": chunk}):
             ccf_deleted[notice_id].append(challenge_id)
     for notice in notices:
         facts = NoticeFacts(
@@ -285,46 +308,19 @@ def _attach_notices(session: Session, out: dict[str, Records], notices: list[Not
 
 
 def _attach_relatives(session: Session, out: dict[str, Records], ids: list[str]) -> None:
-    links = session.exec(
-        select(PersonRelation).where(
-            or_(col(PersonRelation.person_id).in_(ids), col(PersonRelation.related_id).in_(ids))
-        )
-    )
+    connection = session.connection()
     related: dict[str, set[str]] = defaultdict(set)  # relative -> the loaded persons related to them
-    for link in links:
+    for link in connection.execute(_RELATIONS, {"ids": ids}):
         for me, other in ((link.person_id, link.related_id), (link.related_id, link.person_id)):
             if me in out:
                 out[me].relatives[other] = link.relation.value
                 related[other].add(me)
     if not related:
         return
-    relatives = list(related)
     found: list[tuple[str, str, str, str]] = []  # (relative, state, kind, id)
-    for chunk in _chunks(relatives):
-        found += [
-            (p, s, "notice", i)
-            for p, s, i in session.exec(
-                select(Notice.person_id, Notice.requesting_state, Notice.id).where(
-                    col(Notice.person_id).in_(chunk)
-                )
-            )
-        ]
-        found += [
-            (p, s, "detention", i)
-            for p, s, i in session.exec(
-                select(Detention.person_id, Detention.requesting_state, Detention.id).where(
-                    col(Detention.person_id).in_(chunk)
-                )
-            )
-        ]
-        found += [
-            (p, s, "incident", i)
-            for p, s, i in session.exec(
-                select(Incident.person_id, Incident.perpetrator_state, Incident.id).where(
-                    col(Incident.person_id).in_(chunk)
-                )
-            )
-        ]
+    for chunk in _chunks(list(related)):
+        for kind, query in _RELATIVES_RECORDS:
+            found += [(p, s, kind, i) for p, s, i in connection.execute(query, {"ids": chunk})]
     for relative, state, kind, id_ in found:
         for me in related[relative]:
             out[me].relatives_states.setdefault(state, []).append((kind, id_, relative))
