@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models.token import Role
+from app.services.pagination import encode_cursor
 from tests.conftest import OrgTokens
 from tests.factories import make_person, make_protection
 
@@ -44,6 +45,19 @@ def test_audit_is_per_organisation_and_admin_only(
     verified = client.get("/api/v1/audit/verify", headers=org_a.admin).json()
     assert verified["ok"] is True
     assert set(verified) == {"ok", "entries"}
+
+
+def test_a_cursor_past_every_entry_number_lists_from_the_newest(client: TestClient, org_a: OrgTokens) -> None:
+    """A position beyond an INTEGER (a cursor decodes up to 2**63 - 1) is no 500 on PostgreSQL: every entry's
+    number is below it, so the list starts at the newest entry."""
+    make_person(client, org_a.editor)
+    newest = client.get("/api/v1/audit", params={"limit": 1}, headers=org_a.admin).json()["items"]
+    for before in (2**31, 2**40, 2**63 - 1):
+        response = client.get(
+            "/api/v1/audit", params={"limit": 1, "cursor": encode_cursor(before)}, headers=org_a.admin
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["items"] == newest
 
 
 def test_failed_writes_leave_no_entry(client: TestClient, org_a: OrgTokens) -> None:

@@ -27,6 +27,7 @@ from app.services import daily_read_count
 from app.services.pagination import decode_position, encode_cursor
 
 GENESIS = "0" * 64
+SEQ_MAX = 2**31 - 1  # `audit_entry.seq` is an INTEGER
 CLI_ACTOR = "cli"
 
 
@@ -359,8 +360,10 @@ def list_entries(
 ) -> tuple[list[AuditEntry], str | None]:
     """The caller's organisation's entries, newest first."""
     query = select(AuditEntry).where(AuditEntry.org_id == by.org_id)
-    if cursor:
-        query = query.where(col(AuditEntry.seq) < decode_position(cursor))
+    before = decode_position(cursor) if cursor else None
+    # Past an INTEGER's range every entry's number is smaller; PostgreSQL would refuse the bound value.
+    if before is not None and before <= SEQ_MAX:
+        query = query.where(col(AuditEntry.seq) < before)
     rows = list(session.exec(query.order_by(col(AuditEntry.seq).desc()).limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None
