@@ -251,7 +251,7 @@ def append_many(
     session: Session, wanted: Sequence[NewEntry], *, at: datetime | None = None
 ) -> list[AuditEntry]:
     """Append several entries at once, chained in the order given, in the caller's transaction: one
-    lock of the head row, one multi-row insert and one head update however many there are (the group
+    lock of the head row, one insert of every entry and one head update however many there are (the group
     commit of audited reads, app/services/audit_writer.py); on PostgreSQL the insert, the head update and
     the daily counts' upsert are one statement."""
     if not wanted:
