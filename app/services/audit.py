@@ -12,8 +12,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Update, bindparam, func, insert, update
+from sqlalchemy import Connection, Select, Update, bindparam, func, insert, null, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -31,7 +33,7 @@ SEQ_MAX = 2**31 - 1  # `audit_entry.seq` is an INTEGER
 CLI_ACTOR = "cli"
 
 
-def _entry_hash(key: bytes, prev_hash: str, entry: AuditEntry) -> str:
+def _entry_hash(key: bytes, prev_hash: str, entry: "AuditEntry | Linked") -> str:
     fields = (
         str(entry.seq),
         entry.at.isoformat(timespec="microseconds"),
@@ -80,39 +82,9 @@ def _hold(session: Session, head: AuditHead) -> None:
         session.info[_HEAD] = (session.get_transaction(), head)
 
 
-def lock_head(session: Session, *, counts_of: Collection[str] = (), day: str = "") -> dict[str, int]:
-    """Take the chain's head row for the whole transaction, before any savepoint (a batch of writes), and
-    answer the daily read count of `day` of each actor in `counts_of` as it stands once the head is ours.
-
-    Those counts include every entry committed before: a transaction adds to a count only with the
-    entries it appends, so it moves the head, which it holds until it commits.
-
-    PostgreSQL: one statement locks the head and reads the counts (one round trip instead of two). Its
-    snapshot is taken before it waits for the lock, so it also reads the head's number as that snapshot
-    sees it: when that is not the number of the row locked, a batch committed while this one waited,
-    and the counts are read again, in a statement of its own (a fresh snapshot, the head ours)."""
-    if not counts_of:
-        _head(session)
-        return {}
-    if _held(session) is None and session.connection().dialect.name == "postgresql":
-        seen_head = AuditHead.__table__.alias("seen_head")  # type: ignore[attr-defined]
-        locked = session.exec(
-            select(
-                AuditHead,
-                select(seen_head.c.seq).where(seen_head.c.id == 1).scalar_subquery(),
-                daily_read_count.used_json(actors=counts_of, day=day),
-            )
-            .where(AuditHead.id == 1)
-            .with_for_update(of=AuditHead)
-            .execution_options(populate_existing=True)  # the row as locked, never a copy held from before
-        ).first()
-        if locked is not None:
-            head, seen_seq, counts = locked
-            _hold(session, head)
-            if seen_seq == head.seq:
-                return {actor: int((counts or {}).get(actor, 0)) for actor in counts_of}
+def lock_head(session: Session) -> None:
+    """Take the chain's head row for the whole transaction, before any savepoint (a batch of writes)."""
     _head(session)
-    return daily_read_count.used_by(session, actors=counts_of, day=day)
 
 
 _CHAIN = "audit_chain"  # session.info: the head held in memory for a batch (`defer_head`)
@@ -221,7 +193,7 @@ def actor_of(by: Principal | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """An entry to append with `append_many`: what `record` takes, the caller already resolved."""
+    """An entry to append with `append_many`: what `record` takes, the caller already resolved (`append_many`, `append_rows`)."""
 
     actor: str
     org_id: str | None
@@ -247,45 +219,144 @@ def _chained(key: bytes, seq: int, prev_hash: str, at: datetime, new: NewEntry) 
     return entry
 
 
-def append_many(
-    session: Session, wanted: Sequence[NewEntry], *, at: datetime | None = None
-) -> list[AuditEntry]:
-    """Append several entries at once, chained in the order given, in the caller's transaction: one
-    lock of the head row, one insert of every entry and one head update however many there are (the group
-    commit of audited reads, app/services/audit_writer.py); on PostgreSQL the insert, the head update and
-    the daily counts' upsert are one statement."""
-    if not wanted:
-        return []
-    head = _head(session)
-    key = keyring_of(session).audit_key
-    at = at or utcnow()
-    seq, prev = head.seq, head.hash
+class Linked(NamedTuple):
+    """An entry chained and hashed, as it is inserted (the audit writer's rows need no ORM object)."""
+
+    seq: int
+    at: datetime
+    org_id: str | None
+    actor: str
+    action: str
+    object_kind: str | None
+    object_id: str | None
+    prev_hash: str
+    hash: str
+
+
+def _linked(key: bytes, seq: int, prev_hash: str, at: datetime, wanted: Sequence[NewEntry]) -> list[Linked]:
+    """`wanted` chained after the entry `seq` whose hash is `prev_hash`, in the order given."""
     entries = []
     for new in wanted:
         seq += 1
-        entry = _chained(key, seq, prev, at, new)
-        prev = entry.hash
-        entries.append(entry)
+        unhashed = Linked(
+            seq, at, new.org_id, new.actor, new.action, new.object_kind, new.object_id, prev_hash, ""
+        )
+        prev_hash = _entry_hash(key, prev_hash, unhashed)
+        entries.append(unhashed._replace(hash=prev_hash))
+    return entries
+
+
+def append_many(session: Session, wanted: Sequence[NewEntry], *, at: datetime | None = None) -> list[Linked]:
+    """Append several entries at once, chained in the order given, in the caller's transaction: one
+    lock of the head row, one insert of every entry and one head update however many there are."""
+    if not wanted:
+        return []
+    head = _head(session)
     session.flush()  # whatever the transaction holds pending goes in first, as before a flush of the head
-    connection = session.connection()
-    if connection.dialect.name == "postgresql" and session.info.get(_DEFERRED_COUNTS) is None:
-        # One statement, one round trip: the entries, the head moved on, the daily counts. (Its parts
-        # share one snapshot; none reads what another writes, and each row is written once.)
-        counts = _counts(entries)
+    deferring = session.info.get(_DEFERRED_COUNTS) is not None
+    entries = append_rows(
+        session.connection(),
+        keyring_of(session).audit_key,
+        (head.seq, head.hash),
+        wanted,
+        at=at or utcnow(),
+        count=not deferring,
+    )
+    _moved(head, entries[-1].seq, entries[-1].hash, entries[-1].at)
+    if deferring:
+        _count(session, entries)
+    session.info.setdefault(AUDIT_ACTIONS, []).extend(e.action for e in entries)
+    return entries
+
+
+def take_head(
+    connection: Connection, *, counts_of: Collection[str] = (), day: str = ""
+) -> tuple[int, str, dict[str, int]]:
+    """The chain's head for a transaction on a bare connection that writes the audit trail alone (the
+    audit writer's): its number and hash, its row locked to the transaction's end (SQLite: the
+    transaction's BEGIN IMMEDIATE holds the one write lock), and the daily read count of `day` of each
+    actor in `counts_of` as it stands once the head is ours. No session: the ORM's handling of the one
+    row cost more than its lock.
+
+    Those counts include every entry committed before: a transaction adds to a count only with the
+    entries it appends, so it moves the head, which it holds until it commits.
+
+    PostgreSQL: one statement locks the head and reads the counts (one round trip instead of two). Its
+    snapshot is taken before it waits for the lock, so it also reads the head's number as that snapshot
+    sees it: when that is not the number of the row locked, a batch committed while this one waited,
+    and the counts are read again, in a statement of its own (a fresh snapshot, the head ours)."""
+    if connection.dialect.name == "postgresql":
+        parameters = {"actors": list(counts_of), "day": day}
+        row = connection.execute(_take_head_postgres(counted=bool(counts_of)), parameters).one_or_none()
+        if row is not None:
+            seq, hash_, seen_seq, counts = row
+            if not counts_of:
+                return seq, hash_, {}
+            if seen_seq == seq:
+                return seq, hash_, {actor: int((counts or {}).get(actor, 0)) for actor in counts_of}
+            return seq, hash_, daily_read_count.used_by(connection, actors=counts_of, day=day)
+    head = connection.execute(_HEAD_ROW).one_or_none()
+    if head is None:  # the migration inserts it; this only guards a hand-made database
+        connection.execute(insert(_HEAD_TABLE).values(id=1, seq=0, hash=GENESIS, updated_at=utcnow()))
+        return 0, GENESIS, daily_read_count.used_by(connection, actors=counts_of, day=day)
+    return head.seq, head.hash, daily_read_count.used_by(connection, actors=counts_of, day=day)
+
+
+_HEAD_TABLE = AuditHead.__table__  # type: ignore[attr-defined]
+_HEAD_ROW = core_select(_HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash).where(_HEAD_TABLE.c.id == 1).with_for_update()
+
+
+@functools.cache
+def _take_head_postgres(*, counted: bool) -> Select[Any]:
+    """PostgreSQL: the head locked, with the head's number as the statement's snapshot saw it before
+    waiting for the lock and the counts as that snapshot saw them; made once."""
+    seen = _HEAD_TABLE.alias("seen_head")
+    counts: Any = (
+        daily_read_count.used_json(actors=bindparam("actors", expanding=True), day=bindparam("day"))
+        if counted
+        else null()
+    )
+    return (
+        core_select(
+            _HEAD_TABLE.c.seq,
+            _HEAD_TABLE.c.hash,
+            core_select(seen.c.seq).where(seen.c.id == 1).scalar_subquery(),
+            counts,
+        )
+        .where(_HEAD_TABLE.c.id == 1)
+        .with_for_update(of=_HEAD_TABLE)
+    )
+
+
+def append_rows(
+    connection: Connection,
+    key: bytes,
+    head: tuple[int, str],
+    wanted: Sequence[NewEntry],
+    *,
+    at: datetime,
+    count: bool = True,
+) -> list[Linked]:
+    """Chain `wanted` after `head` (its number and hash, locked by this transaction) and write them, the
+    head moved on and, with `count`, their daily counts: on PostgreSQL in one statement (one round trip),
+    on SQLite an executemany of the entries, the head's update and an executemany of the counts."""
+    entries = _linked(key, head[0], head[1], at, wanted)
+    last = entries[-1]
+    counts = _counts(entries) if count else Counter()
+    if connection.dialect.name == "postgresql":
+        # Its parts share one snapshot; none reads what another writes, and each row is written once.
         parameters = {
             **{f"appended_{name}": [getattr(e, name) for e in entries] for name in _ENTRY_COLUMNS},
-            "head_seq": seq,
-            "head_hash": prev,
-            "head_at": at,
+            "head_seq": last.seq,
+            "head_hash": last.hash,
+            "head_at": last.at,
             **(daily_read_count.upsert_parameters(counts) if counts else {}),
         }
         connection.execute(_append_postgres(counted=bool(counts)), parameters)
-        _moved(head, seq, prev, at)
     else:
-        connection.execute(insert(AuditEntry.__table__), [e.model_dump() for e in entries])  # type: ignore[attr-defined]
-        _move_head(session, head, seq, prev, at)
-        _count(session, entries)
-    session.info.setdefault(AUDIT_ACTIONS, []).extend(e.action for e in entries)
+        connection.execute(insert(AuditEntry.__table__), [e._asdict() for e in entries])  # type: ignore[attr-defined]
+        connection.execute(_head_update(last.seq, last.hash, last.at))
+        daily_read_count.add(connection, counts)
     return entries
 
 
@@ -317,7 +388,7 @@ def _append_postgres(*, counted: bool) -> Update:
     return statement
 
 
-def _count(session: Session, entries: Iterable[AuditEntry]) -> None:
+def _count(session: Session, entries: Iterable[AuditEntry | Linked]) -> None:
     """Keep each actor's daily read count (the daily quota's) in step with the entries it counts."""
     counts = _counts(entries)
     deferred: Counter[tuple[str, str]] | None = session.info.get(_DEFERRED_COUNTS)
@@ -327,7 +398,7 @@ def _count(session: Session, entries: Iterable[AuditEntry]) -> None:
     daily_read_count.add(session, counts)
 
 
-def _counts(entries: Iterable[AuditEntry]) -> "Counter[tuple[str, str]]":
+def _counts(entries: Iterable[AuditEntry | Linked]) -> "Counter[tuple[str, str]]":
     return Counter(
         (e.actor, daily_read_count.day_of(e.at.date()))
         for e in entries

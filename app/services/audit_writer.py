@@ -5,7 +5,7 @@ A read used to append its entry and commit in a transaction of its own, behind S
 (PostgreSQL: the chain head's row lock), so reads queued one commit at a time however many came at
 once. Here every request hands its entry to the process's one `AuditWriter` and waits (without holding
 a thread). The writer takes every entry waiting, appends them in arrival order in one transaction
-(`audit.append_many`: chained, numbered without gaps, durably committed, `synchronous=FULL` on SQLite),
+(`audit.append_rows`: chained, numbered without gaps, durably committed, `synchronous=FULL` on SQLite),
 then answers each waiting request. A batch that fails to commit fails every request in it: none is
 answered as if its read were recorded.
 
@@ -19,9 +19,9 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from app.db import unit_of_work
+from app import metrics
 from app.keyring import Keyring
 from app.models.base import utcnow
 from app.services import audit, daily_read_count
@@ -57,49 +57,56 @@ class AuditWriter(BatchThread[_Waiting]):
         return await answer
 
     def commit(self, batch: list[_Waiting]) -> None:
-        outcomes: list[bool] = []
         try:
-            # Entries, chain head and daily counts only: no field key to read, no derived table to keep.
-            with unit_of_work(self._engine, self._keyring, audit_only=True) as session:
-                # The chain's head first: every process's batches take it in turn, so the counts answered
-                # with it include every entry committed before (`audit.lock_head`).
-                counted = {
-                    waiting.entry.actor
-                    for waiting in batch
-                    if waiting.quota is not None and waiting.entry.action in daily_read_count.COUNTED
-                }
-                day = daily_read_count.day_of(utcnow().date())
-                used = audit.lock_head(session, counts_of=counted, day=day)
-                at = utcnow()
-                if daily_read_count.day_of(at.date()) != day:  # midnight passed while the head was awaited
-                    day = daily_read_count.day_of(at.date())
-                    used = daily_read_count.used_by(session, actors=counted, day=day)
-                entries = []
-                for waiting in batch:
-                    entry = waiting.entry
-                    if waiting.quota is not None and entry.action in daily_read_count.COUNTED:
-                        if used[entry.actor] >= waiting.quota:
-                            entry = audit.NewEntry(
-                                actor=entry.actor,
-                                org_id=entry.org_id,
-                                action=EXCEEDED,
-                                object_kind="token",
-                                object_id=entry.actor,
-                            )
-                            outcomes.append(False)
-                            entries.append(entry)
-                            continue
-                        used[entry.actor] += 1
-                    outcomes.append(True)
-                    entries.append(entry)
-                audit.append_many(session, entries, at=at)
+            # Entries, chain head and daily counts only, on a bare connection: no field key to read, no
+            # derived table to keep, no ORM object (its handling cost more than the writes).
+            with self._engine.begin() as connection:
+                outcomes, entries = self._append(connection, batch)
         except Exception as error:  # every request of the batch fails: none is answered as recorded
             log.exception("audit batch of %d entries failed to commit", len(batch))
             for waiting in batch:
                 self._answer(waiting, None, error)
             return
+        metrics.count_audit_appends(entry.action for entry in entries)
         for waiting, appended in zip(batch, outcomes, strict=True):
             self._answer(waiting, appended, None)
+
+    def _append(self, connection: Connection, batch: list[_Waiting]) -> tuple[list[bool], list[audit.Linked]]:
+        """The batch's entries appended in its transaction, a `quota.exceeded` entry in place of each
+        read its actor's daily quota refuses; whether each read was appended."""
+        # The chain's head first: every process's batches take it in turn, so the counts answered with it
+        # include every entry committed before (`audit.take_head`).
+        counted = {
+            waiting.entry.actor
+            for waiting in batch
+            if waiting.quota is not None and waiting.entry.action in daily_read_count.COUNTED
+        }
+        day = daily_read_count.day_of(utcnow().date())
+        seq, hash_, used = audit.take_head(connection, counts_of=counted, day=day)
+        at = utcnow()
+        if daily_read_count.day_of(at.date()) != day:  # midnight passed while the head was awaited
+            day = daily_read_count.day_of(at.date())
+            used = daily_read_count.used_by(connection, actors=counted, day=day)
+        outcomes: list[bool] = []
+        wanted = []
+        for waiting in batch:
+            entry = waiting.entry
+            if waiting.quota is not None and entry.action in daily_read_count.COUNTED:
+                if used[entry.actor] >= waiting.quota:
+                    entry = audit.NewEntry(
+                        actor=entry.actor,
+                        org_id=entry.org_id,
+                        action=EXCEEDED,
+                        object_kind="token",
+                        object_id=entry.actor,
+                    )
+                    outcomes.append(False)
+                    wanted.append(entry)
+                    continue
+                used[entry.actor] += 1
+            outcomes.append(True)
+            wanted.append(entry)
+        return outcomes, audit.append_rows(connection, self._keyring.audit_key, (seq, hash_), wanted, at=at)
 
     @staticmethod
     def _answer(waiting: _Waiting, appended: bool | None, error: BaseException | None) -> None:

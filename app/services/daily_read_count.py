@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, ScalarSelect, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -121,9 +121,12 @@ def used_by(target: Session | Connection, *, actors: Collection[str], day: str) 
     return {actor: found.get(actor, 0) for actor in actors}
 
 
-def used_json(*, actors: Collection[str], day: str) -> ScalarSelect[Any]:
+def used_json(
+    *, actors: Collection[str] | BindParameter[Any], day: str | BindParameter[Any]
+) -> ScalarSelect[Any]:
     """PostgreSQL: a scalar subquery answering `{actor: used}` of these actors (NULL when none has a row),
-    to ride along in another statement."""
+    to ride along in another statement; the actors and the day as values, or as bound parameters (the
+    actors' expanding) for a statement made once."""
     return (
         select(func.json_object_agg(TABLE.c.actor, TABLE.c.used))
         .where(TABLE.c.day == day, TABLE.c.actor.in_(actors))
