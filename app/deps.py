@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, Header, Query, Request
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app import metrics
@@ -47,7 +48,7 @@ def _principal_in(session: Session, request: Request) -> Principal:
         principal: Principal | None = token_service.authenticate(session, token)
     except Unauthorized:
         principal = None
-    check_rate(request, principal)
+    check_rate(request, principal, session.connection())
     if principal is None:
         raise Unauthorized()
     request.state.principal = principal  # read by the access log, never logged whole
@@ -57,13 +58,14 @@ def _principal_in(session: Session, request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
-def check_rate(request: Request, caller: Principal | None) -> None:
+def check_rate(request: Request, caller: Principal | None, connection: Connection | None = None) -> None:
     """Count the request against its caller's allowance per minute, and refuse it (429) beyond: the
     token's, shared by the API and the web interface, or, without a valid credential, the client
     address's (behind a proxy, the one uvicorn takes from X-Forwarded-For)."""
     limiter: RateLimiter = request.state.rate_limiter
     address = request.client.host if request.client else "unknown"
-    wait_s = limiter.wait_s(f"token:{audit.actor_of(caller)}" if caller else f"address:{address}")
+    key = f"token:{audit.actor_of(caller)}" if caller else f"address:{address}"
+    wait_s = limiter.wait_s(key, connection=connection)
     if wait_s > 0:
         metrics.LIMIT_REFUSALS.labels(limit="rate").inc()
         sender = "with this token" if caller else "without a valid token from this address"

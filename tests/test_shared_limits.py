@@ -227,3 +227,35 @@ def test_a_redis_that_does_not_answer_stops_the_start(settings: Settings) -> Non
     app = create_app(settings.model_copy(update={"redis_url": SecretStr("redis://127.0.0.1:9/0")}))
     with pytest.raises(LimiterUnavailable), TestClient(app):
         pass
+
+
+def test_database_window_counts_on_the_requests_connection_only_outside_a_transaction(
+    on_postgresql: str,
+) -> None:
+    """A request's read session on PostgreSQL has no transaction: the count rides on its connection and
+    is committed at once. A connection inside a transaction is not used: its rollback would undo the count."""
+    engine = sa.create_engine(on_postgresql)
+    window = DatabaseWindow(engine, per_minute=100)
+    key = f"token:{uuid.uuid4()}"
+
+    def counted() -> int:
+        with engine.connect() as other:
+            hits = other.execute(
+                sa.text("SELECT hits FROM rate_limit_window WHERE key = :key"),
+                {"key": hashlib.sha256(key.encode()).hexdigest()},
+            ).scalar_one_or_none()
+        return sum(n for _, n in (json.loads(hits) if isinstance(hits, str) else hits or []))
+
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as request_connection:
+            backend = request_connection.connection.dbapi_connection
+            assert window.wait_s(key, connection=request_connection) == 0.0
+            assert counted() == 1, "committed at once, seen by another connection"
+            assert request_connection.connection.dbapi_connection is backend
+        with engine.connect() as in_transaction:
+            in_transaction.execute(sa.text("SELECT 1"))
+            assert window.wait_s(key, connection=in_transaction) == 0.0
+            in_transaction.rollback()
+        assert counted() == 2, "counted on the window's own connection: the rollback undid nothing"
+    finally:
+        engine.dispose()

@@ -21,18 +21,22 @@ from typing import Protocol
 from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import Boolean, Engine, Integer, String, bindparam, func, select
+from sqlalchemy import Boolean, Connection, Engine, Integer, String, bindparam, func, select
 
 WINDOW_S = 60.0
 MAX_IDLE_KEYS = 10_000
 PRUNE_CHANCE = 0.01  # a request in a hundred also deletes the rows of callers idle for a whole window
+AUTOCOMMIT = "AUTOCOMMIT"
 
 
 class RateLimiter(Protocol):
     per_minute: int
 
-    def wait_s(self, key: str) -> float:
-        """Count one request under `key`: 0 when it may proceed, else the seconds until it may."""
+    def wait_s(self, key: str, *, connection: Connection | None = None) -> float:
+        """Count one request under `key`: 0 when it may proceed, else the seconds until it may.
+
+        `connection`: one the request already holds to the same database, to count on when a window is
+        kept there, instead of one of the window's own (a pool's checkout and checkin fewer)."""
         ...
 
 
@@ -44,7 +48,7 @@ class SlidingWindow:
         self._seen: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def wait_s(self, key: str) -> float:
+    def wait_s(self, key: str, *, connection: Connection | None = None) -> float:  # noqa: ARG002 - in memory
         now = time.monotonic()
         with self._lock:
             window = self._seen.setdefault(key, deque())
@@ -78,16 +82,20 @@ class DatabaseWindow:
 
     def __init__(self, engine: Engine, per_minute: int) -> None:
         self.per_minute = per_minute
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._engine = engine.execution_options(isolation_level=AUTOCOMMIT)
 
-    def wait_s(self, key: str) -> float:
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        prune = random.random() < PRUNE_CHANCE  # noqa: S311 - a chance, not a secret
-        with self._engine.connect() as connection:
-            wait_s = connection.execute(
-                HIT, {"caller": digest, "per_minute": self.per_minute, "prune": prune}
-            ).scalar_one()
-        return float(wait_s)
+    def wait_s(self, key: str, *, connection: Connection | None = None) -> float:
+        """`connection` is used only when it has no transaction (AUTOCOMMIT, as a request's read session
+        on PostgreSQL): the count must commit at once, with no other statement's transaction."""
+        parameters = {
+            "caller": hashlib.sha256(key.encode()).hexdigest(),
+            "per_minute": self.per_minute,
+            "prune": random.random() < PRUNE_CHANCE,  # noqa: S311 - a chance, not a secret
+        }
+        if connection is not None and connection.get_execution_options().get("isolation_level") == AUTOCOMMIT:
+            return float(connection.execute(HIT, parameters).scalar_one())
+        with self._engine.connect() as own:
+            return float(own.execute(HIT, parameters).scalar_one())
 
 
 HIT = select(
@@ -114,7 +122,7 @@ class RedisWindow:
         """Whether Redis answers (start-up refuses to serve without it)."""
         return bool(self._storage.check())
 
-    def wait_s(self, key: str) -> float:
+    def wait_s(self, key: str, *, connection: Connection | None = None) -> float:  # noqa: ARG002 - in Redis
         digest = hashlib.sha256(key.encode()).hexdigest()
         if self._limiter.hit(self._item, self._namespace, digest):
             return 0.0
