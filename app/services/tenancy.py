@@ -1,7 +1,9 @@
 """Where every tenant query starts: rows of the caller's organisation, and one 404 for everything else."""
 
-from typing import Any, TypeVar
+import functools
+from typing import TypeVar
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -20,13 +22,18 @@ def get_owned(session: Session, model: type[T], id_: str, *, org_id: str, for_up
 
     `for_update` locks the row on PostgreSQL for a read-modify-write (SQLite holds the write lock already).
     """
-    query: Any = owned(model, org_id).where(model.id == id_)
-    if for_update:
-        query = query.with_for_update()
-    row = session.exec(query).first()
+    row: T | None = session.exec(_by_id(model, for_update), params={"org_id": org_id, "id": id_}).first()
     if row is None:
         raise not_found(model)
-    return row  # type: ignore[no-any-return]
+    return row
+
+
+@functools.cache
+def _by_id(model: type[T], for_update: bool) -> SelectOfScalar[T]:
+    """`get_owned`'s statement, made once per model: building it (and its cache key) for every read of a
+    record cost about as much as decrypting the record."""
+    query = select(model).where(model.org_id == bindparam("org_id"), model.id == bindparam("id"))
+    return query.with_for_update() if for_update else query
 
 
 def not_found(model: type[OrgOwned]) -> NotFound:
