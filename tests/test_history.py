@@ -1,5 +1,7 @@
 """A person's history (section 9): every dated fact, in date order, ties in the documented order."""
 
+from types import SimpleNamespace
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -15,6 +17,7 @@ from app.models.timeline import HistoryEvent, RecordRef
 from app.services import history, records
 from tests.conftest import OrgTokens
 from tests.factories import (
+    make_challenge,
     make_detention,
     make_extradition,
     make_incident,
@@ -22,6 +25,7 @@ from tests.factories import (
     make_person,
     make_protection,
 )
+from tests.test_kinds import one_dated_of_each
 
 
 def test_history_is_one_readable_timeline(client: TestClient, org_a: OrgTokens) -> None:
@@ -142,24 +146,73 @@ def test_erasure_takes_every_record(client: TestClient, org_a: OrgTokens, db: ob
 def test_the_timeline_read_as_rows_is_the_one_read_as_orm_objects(
     client: TestClient, org_a: OrgTokens, database_url: str, keyring: Keyring
 ) -> None:
-    """`history.events` reads the records as Core rows (`records.rows_for_person`): every fact, in both
-    languages, is the one the ORM objects of `records.for_person` give."""
-    pid = make_person(client, org_a.editor)["id"]
-    make_protection(client, org_a.editor, pid, since="2014-12", until="2016")
-    notice = make_notice(client, org_a.editor, pid, requested_on="2015-01")
+    """`history.events` reads the records as Core rows (`records.rows_for_person`) of only the columns the
+    facts read (`fact_columns`; a row lacking one raises): every fact, in both languages, is the one the ORM
+    objects of `records.for_person` give, with records that take every branch of every kind's facts."""
+    headers = org_a.editor
+    pid = make_person(client, headers)["id"]
+    make_protection(client, headers, pid, since="2014-12", until="2016")
+    notice = make_notice(client, headers, pid, requested_on="2015-01")
     client.post(
         f"/api/v1/notices/{notice['id']}/status",
         json={"status": "refused", "on": "2015-06", "actor": "court", "reason": "political"},
-        headers=org_a.editor,
+        headers=headers,
     )
-    detention = make_detention(client, org_a.editor, pid, detained_on="2012", place="Dubai")
+    make_notice(
+        client,
+        headers,
+        pid,
+        issued_on="2016",
+        status="deleted",
+        status_actor="ccf",
+        status_reason="article_3",
+    )
+    detention = make_detention(client, headers, pid, detained_on="2012", place="Dubai")
     client.post(
         f"/api/v1/detentions/{detention['id']}/release",
-        json={"released_on": "2013-09", "reason": "other"},
-        headers=org_a.editor,
+        json={"released_on": "2013-09-30", "reason": "bail", "conditions": "travel_ban"},
+        headers=headers,
     )
-    make_extradition(client, org_a.editor, pid, opened_on="2015-01", decision="refused", decided_on="2015")
-    make_incident(client, org_a.editor, pid, occurred_on="2015-03-05")
+    make_detention(
+        client, headers, pid, detained_on="2019-07-02", basis="immigration", custody="house_arrest"
+    )
+    ended = make_detention(client, headers, pid, detained_on="2019-09-30", custody="supervision")
+    released = client.post(
+        f"/api/v1/detentions/{ended['id']}/release",
+        json={"ended_on": "2020-06", "reason": "other"},
+        headers=headers,
+    )
+    assert released.status_code == 200, released.text
+    surrendered = make_detention(client, headers, pid, detained_on="2020-01-05")
+    response = client.post(
+        f"/api/v1/detentions/{surrendered['id']}/surrender",
+        json={"surrendered_on": "2021-02-01", "kind": "deported"},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    make_extradition(client, headers, pid, opened_on="2015-01", decision="refused", decided_on="2015")
+    make_extradition(
+        client,
+        headers,
+        pid,
+        opened_on="2019-07",
+        court="Regional Court",
+        stage="appeal",
+        decision="refused",
+        decided_on="2019-09-30",
+        grounds=["persecution_risk", "fair_trial"],
+    )
+    make_incident(client, headers, pid, occurred_on="2015-03-05")
+    make_incident(client, headers, pid, kind="digital_threat", host_state="PL", occurred_on="2022")
+    court = make_challenge(
+        client, headers, pid, forum="echr", kind="appeal", respondent_state="PL", reference="1/20"
+    )
+    for event in (
+        {"type": "filed", "on": "2020-02"},
+        {"type": "decided", "on": "2022-01", "outcome": "struck_out"},
+    ):
+        response = client.post(f"/api/v1/challenges/{court['id']}/events", json=event, headers=headers)
+        assert response.status_code == 200, response.text
     engine = make_engine(database_url, writer=False, pooled=False, keyring=keyring)
     with reading(engine, keyring) as session:
         person = session.get(Person, pid)
@@ -167,9 +220,39 @@ def test_the_timeline_read_as_rows_is_the_one_read_as_orm_objects(
         for lang in ("en", "ru"):
             from_objects = history.from_records(records.for_person(session, person), prose(lang))
             from_rows = history.events(session, person, prose(lang))
-            assert len(from_rows) >= 8
+            assert len(from_rows) >= 20
             assert [e.model_dump() for e in from_rows] == [e.model_dump() for e in from_objects]
     engine.dispose()
+
+
+def test_the_timeline_loads_exactly_the_columns_its_facts_read(
+    client: TestClient, org_a: OrgTokens, database_url: str, keyring: Keyring
+) -> None:
+    """Each row of `rows_for_person` has its kind's `timeline_columns` and no other (the rest cost a
+    conversion each for nothing); a kind that declares none says nothing on a timeline and is not read."""
+    pid, made = one_dated_of_each(client, org_a)
+    engine = make_engine(database_url, writer=False, pooled=False, keyring=keyring)
+    with reading(engine, keyring) as session:
+        person = session.get(Person, pid)
+        assert person is not None
+        loaded = records.rows_for_person(session, person)
+        for kind in KINDS:
+            rows = loaded.of(kind.name)
+            assert [row.id for row in rows] == ([made[kind.name]] if kind.name in made else []), kind.name
+            for row in rows:
+                assert list(row._fields) == records.timeline_columns(kind), kind.name
+                if kind.children is not None:
+                    for child in loaded.children_of(row.id):
+                        assert list(child._fields) == records.timeline_child_columns(kind.children)
+        assert loaded.children_of(made["challenge"]), "a child row loaded"
+        assert loaded.states() == records.for_person(session, person).states()
+    engine.dispose()
+    for kind in KINDS:
+        if (
+            not kind.fact_columns
+        ):  # facts that read nothing of a record (here none of its columns) say nothing
+            assert kind not in records.ON_TIMELINE
+            assert list(kind.facts(SimpleNamespace(), [])) == [], kind.name
 
 
 def test_a_persons_read_skips_only_the_kinds_that_hold_nothing_of_theirs(

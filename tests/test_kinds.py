@@ -69,10 +69,15 @@ def _missing(kind: RecordKind, russian: dict[str, str], icons: str) -> list[str]
         ("dated_by", kind.dated_by),
         ("deferred", kind.deferred),
         ("involves", kind.involves),
+        ("fact_columns", kind.fact_columns),
         ("person_link", (kind.person_link,)),
     ):
         if unknown := [c for c in columns if c not in model.c]:
             missing.append(f"{part} names columns the table lacks: {unknown}")
+    if kind.children is not None:
+        child = kind.children.model.__table__  # type: ignore[attr-defined]
+        if unknown := [c for c in kind.children.fact_columns if c not in child.c]:
+            missing.append(f"children's fact_columns names columns their table lacks: {unknown}")
     return missing
 
 

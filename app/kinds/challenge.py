@@ -39,7 +39,12 @@ KIND = RecordKind(
         ExportTable("challenge_event", owner="challenge_id", shapes=(Shape(EventIn), Shape(EventPublic))),
     ),
     facts=facts,
+    fact_columns=("id", "forum", "kind", "reference"),
     dated_by=("filed_on",),
-    children=Children(ChallengeEvent, parent="challenge_id"),
+    children=Children(
+        ChallengeEvent,
+        parent="challenge_id",
+        fact_columns=("type", "on", "outcome", "reason", "recorded_at", "position"),
+    ),
     deferred=("summary", "sources"),
 )

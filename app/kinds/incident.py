@@ -37,6 +37,7 @@ KIND = RecordKind(
     listed="incident.listed",
     export=(ExportTable("incident", owner="person_id", shapes=(Shape(IncidentCreate),)),),
     facts=facts,
+    fact_columns=("id", "created_at", "kind", "perpetrator_state", "host_state", "occurred_on", "certainty"),
     involves=("perpetrator_state",),
     dated_by=("occurred_on",),
     deferred=("description", "sources"),

@@ -46,8 +46,11 @@ KIND = RecordKind(
         ExportTable("interpol_change", owner="check_id", shapes=(Shape(InterpolChangeRow),)),
     ),
     facts=facts,
+    fact_columns=("id",),
     dated_by=(),
-    children=Children(InterpolChange, parent="check_id"),
+    children=Children(
+        InterpolChange, parent="check_id", fact_columns=("entity_id", "change", "fields", "at")
+    ),
     deferred=("query", "hits"),
     in_dossier=False,
 )

@@ -27,7 +27,7 @@ class Fact(NamedTuple):
 
 # A kind's timeline: (a record, its child rows[, the reader's `Prose`]) -> its dated facts, summed up in
 # that language (English without it). The record and the children are ORM objects as the loader of a
-# person's records gives them.
+# person's records gives them, or the timeline's rows of only the declared `fact_columns`.
 Facts = Callable[..., Iterable[Fact]]
 
 
@@ -77,6 +77,7 @@ class Children:
     model: type[SQLModel]
     parent: str  # the column naming the parent record
     order: str = "position"
+    fact_columns: tuple[str, ...] = ()  # what the kind's facts read of a child row: all the timeline loads
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class RecordKind:
     `dated_by`: the fuzzy dates that place a record in a list, the first known one wins (undated last).
     `involves`: the columns naming a state that the record puts in a (person, state) pair: the requesting
     states of the dossier, the pooled figures. `in_dossier`: the dossier and the person's page show its records.
+    `fact_columns`: the columns its `facts` read of a record, which are all the timeline loads of it (with
+    its id, its person and `involves`): the others cost a conversion each (an enum, a date, a decryption)
+    for nothing. None: its facts never read a record, so they say nothing and the timeline reads none.
     """
 
     name: str
@@ -106,6 +110,7 @@ class RecordKind:
     export: tuple[ExportTable, ...]
     facts: Facts
     dated_by: tuple[str, ...]
+    fact_columns: tuple[str, ...] = ()
     children: Children | None = None
     deferred: tuple[str, ...] = ()
     involves: tuple[str, ...] = ()

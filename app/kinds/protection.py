@@ -39,6 +39,7 @@ KIND = RecordKind(
     listed="protection.listed",
     export=(ExportTable("protection", owner="person_id", shapes=(Shape(ProtectionCreate),)),),
     facts=facts,
+    fact_columns=("id", "created_at", "kind", "host_state", "against_state", "since", "until"),
     dated_by=("since",),
     deferred=("note", "sources"),
 )
