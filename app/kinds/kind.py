@@ -27,7 +27,7 @@ class Fact(NamedTuple):
 
 # A kind's timeline: (a record, its child rows[, the reader's `Prose`]) -> its dated facts, summed up in
 # that language (English without it). The record and the children are ORM objects as the loader of a
-# person's records gives them, or the timeline's rows of only the declared `fact_columns`.
+# person's records gives them, or the timeline's named tuples of only the declared `fact_columns`.
 Facts = Callable[..., Iterable[Fact]]
 
 
