@@ -1,6 +1,6 @@
 """Notice: any channel by which a state asks for the person, with its charges and status history."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from app.kinds.kind import Children, ExportTable, Fact, RecordKind, Shape
 from app.language import ENGLISH, Prose
@@ -22,16 +22,15 @@ from app.vocabulary import N_, capitalized
 
 
 def _status_summary(
-    notice: Notice,
+    said: Mapping[str, str],
     status: NoticeStatus,
     actor: StatusActor | None,
     reason: StatusReason | None,
     words: Prose = ENGLISH,
 ) -> str:
+    """`said`: the notice's channel and state in `words`, named once for all its status changes."""
     what = words.gettext("{channel} from {state}: {status}").format(
-        channel=words.label("channel", notice.channel),
-        state=words.state_name(notice.requesting_state),
-        status=words.label("notice_status", status),
+        status=words.label("notice_status", status), **said
     )
     if actor and actor != "unknown":
         what += words.gettext(" by {actor}").format(actor=words.label("actor", actor))
@@ -55,12 +54,12 @@ def facts(notice: Notice, changes: Sequence[NoticeStatusChange], words: Prose = 
     initial_on = initial_date(notice.initial_status, notice.requested_on, notice.issued_on)
     if initial_on and notice.initial_status not in (NoticeStatus.requested, NoticeStatus.published):
         summary = _status_summary(
-            notice, notice.initial_status, notice.status_actor, notice.status_reason, words
+            said, notice.initial_status, notice.status_actor, notice.status_reason, words
         )
         yield Fact(initial_on, 2, *ref, f"notice.status.{notice.initial_status.value}", summary)
     for change in ordered(changes):
         if change.on:
-            summary = _status_summary(notice, change.status, change.actor, change.reason, words)
+            summary = _status_summary(said, change.status, change.actor, change.reason, words)
             yield Fact(
                 change.on,
                 3 + change.position,
