@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from app.kinds import KINDS, ORDER
+from app.kinds import KINDS
 from app.kinds.kind import Fact
 from app.language import ENGLISH, Prose
 from app.models.fuzzy_date import FuzzyDate
@@ -25,8 +25,11 @@ from app.services import records as records_service
 from app.services.records import PersonRecords
 
 
-def _key(kind: str, fact: Fact) -> tuple[date, int, int, datetime, str]:
-    return (fact.on.start, ORDER.get(kind, len(ORDER)), fact.step, fact.recorded_at, fact.record_id)
+def _key(found: tuple[int, str, Fact]) -> tuple[date, int, int, datetime, str]:
+    """A fact's place: its first day, its kind's rank in the registry (the person's own facts last), its
+    step, when it was recorded, its record."""
+    rank, _kind, fact = found
+    return (fact.on.start, rank, fact.step, fact.recorded_at, fact.record_id)
 
 
 def person_facts(person: Person, prose: Prose = ENGLISH) -> list[Fact]:
@@ -49,13 +52,13 @@ def from_records(records: PersonRecords, prose: Prose = ENGLISH) -> list[History
     """Every dated fact of these records, oldest first (undated facts have no place on a timeline), each
     summed up in `prose`'s language."""
     facts = [
-        (kind.name, fact)
-        for kind in KINDS
+        (rank, kind.name, fact)
+        for rank, kind in enumerate(KINDS)
         for record in records.of(kind.name)
         for fact in kind.facts(record, records.children_of(record.id), prose)
-    ] + [("person", fact) for fact in person_facts(records.person, prose)]
-    facts.sort(key=lambda found: _key(*found))
-    return [_event(f.on, f.type, f.summary, kind, f.record_id) for kind, f in facts]
+    ] + [(len(KINDS), "person", fact) for fact in person_facts(records.person, prose)]
+    facts.sort(key=_key)
+    return [_event(f.on, f.type, f.summary, kind, f.record_id) for _rank, kind, f in facts]
 
 
 M = TypeVar("M")
