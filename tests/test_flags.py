@@ -8,9 +8,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from app import migrate
-from app.db import unit_of_work
+from app.db import make_engine, reading, unit_of_work
 from app.keyring import Keyring
+from app.language import prose
+from app.models.person import Person
 from app.services import flag as flag_service
+from app.services.affiliation import affiliation_key
+from app.services.flag_rules import COLUMNS_READ
 from tests.conftest import OrgTokens
 from tests.factories import (
     make_detention,
@@ -665,3 +669,125 @@ def test_a_window_counted_by_the_database_says_what_a_scan_of_the_group_says(
     assert counted
     assert scanned_too
     assert 0 < flagged < len(members)
+
+
+def test_one_persons_flags_read_as_rows_are_the_ones_read_as_orm_objects(
+    client: TestClient, org_a: OrgTokens, database_url: str, keyring: Keyring
+) -> None:
+    """`for_person` reads the records as rows of only the columns the indicators read (`load_one`; a row
+    lacking one raises): for a person with records of every kind for which every indicator holds, in both
+    languages, its flags are those of the session's objects (`load`, which the derived tables use)."""
+    headers = org_a.editor
+    brother = make_person(client, headers, name="Brother")
+    make_detention(client, headers, brother["id"], requesting_state="RU", host_state="RU", detained_on="2001")
+    pid = make_person(
+        client,
+        headers,
+        name="Every Flag",
+        categories=["journalist"],
+        affiliations=["Group R"],
+        related_persons=[{"person_id": brother["id"], "relation": "sibling"}],
+    )["id"]
+    _member(client, headers, "Member 1", "Group R", "2015-06", state="RU")
+    _member(client, headers, "Member 2", "Group R", "2016-01", state="RU")
+    make_protection(client, headers, pid, host_state="DE", against_state="RU", since="2014-03")
+    make_protection(
+        client, headers, pid, kind="asylum_applied", host_state="PL", against_state="RU", since="2013"
+    )
+    make_protection(
+        client, headers, pid, kind="asylum_rejected", host_state="PL", against_state="RU", since="2014"
+    )
+    refused = make_notice(
+        client,
+        headers,
+        pid,
+        requesting_state="RU",
+        requested_on="2015-01",
+        in_absentia=True,
+        charges=[{"text": "terrorism", "category": "terrorism"}, {"text": "fraud", "category": "economic"}],
+    )
+    status(
+        client,
+        headers,
+        refused["id"],
+        status="refused",
+        on="2015-06",
+        actor="general_secretariat",
+        reason="article_3",
+    )
+    make_notice(
+        client,
+        headers,
+        pid,
+        requesting_state="RU",
+        channel="diffusion",
+        issued_on="2016-03-01",
+        status="published",
+    )
+    sltd = make_notice(client, headers, pid, requesting_state="RU", channel="sltd_passport")
+    _ccf_decided(client, headers, pid, sltd["id"], outcome="deleted")
+    held = make_detention(
+        client, headers, pid, requesting_state="RU", host_state="TR", detained_on="2016-04-01"
+    )
+    response = client.post(
+        f"/api/v1/detentions/{held['id']}/release",
+        json={"released_on": "2016-04-20", "reason": "court_order", "conditions": "travel_ban"},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    make_detention(
+        client,
+        headers,
+        pid,
+        requesting_state="RU",
+        host_state="AM",
+        detained_on="2018",
+        custody="house_arrest",
+    )
+    make_extradition(
+        client,
+        headers,
+        pid,
+        requesting_state="RU",
+        requested_state="FR",
+        decision="refused",
+        decided_on="2016-12-09",
+        court="Conseil d'État",
+        grounds=["persecution_risk"],
+    )
+    make_incident(
+        client, headers, pid, kind="abduction", perpetrator_state="RU", host_state="TR", occurred_on="2017-02"
+    )
+    make_incident(
+        client, headers, pid, kind="family_intimidation", perpetrator_state="RU", occurred_on="2017"
+    )
+    make_incident(client, headers, pid, kind="passport_cancellation", perpetrator_state="RU")
+
+    engine = make_engine(database_url, writer=False, pooled=False, keyring=keyring)
+    with reading(engine, keyring) as session:
+        person = session.get(Person, pid)
+        assert person is not None
+        key_name = lambda name: affiliation_key(session, name)  # noqa: E731
+        rows = flag_service.load_one(session, person, key_name=key_name)
+        read_as_rows: list[tuple[str, list[Any]]] = [  # rows, whatever `Records` says of its objects
+            ("protection", rows.protections),
+            ("notice", [n.notice for n in rows.notices]),
+            ("detention", rows.detentions),
+            ("extradition", rows.extraditions),
+            ("incident", rows.incidents),
+        ]
+        for kind, loaded in read_as_rows:
+            assert loaded, kind
+            assert {field for row in loaded for field in row._fields} == {
+                "id",
+                "person_id",
+                *COLUMNS_READ[kind],
+            }
+        for lang in ("en", "ru"):
+            from_objects = flag_service.compute(
+                flag_service.load(session, [pid], key_name=key_name, known=[person])[pid], prose(lang)
+            )
+            from_rows = flag_service.for_person(session, person, prose(lang))
+            assert {f.code for f in from_rows} == set(flag_service.INDICATORS)
+            assert [f.model_dump() for f in from_rows] == [f.model_dump() for f in from_objects]
+    engine.dispose()

@@ -18,6 +18,7 @@ from app.services import audit
 from app.services.affiliation import affiliation_key
 from app.services.flag_records import group_notices as group_notices
 from app.services.flag_records import load as load
+from app.services.flag_records import load_one as load_one
 from app.services.flag_rules import INDICATORS as INDICATORS
 from app.services.flag_rules import Records as Records
 from app.services.flag_rules import compute as compute
@@ -42,9 +43,10 @@ from app.services.flag_upkeep import touch_groups as touch_groups
 def for_person(session: Session, person: Person, prose: Prose = ENGLISH) -> list[Flag]:
     """The flags of one person of the caller's organisation, computed from the records as they are now,
     their explanations in `prose`'s language (the stored rows of `person_flag` keep only the codes'
-    English explanations: a reader's language is rendered here, at read time)."""
-    records = load(session, [person.id], key_name=lambda name: affiliation_key(session, name), known=[person])
-    return compute(records[person.id], prose)
+    English explanations: a reader's language is rendered here, at read time). Its records are read as
+    rows (`load_one`): callers read, with nothing of the person's pending in the session."""
+    records = load_one(session, person, key_name=lambda name: affiliation_key(session, name))
+    return compute(records, prose)
 
 
 def read(session: Session, person: Person, *, by: Principal, prose: Prose = ENGLISH) -> list[Flag]:

@@ -69,6 +69,38 @@ GROUP_SPAN_DAYS = 730
 GROUP_MIN_PERSONS = 3
 
 
+# What the indicators read of each kind's records besides their id and person: all that one person's read
+# of their flags loads (`flag_records.load_one`, rows without these raise), with the model's own
+# properties over them (`Notice.date`, `Detention.custody_days`). A notice's initial status, actor,
+# reason and creation time make the first entry of its history (`notice.history`).
+COLUMNS_READ: dict[str, tuple[str, ...]] = {
+    "protection": ("kind", "host_state", "against_state", "since"),
+    "notice": (
+        "channel",
+        "requesting_state",
+        "requested_on",
+        "issued_on",
+        "initial_status",
+        "status_actor",
+        "status_reason",
+        "created_at",
+        "in_absentia",
+    ),
+    "detention": (
+        "host_state",
+        "requesting_state",
+        "detained_on",
+        "status",
+        "released_on",
+        "surrendered_on",
+        "release_conditions",
+        "custody",
+    ),
+    "extradition": ("requesting_state", "requested_state", "court", "decision", "decided_on", "grounds"),
+    "incident": ("kind", "perpetrator_state", "host_state", "occurred_on", "certainty"),
+}
+
+
 @dataclass
 class NoticeFacts:
     notice: Notice
@@ -129,7 +161,8 @@ def window_facts(window: list[GroupNotice], person: Person) -> GroupWindow:
 
 @dataclass
 class Records:
-    """Everything the indicators of one person look at."""
+    """Everything the indicators of one person look at: their records as the session's objects
+    (`flag_records.load`) or, for one person's read, as rows of the `COLUMNS_READ` (`load_one`)."""
 
     person: Person
     protections: list[Protection] = field(default_factory=list)
