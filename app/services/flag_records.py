@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, distinct, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, distinct, func, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -139,24 +139,30 @@ def dense_windows(
     notice = GroupMemberNotice.__table__.c  # type: ignore[attr-defined]
     span = timedelta(days=GROUP_SPAN_DAYS)
     first = {state: min(days) for state, days in own.items()}
-    spans = or_(
-        *(
-            and_(
+
+    def each_span(columns: Sequence[Any], *where: Any, group: bool = False) -> Any:
+        """One statement: a part per state, each one range of the window index, joined by UNION ALL. An
+        OR of the ranges is a bitmap scan, which reads the table's pages too (1,800 of them for a large
+        group at a million persons, 17 ms); each range alone is read from the index only (1.6 ms)."""
+        parts = []
+        for state, day in sorted(first.items()):
+            part = sa_select(*columns).where(
+                notice.key.in_(keys),
                 notice.requesting_state == state,
                 notice.first_day >= (day - span).isoformat(),
                 notice.first_day <= day.isoformat(),
+                *where,
             )
-            for state, day in sorted(first.items())
-        )
-    )
-    where = and_(notice.key.in_(keys), spans)
+            parts.append(part.group_by(notice.key, notice.requesting_state) if group else part)
+        return parts[0] if len(parts) == 1 else union_all(*parts)
+
     connection = session.connection()
     persons = {
         (key, state): count
         for key, state, count in connection.execute(
-            sa_select(notice.key, notice.requesting_state, func.count(distinct(notice.person_id)))
-            .where(where)
-            .group_by(notice.key, notice.requesting_state)
+            each_span(
+                (notice.key, notice.requesting_state, func.count(distinct(notice.person_id))), group=True
+            )
         )
     }
     colleagues: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -165,9 +171,10 @@ def dense_windows(
     # through coalesce() so that no index on it can serve the query: SQLite, without statistics, otherwise
     # walks the organisation's own index, every group notice it recorded (21 ms at 100,000 persons).
     for key, state, day, person_id, notice_id in connection.execute(
-        sa_select(
-            notice.key, notice.requesting_state, notice.first_day, notice.person_id, notice.notice_id
-        ).where(where, func.coalesce(notice.org_id, "") == person.org_id)
+        each_span(
+            (notice.key, notice.requesting_state, notice.first_day, notice.person_id, notice.notice_id),
+            func.coalesce(notice.org_id, "") == person.org_id,
+        )
     ):
         if person_id == person.id:
             mine[(key, state)].append((day, notice_id))
