@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine.default import CACHE_HIT
 from sqlmodel import Session, col, select
 
+from app import metrics
 from app.db import KEY_CHANGE_LOCK, make_engine, reading, unit_of_work
 from app.errors import Unauthorized
 from app.keyring import Keyring
@@ -558,3 +559,33 @@ def test_the_audit_writer_neither_waits_for_a_key_rotation_nor_sends_more_than_t
         writer.stop()
         engine.dispose()
     assert len(statements) == 2, statements
+
+
+def test_the_audit_writer_outlives_a_failure_to_count_its_batch_for_metrics(
+    database_url: str, db: sa.Engine, keyring: Keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch has committed when /metrics counts it: a failure there is logged, the reads are answered as
+    recorded, and the writer goes on (it once ended the thread, and every later read waited for ever)."""
+    read = audit.NewEntry(
+        actor="t-metrics", org_id=None, action="person.read", object_kind="person", object_id="p"
+    )
+
+    def broken(_actions: object) -> None:
+        raise OSError("the metrics directory is gone")
+
+    monkeypatch.setattr(metrics, "count_audit_appends", broken)
+    engine = make_engine(database_url, writer=True, keyring=keyring)
+    writer = AuditWriter(engine, keyring)
+    writer.start()
+    try:
+        for _ in range(2):
+            assert asyncio.run(asyncio.wait_for(writer.append(read, quota=100), timeout=10)) is True
+    finally:
+        writer.stop()
+        engine.dispose()
+    with db.connect() as conn:
+        count = conn.execute(
+            sa.text("SELECT count(*) FROM audit_entry WHERE actor = 't-metrics'")
+        ).scalar_one()
+    assert count == 2
+    assert _chain_ok(db, keyring)

@@ -67,7 +67,10 @@ class AuditWriter(BatchThread[_Waiting]):
             for waiting in batch:
                 self._answer(waiting, None, error)
             return
-        metrics.count_audit_appends(entry.action for entry in entries)
+        try:  # counted once committed; a failure to count must neither fail the batch nor end this thread
+            metrics.count_audit_appends(entry.action for entry in entries)
+        except Exception:
+            log.exception("counting an audit batch of %d entries for /metrics failed", len(batch))
         for waiting, appended in zip(batch, outcomes, strict=True):
             self._answer(waiting, appended, None)
 

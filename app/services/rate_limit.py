@@ -31,6 +31,7 @@ AUTOCOMMIT = "AUTOCOMMIT"
 
 class RateLimiter(Protocol):
     per_minute: int
+    uses_database: bool  # counts in the app's database: `wait_s` can use a connection the request holds
 
     def wait_s(self, key: str, *, connection: Connection | None = None) -> float:
         """Count one request under `key`: 0 when it may proceed, else the seconds until it may.
@@ -42,6 +43,8 @@ class RateLimiter(Protocol):
 
 class SlidingWindow:
     """At most `per_minute` requests per key in any 60-second window, counted in this process."""
+
+    uses_database = False
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
@@ -80,6 +83,8 @@ class DatabaseWindow:
     a connection without a transaction: one round trip a request. Counted here, it was three (lock and
     read the row, write it back, commit)."""
 
+    uses_database = True
+
     def __init__(self, engine: Engine, per_minute: int) -> None:
         self.per_minute = per_minute
         self._engine = engine.execution_options(isolation_level=AUTOCOMMIT)
@@ -110,6 +115,8 @@ HIT = select(
 class RedisWindow:
     """At most `per_minute` requests per key in any 60 seconds, counted in Redis by the `limits` library's
     moving window (a Lua script that checks and records in one step). Keys are digests, as in the database."""
+
+    uses_database = False
 
     def __init__(self, url: str, per_minute: int) -> None:
         self.per_minute = per_minute
