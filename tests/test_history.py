@@ -247,9 +247,8 @@ def test_the_timeline_loads_exactly_the_columns_its_facts_read(
         assert loaded.states() == records.for_person(session, person).states()
     engine.dispose()
     for kind in KINDS:
-        if (
-            not kind.fact_columns
-        ):  # facts that read nothing of a record (here none of its columns) say nothing
+        # Facts that read nothing of a record (here none of its columns) say nothing.
+        if not kind.fact_columns:
             assert kind not in records.ON_TIMELINE
             assert list(kind.facts(SimpleNamespace(), [])) == [], kind.name
 

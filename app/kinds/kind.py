@@ -96,7 +96,7 @@ class RecordKind:
     states of the dossier, the pooled figures. `in_dossier`: the dossier and the person's page show its records.
     `fact_columns`: the columns its `facts` read of a record, which are all the timeline loads of it (with
     its id, its person and `involves`): the others cost a conversion each (an enum, a date, a decryption)
-    for nothing. None: its facts never read a record, so they say nothing and the timeline reads none.
+    for nothing. Empty: its facts never read a record, so they say nothing and the timeline reads none.
     """
 
     name: str

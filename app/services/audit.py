@@ -193,7 +193,7 @@ def actor_of(by: Principal | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """An entry to append with `append_many`: what `record` takes, the caller already resolved (`append_many`, `append_rows`)."""
+    """An entry to append with `append_many` or `append_rows`: what `record` takes, the caller already resolved."""
 
     actor: str
     org_id: str | None
