@@ -167,7 +167,9 @@ def test_a_failed_commit_fails_every_read_of_its_batch(
     database_url: str, org_a: OrgTokens, db: sa.Engine, keyring: Keyring
 ) -> None:
     with serving(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
-        person = http.post("/api/v1/persons", json={"name": "Never Shown"}, headers=org_a.editor).json()
+        created = http.post("/api/v1/persons", json={"name": "Never Shown"}, headers=org_a.editor)
+        assert created.status_code == 201, created.text  # once, in a CI run, it was not: say what it was
+        person = created.json()
         with _refusing_reads_entries(db):
 
             def read(_: int) -> int:
